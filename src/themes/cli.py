@@ -1,0 +1,93 @@
+"""Command line: thin Typer commands that call plain functions.
+
+A ThemesError becomes its one-line message and exit code 2; anything else is a bug and keeps
+its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Themes, labelled responses, quotes and reports from free-text survey answers. Offline.")
+
+# Shared options
+TEXT = typer.Option(None, "--text", help="Column holding the free text (default: the column with the longest texts).")
+ID = typer.Option(None, "--id", help="Column of unique response ids (default: row numbers 1, 2, ...).")
+BY = typer.Option("", "--by", help="Comma-separated attribute columns to group by, e.g. role,trust_type.")
+QUESTION = typer.Option(None, "--question", help="Column naming the question; themes are found per question.")
+SHEET = typer.Option(None, "--sheet", help="Sheet to read from an XLSX file (default: the first).")
+OUT = typer.Option(Path("out"), "-o", "--out", help="Output folder.")
+FORCE = typer.Option(False, "--force", help="Replace a non-empty output folder.")
+SEED = typer.Option(42, "--seed", help="Random seed; the same input and seed give the same output files.")
+QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars or messages.")
+NO_CACHE = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache.")
+MODEL = typer.Option("all-MiniLM-L6-v2", "--model", help="Embedding model: a packaged name or a local folder.")
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def run_guarded(fn, *args, **kwargs):
+    from .errors import ThemesError
+
+    try:
+        return fn(*args, **kwargs)
+    except ThemesError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        typer.echo("Interrupted: nothing was written.", err=True)
+        raise typer.Exit(code=130)
+
+
+def _version(value: bool):
+    if value:
+        from . import __version__
+
+        typer.echo(f"themes {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")):
+    """Themes, labelled responses, quotes and reports from free-text survey answers. Offline."""
+
+
+@app.command()
+def extract(
+    input: Path = typer.Argument(..., help="Survey export: .csv, .tsv, .xlsx, .parquet or .jsonl."),
+    text: Optional[str] = TEXT, id: Optional[str] = ID, by: str = BY, question: Optional[str] = QUESTION,
+    sheet: Optional[str] = SHEET, out: Path = OUT, force: bool = FORCE, seed: int = SEED,
+    n_themes: Optional[int] = typer.Option(None, "--n-themes", help="Force the number of themes (per question)."),
+    min_similarity: float = typer.Option(0.20, "--min-similarity",
+                                         help="Cosine below which a sentence fits no theme (unassigned)."),
+    model: str = MODEL, no_cache: bool = NO_CACHE, quiet: bool = QUIET,
+):
+    """Discover themes, label every response, pick quotes, tabulate by group."""
+    from . import commands
+
+    run_guarded(commands.extract_file, input, out, text=text, id=id, by=_split(by), question=question, sheet=sheet,
+                force=force, quiet=quiet, seed=seed, n_themes=n_themes, min_similarity=min_similarity,
+                model=model, use_cache=not no_cache)
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # e.g. `themes --help | head`
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Vectors -> groups: reduce, cluster, choose the number of themes, return theme centres.
+
+The method (see docs/method.md for the evidence):
+1. fit on at most ``fit_sample`` segments (a seeded sample when there are more);
+2. PCA to ``reduce_dims`` dimensions (denoises; Ward's linkage is O(n^2 d));
+3. Ward's agglomerative clustering: deterministic, no outlier class, one tree for every K;
+4. the number of themes is the cut of that tree with the best mean silhouette (cosine) on a
+   fixed sample, unless ``n_themes`` forces it;
+5. themes smaller than ``min_theme_size`` are dissolved, near-duplicate themes
+   (centre cosine >= ``merge_similarity``) merged; centres are unit-length means in the
+   original embedding space, so every later step (assignment, labelling) is nearest-centre.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SILHOUETTE_SAMPLE = 3000
+
+
+def _unit(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.where(norms == 0, 1, norms)
+
+
+def reduce(X: np.ndarray, dims: int, seed: int) -> np.ndarray:
+    """PCA to ``dims`` dimensions (or X itself when that would not reduce anything)."""
+    if dims <= 0 or dims >= X.shape[1] or len(X) <= dims:
+        return X
+    from sklearn.decomposition import PCA
+
+    return PCA(n_components=dims, svd_solver="full" if len(X) < 2000 else "randomized",
+               random_state=seed).fit_transform(X)
+
+
+def choose_k(X: np.ndarray, tree: np.ndarray, k_min: int, k_max: int) -> tuple[int, dict[int, float]]:
+    """The cut of the Ward tree with the best silhouette (cosine, fixed sample of the fit set)."""
+    from scipy.cluster.hierarchy import fcluster
+    from sklearn.metrics import pairwise_distances, silhouette_score
+
+    n = len(X)
+    rng = np.random.default_rng(0)  # fixed: the choice must not wobble with the user's seed
+    sample = np.sort(rng.choice(n, SILHOUETTE_SAMPLE, replace=False)) if n > SILHOUETTE_SAMPLE else np.arange(n)
+    D = pairwise_distances(X[sample], metric="cosine")
+    np.clip(D, 0, None, out=D)
+    np.fill_diagonal(D, 0)
+    scores: dict[int, float] = {}
+    for k in range(k_min, k_max + 1):
+        labels = fcluster(tree, k, criterion="maxclust")[sample]
+        n_lab = len(np.unique(labels))
+        if n_lab < 2 or n_lab >= len(sample):
+            continue
+        scores[k] = float(silhouette_score(D, labels, metric="precomputed"))
+    if not scores:
+        return max(1, min(k_min, n)), scores
+    best = max(scores, key=lambda k: (round(scores[k], 4), -k))
+    return best, scores
+
+
+def k_range(n: int, min_themes: int, max_themes: int, size_cap: int) -> tuple[int, int]:
+    """Search window for the number of themes: up to about 0.6 sqrt(n) themes, at least half
+    of that. Silhouette alone keeps rising as themes shrink on small sets, so the window
+    carries the prior that a survey of n sentences has on the order of sqrt(n)/2 themes."""
+    hi = int(round(0.6 * np.sqrt(n)))
+    hi = max(min(hi, max_themes, size_cap, n - 1), 1)
+    lo = max(min(min_themes, hi), hi // 2)
+    return hi, lo
+
+
+def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int = 2, max_themes: int = 60,
+                  min_theme_size: int = 3, fit_sample: int = 20000, reduce_dims: int = 48,
+                  merge_similarity: float = 0.92, seed: int = 42) -> tuple[np.ndarray, dict]:
+    """Fit themes on unit-length vectors; return (centroids k x d, diagnostics)."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    X = np.asarray(X, dtype=np.float32)
+    n = len(X)
+    info: dict = {"n_fit": 0, "k_chosen": 0, "silhouette": {}}
+    if n == 0:
+        return np.zeros((0, X.shape[1] if X.ndim == 2 else 0), dtype=np.float32), info
+    rng = np.random.default_rng(seed)
+    idx = np.sort(rng.choice(n, fit_sample, replace=False)) if n > fit_sample else np.arange(n)
+    Xf = X[idx]
+    info["n_fit"] = int(len(idx))
+    if len(np.unique(Xf.round(5), axis=0)) < 2:
+        return _unit(Xf.mean(axis=0, keepdims=True)), info
+
+    Z = reduce(Xf.astype(np.float64), reduce_dims, seed)
+    tree = linkage(Z, method="ward")
+    size_cap = max(1, len(Xf) // max(min_theme_size, 1))
+    if n_themes is not None:
+        k = min(n_themes, len(Xf))
+    else:
+        k_hi, k_lo = k_range(len(Xf), min_themes, max_themes, size_cap)
+        k, scores = choose_k(Xf, tree, k_lo, k_hi)
+        info["silhouette"] = {str(key): round(val, 4) for key, val in scores.items()}
+    labels = fcluster(tree, k, criterion="maxclust") - 1
+    info["k_chosen"] = int(k)
+
+    keep_small = n_themes is not None
+    centroids = _centres(Xf, labels, min_size=1 if keep_small else min_theme_size)
+    if not keep_small:
+        centroids = _merge_close(Xf, centroids, merge_similarity)
+    # Order themes by size (then by first member) so ids read from largest to smallest.
+    nearest = np.argmax(Xf @ centroids.T, axis=1)
+    sizes = np.bincount(nearest, minlength=len(centroids))
+    first = np.array([np.flatnonzero(nearest == j)[0] if sizes[j] else n for j in range(len(centroids))])
+    order = np.lexsort((first, -sizes))
+    order = order[sizes[order] > 0]
+    return centroids[order].astype(np.float32), info
+
+
+def _centres(X: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
+    ks, counts = np.unique(labels, return_counts=True)
+    big = ks[counts >= min_size]
+    if len(big) == 0:
+        big = ks[[int(np.argmax(counts))]]
+    return _unit(np.stack([X[labels == k].mean(axis=0) for k in big]))
+
+
+def _merge_close(X: np.ndarray, centroids: np.ndarray, threshold: float) -> np.ndarray:
+    """Merge pairs of themes whose centres are nearly the same direction, closest first."""
+    while len(centroids) > 1:
+        sim = centroids @ centroids.T
+        np.fill_diagonal(sim, -1)
+        i, j = np.unravel_index(np.argmax(sim), sim.shape)
+        if sim[i, j] < threshold:
+            break
+        nearest = np.argmax(X @ centroids.T, axis=1)
+        members = (nearest == i) | (nearest == j)
+        merged = _unit(X[members].mean(axis=0, keepdims=True))[0]
+        keep = [t for t in range(len(centroids)) if t not in (i, j)]
+        centroids = np.vstack([centroids[keep], merged[None, :]])
+    return centroids

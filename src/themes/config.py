@@ -1,0 +1,78 @@
+"""One validated settings object, with defaults that suit survey text."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("THEMES_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "themes"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings for a run. Validated on creation; ``replace`` returns a new, validated copy."""
+
+    seed: int = 42
+    model: str = DEFAULT_MODEL
+    batch_size: int = 64
+    n_themes: int | None = None      # force the number of themes (per question)
+    min_themes: int = 2
+    max_themes: int = 60
+    min_theme_size: int = 3           # smallest theme, in segments, that is kept
+    fit_sample: int = 20_000         # segments used to fit themes; the rest are assigned
+    reduce_dims: int = 48             # PCA dimensions used for clustering (0: none)
+    merge_similarity: float = 0.92    # themes whose centres are this close are merged
+    min_similarity: float = 0.20      # below this cosine to every centre: unassigned
+    secondary_margin: float = 0.0     # reserved: extra themes per segment (0: one per segment)
+    min_segment_words: int = 3        # shorter fragments join a neighbour
+    max_segment_words: int = 120      # longer sentences are split (the model reads 256 word pieces)
+    n_quotes: int = 5
+    quote_max_words: int = 60
+    use_cache: bool = True
+    cache_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        checks = [
+            ("batch_size", self.batch_size >= 1, "at least 1"),
+            ("min_themes", self.min_themes >= 1, "at least 1"),
+            ("max_themes", self.max_themes >= self.min_themes, "at least min_themes"),
+            ("min_theme_size", self.min_theme_size >= 1, "at least 1"),
+            ("fit_sample", self.fit_sample >= 100, "at least 100"),
+            ("reduce_dims", self.reduce_dims >= 0, "0 (none) or more"),
+            ("merge_similarity", 0 < self.merge_similarity <= 1, "in (0, 1]"),
+            ("min_similarity", -1 <= self.min_similarity < 1, "in [-1, 1)"),
+            ("min_segment_words", self.min_segment_words >= 0, "0 or more"),
+            ("max_segment_words", self.max_segment_words >= 8, "at least 8"),
+            ("n_quotes", self.n_quotes >= 0, "0 or more"),
+            ("quote_max_words", self.quote_max_words >= 5, "at least 5"),
+        ]
+        if self.n_themes is not None:
+            checks.append(("n_themes", self.n_themes >= 1, "at least 1"))
+        for name, ok, rule in checks:
+            if not ok:
+                raise ConfigError(f"Setting {name}={getattr(self, name)!r} is invalid: it must be {rule}.")
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.cache_dir).expanduser() if self.cache_dir else default_cache_dir()
+
+    def replace(self, **changes) -> "Settings":
+        known = {f.name for f in fields(self)}
+        unknown = set(changes) - known
+        if unknown:
+            raise ConfigError(f"Unknown setting(s): {', '.join(sorted(unknown))}. Known: {', '.join(sorted(known))}.")
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("cache_dir")  # where vectors are cached, and whether, does not change results
+        d.pop("use_cache")
+        return d

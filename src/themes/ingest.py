@@ -1,0 +1,223 @@
+"""Files -> Corpus: read a survey export, pick the columns, set aside non-answers."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+from .types import RESERVED_COLUMNS, Corpus
+
+READERS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+           ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+NOT_STATED = "(not stated)"
+
+# Normalised forms (lower case, letters and spaces only) of answers that say nothing.
+NON_ANSWERS = {
+    "", "na", "n a", "nil", "none", "no", "nope", "nothing", "no comment", "no comments",
+    "did not answer", "didnt answer", "not answered", "no answer", "no response", "not applicable",
+    "none at this time", "nothing at this time", "nothing to add", "nothing further", "none really",
+    "nothing else", "no further comments", "no further comment", "none thank you", "nothing thanks",
+    "nothing thank you", "dont know", "don t know", "do not know", "not sure", "unsure", "pass",
+    "blank", "null", "nan", "x", "xx", "xxx", "test", "see above", "as above",
+}
+
+
+def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
+    """Read CSV/TSV, XLSX, Parquet or JSONL into a frame of strings (nothing turned into NaN)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found. Check the path.")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file. Give the survey export file.")
+    kind = READERS.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(
+            f"{path}: unknown file type '{path.suffix}'. Use .csv, .tsv, .xlsx, .parquet or .jsonl."
+        )
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty. Export the survey again with a header row and answers.")
+    if kind == "csv":
+        frame = _read_csv(path)
+    elif kind == "xlsx":
+        frame = _read_xlsx(path, sheet)
+    elif kind == "parquet":
+        frame = _read_other(path, lambda: pd.read_parquet(path), "a Parquet file")
+    else:
+        frame = _read_other(path, lambda: pd.read_json(path, lines=True, dtype=False), "JSON Lines")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    head = path.read_bytes()[:8192]
+    if b"\x00" in head:
+        raise InputError(
+            f"{path}: this does not look like a text CSV file (it holds binary data). "
+            "If it is a spreadsheet, save it as .xlsx or export it as CSV."
+        )
+    sep = "\t" if path.suffix.lower() == ".tsv" else ","
+    last_error: Exception | None = None
+    for encoding in CSV_ENCODINGS:
+        try:
+            return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError as exc:
+            last_error = exc
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{path}: no header row found. The first line must name the columns.") from None
+        except pd.errors.ParserError as exc:
+            raise InputError(
+                f"{path}: rows do not line up with the header ({_first_line(exc)}). "
+                "Quote text that contains commas, or re-export the file as CSV."
+            ) from None
+    raise InputError(f"{path}: cannot decode the text ({last_error}). Save it as UTF-8.")
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for corrupt/encrypted files
+        raise InputError(
+            f"{path}: cannot open this spreadsheet ({type(exc).__name__}). It may be corrupt or "
+            "password-protected: remove the password in Excel, or export the sheet as CSV."
+        ) from None
+    names = book.sheet_names
+    if sheet is None:
+        sheet = names[0]
+    elif sheet not in names:
+        raise InputError(f"{path}: no sheet named '{sheet}'. Sheets: {', '.join(names)}. Choose one with --sheet.")
+    frame = pd.read_excel(book, sheet_name=sheet, dtype=str, keep_default_na=False)
+    return frame.fillna("")
+
+
+def _read_other(path: Path, reader, what: str) -> pd.DataFrame:
+    try:
+        frame = reader()
+    except Exception as exc:
+        raise InputError(f"{path}: cannot read it as {what} ({_first_line(exc)}).") from None
+    return frame.astype(object).where(frame.notna(), "").astype(str)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _check_column(frame: pd.DataFrame, column: str, flag: str, source: str) -> None:
+    if column in frame.columns:
+        return
+    cols = [str(c) for c in frame.columns]
+    close = difflib.get_close_matches(column, cols, n=1, cutoff=0.4)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    raise InputError(
+        f"{source}: no column '{column}' (given by {flag}). Columns there: {', '.join(cols)}.{hint}"
+    )
+
+
+def normalise_answer(text: str) -> str:
+    """Lower-case letters and single spaces only, for recognising non-answers."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^\w\s]|_|\d", " ", text).split())
+
+
+def is_non_answer(text: str) -> bool:
+    if not any(ch.isalpha() for ch in text):
+        return True
+    return normalise_answer(text) in NON_ANSWERS
+
+
+def guess_text_column(frame: pd.DataFrame) -> str:
+    """The column whose values are longest on average (numbers-only columns are skipped)."""
+    best, best_len = None, -1.0
+    for col in frame.columns:
+        values = frame[col].astype(str)
+        if not values.str.contains(r"[^\W\d_]", regex=True).any():
+            continue
+        mean_len = values.str.len().mean()
+        if mean_len > best_len:
+            best, best_len = col, mean_len
+    if best is None:
+        raise InputError("No column holds text. Name the text column with --text.")
+    return best
+
+
+def build_corpus(
+    frame: pd.DataFrame,
+    text: str | None = None,
+    id: str | None = None,
+    by: list[str] | tuple[str, ...] = (),
+    question: str | None = None,
+    source: str = "<data frame>",
+) -> Corpus:
+    """Pick the columns, check them, and mark non-answers (has_content False)."""
+    if len(frame.columns) == 0:
+        raise InputError(f"{source}: no columns found. The first line must name the columns.")
+    if len(frame) == 0:
+        raise InputError(f"{source}: the header is there but there are no rows of answers.")
+    if len(set(map(str, frame.columns))) != len(frame.columns):
+        dupes = sorted({c for c in map(str, frame.columns) if list(map(str, frame.columns)).count(c) > 1})
+        raise InputError(f"{source}: column name(s) repeated: {', '.join(dupes)}. Rename them so each is unique.")
+    notes = []
+    if text is None:
+        text = guess_text_column(frame)
+        notes.append(f"Using column '{text}' as the text (it has the longest answers); choose another with --text.")
+    _check_column(frame, text, "--text", source)
+    by = tuple(by)
+    for col in by:
+        _check_column(frame, col, "--by", source)
+        if col in RESERVED_COLUMNS:
+            raise InputError(f"{source}: the --by column '{col}' clashes with an output column; rename it.")
+        if col == text:
+            raise InputError(f"{source}: '{col}' is the text column; it cannot also be a --by column.")
+    if question is not None:
+        _check_column(frame, question, "--question", source)
+
+    out = pd.DataFrame(index=range(len(frame)))
+    if id is not None:
+        _check_column(frame, id, "--id", source)
+        ids = frame[id].astype(str).str.strip().reset_index(drop=True)
+        blank = ids.eq("") | ids.str.lower().isin(["nan", "none"])
+        if blank.any():
+            row = int(blank.to_numpy().argmax()) + 2
+            raise InputError(f"{source}: row {row} has no value in the id column '{id}'. Fill it, or leave out --id.")
+        dup = ids.duplicated(keep=False)
+        if dup.any():
+            first = ids[dup].iloc[0]
+            rows = [str(i + 2) for i in ids.index[ids == first][:5]]
+            raise InputError(
+                f"{source}: id '{first}' in column '{id}' appears more than once (rows {', '.join(rows)}). "
+                "Ids must be unique; fix them, or leave out --id to number the rows."
+            )
+        out["response_id"] = ids.to_numpy()
+    else:
+        out["response_id"] = [str(i + 1) for i in range(len(frame))]
+    texts = frame[text].reset_index(drop=True).map(_as_text)
+    out["text"] = texts.to_numpy()
+    out["question"] = (frame[question].reset_index(drop=True).map(_as_text).str.strip().to_numpy()
+                       if question else "")
+    out["has_content"] = ~texts.map(is_non_answer).to_numpy(dtype=bool)
+    for col in by:
+        vals = frame[col].reset_index(drop=True).map(_as_text).str.strip()
+        out[col] = vals.where(vals != "", NOT_STATED).to_numpy()
+    return Corpus(frame=out, by=by, question_column=question, source=source, notes=tuple(notes))
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def load_corpus(path: str | Path, text=None, id=None, by=(), question=None, sheet=None) -> Corpus:
+    """read_table + build_corpus, with the file named in every message."""
+    frame = read_table(path, sheet=sheet)
+    return build_corpus(frame, text=text, id=id, by=by, question=question, source=str(path))

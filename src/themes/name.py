@@ -1,0 +1,175 @@
+"""Groups -> theme names: readable noun-phrase names plus c-TF-IDF keywords.
+
+Keywords: class-based TF-IDF (BERTopic's c-TF-IDF: term frequency within a theme, weighted by
+log(1 + average terms per theme / frequency of the term over all themes)) over words and word
+pairs. Names: spaCy noun chunks from the segments nearest each theme's centre, scored by the
+same c-TF-IDF weighting and by how close the phrase's own embedding lies to the centre; no two
+themes share a name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+PhraseExtractor = Callable[[list[str]], Iterable[list[str]]]
+NAME_SAMPLE = 150     # segments per theme read for names
+N_KEYWORDS = 8
+N_CANDIDATES = 12     # phrases per theme whose embedding is compared with the centre
+_KEEP_PLURAL = {"data", "media", "criteria", "staff", "people", "news", "premises"}
+_EDGE_POS = {"DET", "PRON", "PUNCT", "CCONJ", "ADP", "PART", "NUM", "SPACE", "SYM", "X", "INTJ"}
+
+
+def spacy_phrases(nlp=None, batch_size: int = 128) -> PhraseExtractor:
+    """Noun chunks (determiners and pronouns trimmed, head noun lemmatised), lower case."""
+    state = {"nlp": nlp}
+
+    def extract(texts: list[str]) -> Iterable[list[str]]:
+        if state["nlp"] is None:
+            from .segment import load_spacy
+
+            state["nlp"] = load_spacy("full")
+        with state["nlp"].select_pipes(disable=["ner"]):
+            for doc in state["nlp"].pipe(texts, batch_size=batch_size):
+                phrases = []
+                for chunk in doc.noun_chunks:
+                    toks = [t for t in chunk]
+                    while toks and (toks[0].pos_ in _EDGE_POS or toks[0].is_stop):
+                        toks = toks[1:]
+                    while toks and (toks[-1].pos_ in _EDGE_POS or toks[-1].is_stop):
+                        toks = toks[:-1]
+                    if not toks or len(toks) > 4:
+                        continue
+                    if not any(t.pos_ in ("NOUN", "PROPN") for t in toks):
+                        continue
+                    head = toks[-1]
+                    last = head.text.lower() if head.text.lower() in _KEEP_PLURAL else head.lemma_.lower()
+                    words = [t.text.lower() for t in toks[:-1]] + [last]
+                    phrase = " ".join(words)
+                    if len(phrase) >= 3 and re.search(r"[a-z]", phrase):
+                        phrases.append(phrase)
+                yield phrases
+
+    return extract
+
+
+def simple_phrases(texts: list[str]) -> Iterable[list[str]]:
+    """Dependency-free stand-in for tests: words of 4+ letters and adjacent pairs of them."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    for text in texts:
+        words = [w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in ENGLISH_STOP_WORDS]
+        yield words + [" ".join(p) for p in zip(words, words[1:])]
+
+
+def ctfidf(counts: np.ndarray) -> np.ndarray:
+    """c-TF-IDF of a themes x terms count matrix."""
+    counts = np.asarray(counts, dtype=np.float64)
+    tf = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    avg = counts.sum() / max(len(counts), 1)
+    idf = np.log(1 + avg / np.maximum(counts.sum(axis=0), 1))
+    return tf * idf
+
+
+def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS) -> list[list[str]]:
+    """Top c-TF-IDF words and word pairs of each theme (counted once per segment; a term must
+    occur in two segments of a theme that has four or more)."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    flat = [t for texts in texts_by_theme for t in texts]
+    if not any(t.strip() for t in flat):
+        return [[] for _ in texts_by_theme]
+    vec = CountVectorizer(stop_words="english", ngram_range=(1, 2), binary=True,
+                          token_pattern=r"(?u)\b[^\W\d_][\w'\u2019-]*[^\W\d_]\b")
+    try:
+        seg_counts = vec.fit_transform(flat)
+    except ValueError:  # only stop words
+        return [[] for _ in texts_by_theme]
+    owner = np.repeat(np.arange(len(texts_by_theme)), [len(t) for t in texts_by_theme])
+    member = sparse.csr_matrix((np.ones(len(flat)), (owner, np.arange(len(flat)))),
+                               shape=(len(texts_by_theme), len(flat)))
+    counts = (member @ seg_counts).toarray()
+    terms = vec.get_feature_names_out()
+    weights = ctfidf(counts)
+    out = []
+    for t, row in enumerate(weights):
+        floor = 2 if len(texts_by_theme[t]) >= 4 else 1
+        order = [i for i in np.lexsort((terms, -row)) if row[i] > 0 and counts[t, i] >= floor]
+        chosen: list[str] = []
+        for i in order:
+            term = terms[i]
+            # skip a single word already inside a chosen pair, and vice versa
+            if any(term in c.split() or c in term.split() for c in chosen):
+                continue
+            chosen.append(term)
+            if len(chosen) == n:
+                break
+        out.append(chosen)
+    return out
+
+
+def name_themes(texts_by_theme: list[list[str]], centroids: np.ndarray, embedder,
+                extractor: PhraseExtractor) -> tuple[list[str], list[list[str]]]:
+    """(names, keywords) for themes given their segment texts, nearest the centre first."""
+    kw = keywords(texts_by_theme)
+    sample = [texts[:NAME_SAMPLE] for texts in texts_by_theme]
+    flat = [t for texts in sample for t in texts]
+    phrases_flat = list(extractor(flat)) if flat else []
+    per_theme: list[Counter] = []
+    pos = 0
+    for texts in sample:
+        c: Counter = Counter()
+        for plist in phrases_flat[pos:pos + len(texts)]:
+            c.update(set(plist))
+        pos += len(texts)
+        per_theme.append(c)
+
+    vocab = sorted({p for c in per_theme for p in c})
+    index = {p: i for i, p in enumerate(vocab)}
+    counts = np.zeros((len(per_theme), len(vocab)))
+    for t, c in enumerate(per_theme):
+        for p, k in c.items():
+            counts[t, index[p]] = k
+    weights = ctfidf(counts) if vocab else counts
+
+    candidates: list[list[str]] = []
+    for t in range(len(per_theme)):
+        row = weights[t] if vocab else np.zeros(0)
+        order = [i for i in np.lexsort((vocab, -row)) if row[i] > 0 and counts[t, i] >= 2] if vocab else []
+        candidates.append([vocab[i] for i in order[:N_CANDIDATES]])
+    cand_flat = sorted({p for cands in candidates for p in cands})
+    sims = {}
+    if cand_flat:
+        vecs = np.asarray(embedder.embed(cand_flat), dtype=np.float32)
+        for p, v in zip(cand_flat, vecs):
+            sims[p] = v
+    names: list[str] = []
+    used: set[str] = set()
+    for t, cands in enumerate(candidates):
+        scored = []
+        top = weights[t].max() if vocab and weights[t].size else 1.0
+        for p in cands:
+            w = weights[t, index[p]] / top if top > 0 else 0.0
+            closeness = float(sims[p] @ centroids[t]) if p in sims else 0.0
+            n_words = len(p.split())
+            bonus = 0.15 if 2 <= n_words <= 3 else 0.0
+            col = counts[:, index[p]]
+            distinct = col[t] / col.sum() if col.sum() else 0.0   # share of its uses in this theme
+            scored.append((0.35 * w + 0.45 * closeness + 0.2 * distinct + bonus, p))
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        name = next((p for _, p in scored if p not in used), None)
+        if name is None:
+            base = " and ".join(kw[t][:2]) if kw[t] else f"theme {t + 1}"
+            name = base
+        k = 2
+        unique = name
+        while unique in used:
+            unique = f"{name} ({k})"
+            k += 1
+        used.add(unique)
+        names.append(unique[0].upper() + unique[1:])
+    return names, kw

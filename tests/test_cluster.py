@@ -1,0 +1,52 @@
+import numpy as np
+
+from themes.cluster import fit_centroids, k_range
+
+
+def _blobs(k=4, n=40, d=16, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((k, d)) * 3
+    X = np.vstack([c + rng.standard_normal((n, d)) * 0.3 for c in centres])
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    return X.astype(np.float32), np.repeat(np.arange(k), n)
+
+
+def test_recovers_separated_groups():
+    X, y = _blobs()
+    cents, info = fit_centroids(X, min_themes=2, max_themes=10, reduce_dims=0)
+    assert len(cents) == 4
+    pred = np.argmax(X @ cents.T, axis=1)
+    # each true group maps to exactly one theme
+    assert all(len(np.unique(pred[y == g])) == 1 for g in range(4))
+    assert np.allclose(np.linalg.norm(cents, axis=1), 1, atol=1e-5)
+
+
+def test_same_seed_same_centres_and_forced_k():
+    X, _ = _blobs(k=3)
+    a, _ = fit_centroids(X, seed=7)
+    b, _ = fit_centroids(X, seed=7)
+    assert np.array_equal(a, b)
+    c, info = fit_centroids(X, n_themes=5)
+    assert len(c) == 5 and info["k_chosen"] == 5
+
+
+def test_degenerate_inputs():
+    one = np.ones((1, 8), np.float32) / np.sqrt(8)
+    same = np.repeat(one, 10, axis=0)
+    assert len(fit_centroids(one)[0]) == 1
+    assert len(fit_centroids(same)[0]) == 1
+    assert len(fit_centroids(np.zeros((0, 8), np.float32))[0]) == 0
+
+
+def test_k_range_grows_with_n():
+    assert k_range(100, 2, 60, 100) == (6, 3)
+    hi, lo = k_range(10000, 2, 60, 10000)
+    assert hi == 60 and lo == 30
+
+
+def test_theme_order_is_by_size():
+    X, _ = _blobs(k=3, n=30)
+    X = np.vstack([X, X[:30]])  # first group twice as big
+    cents, _ = fit_centroids(X, reduce_dims=0)
+    sizes = np.bincount(np.argmax(X @ cents.T, axis=1), minlength=len(cents))
+    assert list(sizes) == sorted(sizes, reverse=True)
