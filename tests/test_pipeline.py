@@ -75,3 +75,22 @@ def test_per_question_themes(tiny_frame, fake_embedder, fast_settings):
     themes_q = dict(zip(res.themes["theme_id"], res.themes["question"]))
     for r in res.responses.dropna(subset=["primary_theme_id"]).itertuples():
         assert themes_q[r.primary_theme_id] == r.question
+
+
+def test_label_reproduces_extract_and_lists_new_candidates(tiny_frame, fake_embedder, fast_settings, tmp_path):
+    from themes.persist import load_model, save_model
+    from themes.pipeline import label
+
+    res = _run(tiny_frame, fake_embedder, fast_settings, n_themes=3)
+    save_model(res.model, tmp_path / "model")
+    model = load_model(tmp_path / "model", embedder=fake_embedder)
+    lab = label(model, tiny_frame, text="answer", id="id", by=["role", "trust_type"], embedder=fake_embedder,
+                splitter=regex_splitter, phrases=simple_phrases, cache_dir=str(tmp_path / "c"))
+    pd.testing.assert_series_equal(lab.responses["primary_theme_id"], res.responses["primary_theme_id"])
+    new = pd.DataFrame({"id": ["N1", "N2"], "role": ["NED", "Chair"], "trust_type": ["Acute trust"] * 2,
+                        "answer": ["Quantum chromodynamics lattice gauge bosons", "Gauge bosons quantum lattice"]})
+    lab2 = label(model, new, text="answer", id="id", by=["role", "trust_type"], embedder=fake_embedder,
+                 splitter=regex_splitter, phrases=simple_phrases, cache_dir=str(tmp_path / "c"), min_similarity=0.5)
+    cand = lab2.run["_extra_tables"]["new_candidates.csv"]
+    assert lab2.responses["status"].tolist() == ["unassigned", "unassigned"]
+    assert cand["response_id"].tolist() == ["N1", "N2"]

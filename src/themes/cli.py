@@ -82,6 +82,21 @@ def extract(
                 model=model, use_cache=not no_cache)
 
 
+@app.command()
+def label(
+    model: Path = typer.Argument(..., help="A model folder written by `themes extract` (OUTDIR/model)."),
+    input: Path = typer.Argument(..., help="New responses: .csv, .tsv, .xlsx, .parquet or .jsonl."),
+    text: Optional[str] = TEXT, id: Optional[str] = ID, by: str = BY, question: Optional[str] = QUESTION,
+    sheet: Optional[str] = SHEET, out: Path = OUT, force: bool = FORCE, no_cache: bool = NO_CACHE,
+    quiet: bool = QUIET,
+):
+    """Label new responses against a saved set of themes, without re-clustering."""
+    from . import commands
+
+    run_guarded(commands.label_file, model, input, out, text=text, id=id, by=_split(by), question=question,
+                sheet=sheet, force=force, quiet=quiet, use_cache=not no_cache)
+
+
 def main() -> None:
     try:
         app()

@@ -33,3 +33,18 @@ def summary(result, out: Path, reporter: Reporter) -> None:
     if not reporter.quiet:
         for t in result.themes.head(15).itertuples(index=False):
             reporter.say(f"  {t.theme_id:>3}  {t.name:<40} {t.n_responses:>6} ({100 * t.share:.0f}%)")
+
+
+def label_file(model: Path, input: Path, out: Path, *, text=None, id=None, by=(), question=None, sheet=None,
+               force: bool = False, quiet: bool = False, **overrides) -> Path:
+    """`themes label`: apply a saved model to INPUT, write OUTDIR atomically."""
+    from .persist import load_model
+    from .pipeline import label
+
+    check_outdir(Path(out), force)
+    theme_model = load_model(model)
+    corpus = load_corpus(input, text=text, id=id, by=by or theme_model.by, question=question, sheet=sheet)
+    result = label(theme_model, corpus, quiet=quiet, **overrides)
+    write_result(result, out, force=force)
+    summary(result, out, Reporter(quiet))
+    return Path(out)

@@ -188,3 +188,81 @@ def _run_info(command, corpus, settings, embedder, result, timings, fit_info) ->
         "timings": {k: round(v, 2) for k, v in timings.items()},
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+
+
+def label(model, data, text: str | None = None, by=(), id: str | None = None, question: str | None = None,
+          embedder=None, splitter=None, phrases=None, settings: Settings | None = None, quiet: bool = True,
+          **overrides) -> Result:
+    """Label responses against a saved theme model (a ThemeModel or a model folder), without
+    re-clustering. Responses that fit no theme are ``unassigned`` and listed, with a suggested
+    grouping, in ``result.run['_extra_tables']['new_candidates.csv']``."""
+    from .persist import ThemeModel, check_embedder, load_model
+
+    if not isinstance(model, ThemeModel):
+        model = load_model(model)
+    base = Settings(**{k: v for k, v in model.settings.items() if k in Settings.__dataclass_fields__})
+    settings = (settings or base).replace(**overrides) if overrides else (settings or base)
+    reporter = Reporter(quiet)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    corpus = _corpus(data, text, by, id, question)
+    for note in corpus.notes:
+        reporter.say(note)
+    segs = segment(corpus, splitter or spacy_splitter(), settings.min_segment_words, settings.max_segment_words)
+    embedder = embedder or SentenceTransformerEmbedder(model.embedder.get("name", settings.model),
+                                                       settings.batch_size)
+    check_embedder(model.embedder, embedder, "model")
+    t = time.perf_counter()
+    vectors = _embed(segs, embedder, settings, reporter)
+    timings["embed_s"] = time.perf_counter() - t
+    theme_set = model.theme_set
+    assignments = assign(vectors, segs, theme_set)
+    result = _tables(corpus, segs, vectors, assignments, theme_set, settings)
+    t = time.perf_counter()
+    candidates = new_candidates(result, segs, vectors, assignments, embedder, phrases or spacy_phrases(), settings)
+    timings["candidates_s"] = time.perf_counter() - t
+    timings["total_s"] = time.perf_counter() - t0
+    result.run = _run_info("label", corpus, settings, embedder, result, timings, {})
+    result.run["counts"]["new_candidates"] = int(len(candidates))
+    result.run["_extra_tables"] = {"new_candidates.csv": candidates}
+    result.theme_set = theme_set
+    result.model = model
+    return result
+
+
+def new_candidates(result: Result, segs: Segments, vectors, assignments, embedder, phrases,
+                   settings: Settings) -> pd.DataFrame:
+    """Unassigned responses, with their unassigned sentences grouped into suggested new themes."""
+    by = list(result.by)
+    cols = ["response_id", *by, "candidate_group", "candidate_name", "text"]
+    un = np.flatnonzero(assignments.theme_pos < 0)
+    unassigned_rows = set(result.responses.index[result.responses["status"] == "unassigned"])
+    un = np.array([i for i in un if int(segs.frame["row"].iat[i]) in unassigned_rows], dtype=np.int64)
+    if len(un) == 0:
+        return pd.DataFrame(columns=cols)
+    X = vectors[un]
+    if len(un) >= 2 * settings.min_theme_size:
+        cents, _ = fit_centroids(X, min_themes=1, max_themes=settings.max_themes,
+                                 min_theme_size=settings.min_theme_size, reduce_dims=settings.reduce_dims,
+                                 merge_similarity=settings.merge_similarity, seed=settings.seed)
+    else:
+        cents = X.mean(axis=0, keepdims=True)
+        cents /= np.linalg.norm(cents, axis=1, keepdims=True)
+    group = np.argmax(X @ cents.T, axis=1)
+    texts = np.asarray(segs.texts, dtype=object)[un]
+    by_group = [texts[group == g][np.argsort(-(X[group == g] @ cents[g]), kind="mergesort")].tolist()
+                for g in range(len(cents))]
+    names, _ = name_themes(by_group, cents, embedder, phrases)
+    rows = segs.frame["row"].to_numpy()[un]
+    first: dict[int, int] = {}
+    for r, g in zip(rows, group):
+        first.setdefault(int(r), int(g))
+    resp = result.responses
+    out = pd.DataFrame({"row": sorted(first)})
+    out["response_id"] = resp["response_id"].to_numpy()[out["row"]]
+    for col in by:
+        out[col] = resp[col].to_numpy()[out["row"]]
+    out["candidate_group"] = [first[r] + 1 for r in out["row"]]
+    out["candidate_name"] = [names[first[r]] for r in out["row"]]
+    out["text"] = resp["text"].to_numpy()[out["row"]]
+    return out.drop(columns="row")[cols]
