@@ -45,15 +45,26 @@ def spacy_phrases(nlp=None, batch_size: int = 128) -> PhraseExtractor:
                         continue
                     if not any(t.pos_ in ("NOUN", "PROPN") for t in toks):
                         continue
-                    head = toks[-1]
-                    last = head.text.lower() if head.text.lower() in _KEEP_PLURAL else head.lemma_.lower()
-                    words = [t.text.lower() for t in toks[:-1]] + [last]
+                    words = [_surface(t) for t in toks[:-1]] + [_surface(toks[-1], head=True)]
                     phrase = " ".join(words)
-                    if len(phrase) >= 3 and re.search(r"[a-z]", phrase):
+                    if len(phrase) >= 3 and re.search(r"[A-Za-z]", phrase):
                         phrases.append(phrase)
                 yield phrases
 
     return extract
+
+
+def _surface(tok, head: bool = False) -> str:
+    """Acronyms (NHS, EDI) and proper nouns keep their case; other words are lower case, and a
+    common-noun head is singular (networks -> network)."""
+    text = tok.text
+    if len(text) >= 2 and text.isupper():
+        return text
+    if tok.pos_ == "PROPN":
+        return text
+    if head and tok.pos_ == "NOUN" and text.lower() not in _KEEP_PLURAL:
+        return tok.lemma_.lower()
+    return text.lower()
 
 
 def simple_phrases(texts: list[str]) -> Iterable[list[str]]:
@@ -120,13 +131,17 @@ def name_themes(texts_by_theme: list[list[str]], centroids: np.ndarray, embedder
     flat = [t for texts in sample for t in texts]
     phrases_flat = list(extractor(flat)) if flat else []
     per_theme: list[Counter] = []
+    surface: dict[str, Counter] = {}
     pos = 0
     for texts in sample:
         c: Counter = Counter()
         for plist in phrases_flat[pos:pos + len(texts)]:
-            c.update(set(plist))
+            c.update({p.lower() for p in plist})
+            for p in plist:
+                surface.setdefault(p.lower(), Counter())[p] += 1
         pos += len(texts)
         per_theme.append(c)
+    display = {k: min(v.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, v in surface.items()}
 
     vocab = sorted({p for c in per_theme for p in c})
     index = {p: i for i, p in enumerate(vocab)}
@@ -144,7 +159,7 @@ def name_themes(texts_by_theme: list[list[str]], centroids: np.ndarray, embedder
     cand_flat = sorted({p for cands in candidates for p in cands})
     sims = {}
     if cand_flat:
-        vecs = np.asarray(embedder.embed(cand_flat), dtype=np.float32)
+        vecs = np.asarray(embedder.embed([display.get(p, p) for p in cand_flat]), dtype=np.float32)
         for p, v in zip(cand_flat, vecs):
             sims[p] = v
     names: list[str] = []
@@ -161,15 +176,15 @@ def name_themes(texts_by_theme: list[list[str]], centroids: np.ndarray, embedder
             distinct = col[t] / col.sum() if col.sum() else 0.0   # share of its uses in this theme
             scored.append((0.35 * w + 0.45 * closeness + 0.2 * distinct + bonus, p))
         scored.sort(key=lambda s: (-s[0], s[1]))
-        name = next((p for _, p in scored if p not in used), None)
+        name = next((display.get(p, p) for _, p in scored if display.get(p, p).lower() not in used), None)
         if name is None:
             base = " and ".join(kw[t][:2]) if kw[t] else f"theme {t + 1}"
             name = base
         k = 2
         unique = name
-        while unique in used:
+        while unique.lower() in used:
             unique = f"{name} ({k})"
             k += 1
-        used.add(unique)
+        used.add(unique.lower())
         names.append(unique[0].upper() + unique[1:])
     return names, kw
