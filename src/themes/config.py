@@ -31,7 +31,6 @@ class Settings:
     reduce_dims: int = 48             # PCA dimensions used for clustering (0: none)
     merge_similarity: float = 0.92    # themes whose centres are this close are merged
     min_similarity: float = 0.20      # below this cosine to every centre: unassigned
-    secondary_margin: float = 0.0     # reserved: extra themes per segment (0: one per segment)
     min_segment_words: int = 3        # shorter fragments join a neighbour
     max_segment_words: int = 120      # longer sentences are split (the model reads 256 word pieces)
     n_quotes: int = 5

@@ -203,7 +203,8 @@ def build_corpus(
     for col in by:
         vals = frame[col].reset_index(drop=True).map(_as_text).str.strip()
         out[col] = vals.where(vals != "", NOT_STATED).to_numpy()
-    return Corpus(frame=out, by=by, question_column=question, source=source, notes=tuple(notes))
+    return Corpus(frame=out, by=by, question_column=question, source=source, notes=tuple(notes), text_column=text,
+                  id_column=id)
 
 
 def _as_text(value) -> str:

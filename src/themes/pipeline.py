@@ -177,7 +177,8 @@ def _run_info(command, corpus, settings, embedder, result, timings, fit_info) ->
     return {
         "command": command,
         "input": corpus.source,
-        "columns": {"text": "text", "by": list(corpus.by), "question": corpus.question_column},
+        "columns": {"text": corpus.text_column, "id": corpus.id_column, "by": list(corpus.by),
+                    "question": corpus.question_column},
         "notes": list(corpus.notes),
         "versions": _versions(embedder),
         "settings": settings.to_dict(),

@@ -35,6 +35,8 @@ class Corpus:
     by: tuple[str, ...] = ()
     question_column: str | None = None
     source: str = "<data frame>"
+    text_column: str = "text"
+    id_column: str | None = None
     notes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
