@@ -144,13 +144,17 @@ def load_coded(folder: str | Path) -> Coded:
     segments = _read_csv(folder / "segments.csv")
     columns = run.get("columns", {})
     by = [c for c in columns.get("by", []) if c in responses.columns]
-    question_column = columns.get("question") if "question" in responses.columns else None
-    if "question" in responses.columns and not question_column:
-        question_column = "question"
-    for col in ("response_id", "text"):
-        if col not in responses.columns:
-            raise InputError(f"{folder / 'responses.csv'}: no column '{col}'. Use the file as themes wrote it.")
-    segments = segments.astype({"start": "int64", "end": "int64", "segment_index": "int64"})
+    question_column = (columns.get("question") or "question") if "question" in responses.columns else None
+    for name, frame, cols in (("responses.csv", responses, ("response_id", "text")),
+                              ("segments.csv", segments, ("response_id", "start", "end", "text", "theme_id"))):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise InputError(f"{folder / name}: no column {', '.join(missing)}. Use the file as themes wrote it.")
+    try:
+        segments = segments.astype({"start": "int64", "end": "int64"})
+    except ValueError:
+        raise InputError(f"{folder / 'segments.csv'}: start and end must be whole numbers. Use the file as "
+                         "themes wrote it.") from None
     by_response: dict[str, list] = {}
     for r in segments.itertuples(index=False):
         by_response.setdefault(r.response_id, []).append((r.start, r.end, r.text))
@@ -221,7 +225,9 @@ def build_project(coded: Coded) -> tuple[bytes, dict[str, bytes], dict]:
             var = ET.SubElement(el, f"{P}Variable", {"guid": var_guid[v], "name": xml_safe(v), "typeOfVariable": "Text"})
             ET.SubElement(var, f"{P}Description").text = f"Column '{xml_safe(v)}' of the survey export."
 
-    segs = {rid: part for rid, part in coded.segments.groupby("response_id", sort=False)}
+    segs: dict[str, list] = {}
+    for s in coded.segments[coded.segments["theme_id"] != ""].itertuples(index=False):
+        segs.setdefault(s.response_id, []).append(s)
     cases = ET.SubElement(root, f"{P}Cases") if len(coded.responses) else None
     sources = ET.Element(f"{P}Sources")
     files: dict[str, bytes] = {}
@@ -246,8 +252,7 @@ def build_project(coded: Coded) -> tuple[bytes, dict[str, bytes], dict]:
         if coded.question_column:
             ET.SubElement(src, f"{P}Description").text = xml_safe(f"{coded.question_column}: {r['question']}")
             sets.setdefault(r["question"], []).append(source_guid)
-        part = segs.get(rid)
-        for s in [] if part is None else part[part["theme_id"] != ""].itertuples(index=False):
+        for s in segs.get(rid, []):
             start, end, tid = at(int(s.start)), at(int(s.end)), int(s.theme_id)
             if tid not in code_of:
                 raise InputError(f"{coded.folder / 'segments.csv'}: theme {tid} is not in themes.csv. Use the "
