@@ -66,7 +66,8 @@ def xml_safe(text: str) -> str:
 
 
 def to_xml_bytes(root: ET.Element) -> bytes:
-    """Serialise with a declaration; carriage returns become &#13; so parsers keep them."""
+    """Serialise with a declaration; carriage returns become &#13; so that parsers keep them.
+    Elements are built with plain names under a root that declares the default namespace."""
     ET.indent(root, space=" ")
     text = ET.tostring(root, encoding="unicode", short_empty_elements=True)
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + text.replace("\r", "&#13;") + "\n").encode("utf-8")
@@ -234,26 +235,26 @@ def code_guid(theme: dict, position: int = 0) -> str:
     return guid(THEMES_NS, "code", theme.get("question") or "", key, theme["name"])
 
 
-def code_elements(themes: list[dict], tag) -> tuple[list[ET.Element], dict[int, str]]:
-    """Code elements for themes (grouped under a parent code per question) and each theme's
-    GUID by position. ``tag(name)`` gives the qualified element name for the namespace."""
+def code_elements(themes: list[dict]) -> tuple[list[ET.Element], dict[int, str]]:
+    """Code elements for themes (grouped under a parent code per question when that keeps their
+    order) and each theme's GUID by position."""
     roots: list[ET.Element] = []
     parents: dict[str, ET.Element] = {}
     guids: dict[int, str] = {}
     group = _contiguous([t.get("question") or "" for t in themes])
     for pos, t in enumerate(themes):
         guids[pos] = code_guid(t, pos)
-        el = ET.Element(tag("Code"), {"guid": guids[pos], "name": xml_safe(t["name"]), "isCodable": "true",
+        el = ET.Element("Code", {"guid": guids[pos], "name": xml_safe(t["name"]), "isCodable": "true",
                                       "color": PALETTE[pos % len(PALETTE)]})
-        ET.SubElement(el, tag("Description")).text = code_description(t)
+        ET.SubElement(el, "Description").text = code_description(t)
         q = t.get("question") or ""
         if not q or not group:
             roots.append(el)
             continue
         if q not in parents:
-            parents[q] = ET.Element(tag("Code"), {"guid": guid(THEMES_NS, "question", q), "name": xml_safe(q),
+            parents[q] = ET.Element("Code", {"guid": guid(THEMES_NS, "question", q), "name": xml_safe(q),
                                                   "isCodable": "false"})
-            ET.SubElement(parents[q], tag("Description")).text = "Themes found in the answers to this question."
+            ET.SubElement(parents[q], "Description").text = "Themes found in the answers to this question."
             roots.append(parents[q])
         parents[q].append(el)
     return roots, guids
@@ -275,10 +276,8 @@ def codebook_to_qdc(codebook: dict) -> bytes:
     from . import __version__
 
     themes = check_codebook(codebook)
-    ET.register_namespace("", CODEBOOK_NS)
-    root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": f"themes {__version__}"})
-    codes = ET.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
-    codes.extend(code_elements(themes, lambda name: f"{{{CODEBOOK_NS}}}{name}")[0])
+    root = ET.Element("CodeBook", {"xmlns": CODEBOOK_NS, "origin": f"themes {__version__}"})
+    ET.SubElement(root, "Codes").extend(code_elements(themes)[0])
     return to_xml_bytes(root)
 
 

@@ -201,79 +201,77 @@ def build_project(coded: Coded) -> tuple[bytes, dict[str, bytes], dict]:
     """project.qde (bytes), the source files by name inside the ZIP, and counts."""
     from . import __version__
 
-    P = f"{{{PROJECT_NS}}}"
     ns = project_namespace(coded)
     when = coded.run.get("created") or "1970-01-01T00:00:00Z"
     user = guid(ns, "user", "themes")
     stamp = {"creatingUser": user, "creationDateTime": when}
-    ET.register_namespace("", PROJECT_NS)
-    root = ET.Element(f"{P}Project", {"name": _project_name(coded), "origin": f"themes {__version__}",
+    root = ET.Element("Project", {"xmlns": PROJECT_NS, "name": _project_name(coded), "origin": f"themes {__version__}",
                                       "creatingUserGUID": user, "creationDateTime": when})
-    ET.SubElement(ET.SubElement(root, f"{P}Users"), f"{P}User", {"guid": user, "name": "themes"})
+    ET.SubElement(ET.SubElement(root, "Users"), "User", {"guid": user, "name": "themes"})
     themes = check_codebook({"format": CODEBOOK_FORMAT, "version": CODEBOOK_VERSION, "themes": coded.themes})
-    codes, code_guids = code_elements(themes, lambda name: P + name)
+    codes, code_guids = code_elements(themes)
     if codes:
-        ET.SubElement(ET.SubElement(root, f"{P}CodeBook"), f"{P}Codes").extend(codes)
+        ET.SubElement(ET.SubElement(root, "CodeBook"), "Codes").extend(codes)
     code_of = {t["id"]: code_guids[pos] for pos, t in enumerate(themes)}
 
     variables = [*coded.by, *([coded.question_column] if coded.question_column else [])]
     var_cols = [*coded.by, *(["question"] if coded.question_column else [])]
     var_guid = {v: guid(ns, "variable", v) for v in variables}
     if variables:
-        el = ET.SubElement(root, f"{P}Variables")
+        el = ET.SubElement(root, "Variables")
         for v in variables:
-            var = ET.SubElement(el, f"{P}Variable", {"guid": var_guid[v], "name": xml_safe(v), "typeOfVariable": "Text"})
-            ET.SubElement(var, f"{P}Description").text = f"Column '{xml_safe(v)}' of the survey export."
+            var = ET.SubElement(el, "Variable", {"guid": var_guid[v], "name": xml_safe(v), "typeOfVariable": "Text"})
+            ET.SubElement(var, "Description").text = f"Column '{xml_safe(v)}' of the survey export."
 
     segs: dict[str, list] = {}
     for s in coded.segments[coded.segments["theme_id"] != ""].itertuples(index=False):
         segs.setdefault(s.response_id, []).append(s)
-    cases = ET.SubElement(root, f"{P}Cases") if len(coded.responses) else None
-    sources = ET.Element(f"{P}Sources")
+    cases = ET.SubElement(root, "Cases") if len(coded.responses) else None
+    sources = ET.Element("Sources")
     files: dict[str, bytes] = {}
     sets: dict[str, list[str]] = {}
     n_sel = n_astral = 0
     for r in coded.responses.to_dict("records"):
         rid, text = r["response_id"], r["text"]
         source_guid = guid(ns, "source", rid) if text.strip() else None
-        case = ET.SubElement(cases, f"{P}Case", {"guid": guid(ns, "case", rid), "name": xml_safe(rid)})
+        case = ET.SubElement(cases, "Case", {"guid": guid(ns, "case", rid), "name": xml_safe(rid)})
         for v, col in zip(variables, var_cols):
-            vv = ET.SubElement(case, f"{P}VariableValue")
-            ET.SubElement(vv, f"{P}VariableRef", {"targetGUID": var_guid[v]})
-            ET.SubElement(vv, f"{P}TextValue").text = xml_safe(r[col])
+            vv = ET.SubElement(case, "VariableValue")
+            ET.SubElement(vv, "VariableRef", {"targetGUID": var_guid[v]})
+            ET.SubElement(vv, "TextValue").text = xml_safe(r[col])
         if source_guid is None:
             continue
-        ET.SubElement(case, f"{P}SourceRef", {"targetGUID": source_guid})
+        ET.SubElement(case, "SourceRef", {"targetGUID": source_guid})
         plain, at = lf_text(text)
         n_astral += any(ord(c) > 0xFFFF for c in plain)
         files[f"{SOURCES}/{source_guid}.txt"] = plain.encode("utf-8")
-        src = ET.SubElement(sources, f"{P}TextSource", {"guid": source_guid, "name": _file_name(rid),
+        src = ET.SubElement(sources, "TextSource", {"guid": source_guid, "name": _file_name(rid),
                                                         "plainTextPath": f"internal://{source_guid}.txt", **stamp})
         if coded.question_column:
-            ET.SubElement(src, f"{P}Description").text = xml_safe(f"{coded.question_column}: {r['question']}")
+            ET.SubElement(src, "Description").text = xml_safe(f"{coded.question_column}: {r['question']}")
             sets.setdefault(r["question"], []).append(source_guid)
         for s in segs.get(rid, []):
             start, end, tid = at(int(s.start)), at(int(s.end)), int(s.theme_id)
             if tid not in code_of:
                 raise InputError(f"{coded.folder / 'segments.csv'}: theme {tid} is not in themes.csv. Use the "
                                  "files of one run together.")
-            sel = ET.SubElement(src, f"{P}PlainTextSelection", {
+            sel = ET.SubElement(src, "PlainTextSelection", {
                 "guid": guid(ns, "selection", rid, start, end), "name": _selection_name(plain[start:end]),
                 "startPosition": str(start), "endPosition": str(end), **stamp})
-            coding = ET.SubElement(sel, f"{P}Coding", {"guid": guid(ns, "coding", rid, start, end, code_of[tid]),
+            coding = ET.SubElement(sel, "Coding", {"guid": guid(ns, "coding", rid, start, end, code_of[tid]),
                                                        **stamp})
-            ET.SubElement(coding, f"{P}CodeRef", {"targetGUID": code_of[tid]})
+            ET.SubElement(coding, "CodeRef", {"targetGUID": code_of[tid]})
             n_sel += 1
     if len(sources):
         root.append(sources)
     if sets:
-        el = ET.SubElement(root, f"{P}Sets")
+        el = ET.SubElement(root, "Sets")
         for q, members in sets.items():
-            s = ET.SubElement(el, f"{P}Set", {"guid": guid(ns, "set", q), "name": xml_safe(q or "(no question)")})
-            ET.SubElement(s, f"{P}Description").text = "The answers to this question."
+            s = ET.SubElement(el, "Set", {"guid": guid(ns, "set", q), "name": xml_safe(q or "(no question)")})
+            ET.SubElement(s, "Description").text = "The answers to this question."
             for m in members:
-                ET.SubElement(s, f"{P}MemberSource", {"targetGUID": m})
-    ET.SubElement(root, f"{P}Description").text = _project_description(coded, __version__)
+                ET.SubElement(s, "MemberSource", {"targetGUID": m})
+    ET.SubElement(root, "Description").text = _project_description(coded, __version__)
     counts = {"sources": len(files), "cases": len(coded.responses), "codes": len(themes), "selections": n_sel,
               "sources_beyond_bmp": n_astral}
     return to_xml_bytes(root), files, counts
