@@ -97,3 +97,23 @@ def test_same_seed_identical_files(runs):
              "model/manifest.json", "model/centroids.npy"]
     match, mismatch, errors = filecmp.cmpfiles(a, b, names, shallow=False)
     assert mismatch == [] and errors == []
+
+
+def test_example_corpus_exports_to_refi_qda(runs, tmp_path):
+    """The example corpus as a REFI-QDA project and codebook: both validate against the REFI schemas
+    (../shared/refi-qda), and every coded sentence comes back at its offsets with its theme."""
+    import refi_checks
+    from themes.refi import read_qdc, write_qdc
+
+    out, _ = runs
+    qdpx, qdc = tmp_path / "board.qdpx", tmp_path / "board.qdc"
+    res = CliRunner().invoke(app, ["export", str(out), "--qdpx", str(qdpx), "--qdc", str(qdc), "--quiet"])
+    assert res.exit_code == 0, res.output
+    project = refi_checks.check_project(qdpx, out, refi_checks.project_schema(),
+                                        refi_checks.answers(CORPUS, "response_id", "answer"))
+    assert len(project["cases"]) == 345
+    assert {tuple(sorted(c["variables"])) for c in project["cases"].values()} == {("question", "role", "trust_type")}
+    refi_checks.codebook_schema().validate(str(qdc))
+    codebook = read_qdc(qdc)
+    assert [t["name"] for t in codebook["themes"]] == _read(out / "themes.csv")["name"].tolist()
+    assert write_qdc(codebook, tmp_path / "again.qdc").read_bytes() == qdc.read_bytes()  # qdc -> dict -> qdc

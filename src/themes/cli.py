@@ -97,6 +97,22 @@ def label(
                 sheet=sheet, force=force, quiet=quiet, use_cache=not no_cache)
 
 
+@app.command()
+def export(
+    path: Path = typer.Argument(..., help="An output folder of `themes extract`/`label` (or, for --qdc, a model "
+                                          "folder)."),
+    qdpx: Optional[Path] = typer.Option(None, "--qdpx", help="Write a REFI-QDA project (.qdpx) for NVivo, "
+                                        "ATLAS.ti, MAXQDA, QualCoder: answers, themes as codes, coded sentences."),
+    qdc: Optional[Path] = typer.Option(None, "--qdc", help="Write the themes as a REFI-QDA codebook (.qdc)."),
+    force: bool = typer.Option(False, "--force", help="Replace existing files."),
+    quiet: bool = QUIET,
+):
+    """Export themes and coding for qualitative-analysis programs (REFI-QDA)."""
+    from . import commands
+
+    run_guarded(commands.export_file, path, qdpx=qdpx, qdc=qdc, force=force, quiet=quiet)
+
+
 def main() -> None:
     try:
         app()

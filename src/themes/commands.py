@@ -48,3 +48,34 @@ def label_file(model: Path, input: Path, out: Path, *, text=None, id=None, by=()
     write_result(result, out, force=force)
     summary(result, out, Reporter(quiet))
     return Path(out)
+
+
+def export_file(path: Path, *, qdpx: Path | None = None, qdc: Path | None = None, force: bool = False,
+                quiet: bool = False) -> dict:
+    """`themes export`: an OUTDIR as a REFI-QDA project (.qdpx) and/or its codebook (.qdc)."""
+    from .errors import ConfigError
+    from .refi import check_target, write_qdc
+    from .refi_project import load_codebook, write_qdpx
+
+    if qdpx is None and qdc is None:
+        raise ConfigError("Nothing to export: give --qdpx FILE.qdpx (project) and/or --qdc FILE.qdc (codebook).")
+    for target, suffix in ((qdpx, ".qdpx"), (qdc, ".qdc")):
+        if target is not None:
+            check_target(target, force, suffix)  # both names checked before anything is written
+    reporter = Reporter(quiet)
+    done: dict = {}
+    if qdpx is not None:
+        counts = write_qdpx(path, qdpx, force=force)
+        done["qdpx"] = counts
+        reporter.say(f"Wrote {qdpx}: {counts['sources']} sources, {counts['cases']} cases, {counts['codes']} codes, "
+                     f"{counts['selections']} coded segments.")
+        if counts["sources_beyond_bmp"]:
+            reporter.say(f"Note: {counts['sources_beyond_bmp']} answers hold characters such as emoji; offsets count "
+                         "them as one character, and programs that count UTF-16 units may shift the coding "
+                         "after them by one place (see docs/refi-qda.md).")
+    if qdc is not None:
+        codebook = load_codebook(path)
+        write_qdc(codebook, qdc, force=force)
+        done["qdc"] = {"codes": len(codebook["themes"])}
+        reporter.say(f"Wrote {qdc}: {len(codebook['themes'])} codes.")
+    return done
