@@ -46,3 +46,31 @@ def test_unassigned_sit_near_nearest_centre_and_edge_cases():
     assert one.shape == (10, 2) and np.isfinite(one).all()
     none = segment_layout(vecs[:10], -np.ones(10, dtype=int), cents[:0])
     assert none.shape == (10, 2) and np.isfinite(none).all()
+
+
+def test_each_question_laid_out_on_its_own():
+    import pandas as pd
+
+    from themes.layout import layout_segments
+    from themes.types import Segments, ThemeSet
+
+    vecs, pos, cents = _clusters(k=4, per=10)
+    question = np.where(pos < 2, "q1", "q2")
+    segs = Segments(frame=pd.DataFrame({"question": question}))
+    table = pd.DataFrame({"theme_id": [1, 2, 3, 4], "question": ["q1", "q1", "q2", "q2"]})
+    xy = layout_segments(segs, vecs, pos, ThemeSet(table=table, centroids=cents, threshold=0.1))
+    for q, themes in (("q1", (0, 1)), ("q2", (2, 3))):
+        alone = segment_layout(vecs[question == q], pos[question == q] - themes[0], cents[list(themes)])
+        assert np.allclose(xy[question == q], alone)
+
+
+def test_separate_pushes_coinciding_places_apart_and_keeps_far_ones():
+    from themes.layout import separate
+
+    places = np.array([[0.0, 0.0], [0.0, 0.0], [0.001, 0.0], [5.0, 0.0], [0.0, 5.0]])
+    out = separate(places)
+    d = np.linalg.norm(out[:, None] - out[None], axis=2)
+    np.fill_diagonal(d, np.inf)
+    assert d.min() > 0.5
+    assert np.linalg.norm(out[3] - places[3]) < 1.0 and out[3, 0] > out[0, 0]
+    assert np.array_equal(out, separate(places))

@@ -171,3 +171,13 @@ def test_redaction_reaches_responses_segments_theme_words_and_log(outdir):
     assert log["where"].str.startswith("theme").any() and (log["where"] == "response text").any()
     model, _ = build_report(data, Redactor(terms={word: "[PLACE]"}, ner=False))
     assert model.redacted and not model.quotes["quote"].str.lower().str.contains(word.lower()).any()
+
+
+def test_report_without_by_columns(tmp_path, tiny_frame):
+    out = make_outdir(tmp_path / "plain", tiny_frame[["id", "answer"]], by=())
+    res = _report(out, "--quiet")
+    assert res.exit_code == 0, res.output
+    md = (out / "report" / "report.md").read_text(encoding="utf-8")
+    assert "\n> \u201c" in md and "Attribute" not in md
+    res = runner.invoke(app, ["quotes", str(out)])
+    assert res.exit_code == 0 and "> " in res.stdout

@@ -1,7 +1,7 @@
 """2-D positions for the segment map: cheap, deterministic, O(n).
 
 Each theme centre gets a place by classical multidimensional scaling of the centres (so themes
-that are alike sit near each other); each segment sits around its theme's place, offset by its
+that are alike sit near each other), nudged apart where two would overlap; each segment sits around its theme's place, offset by its
 residual from the centre projected on the residuals' two main axes (PCA), scaled so each
 theme's cloud stays within a fraction of the distance to its nearest neighbouring theme.
 Segments that fit no theme sit around the nearest centre. No random numbers; no pairwise distances between segments.
@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-SPREAD = 0.4         # a theme's cloud (90th percentile radius) as a fraction of the gap to its nearest theme
+from .types import Segments, ThemeSet
+
+SPREAD = 0.45        # a theme's cloud (90th percentile radius) as a fraction of the gap to its nearest theme
 PCA_SAMPLE = 5_000   # residuals used to find the two axes (evenly spaced, so deterministic)
 CHUNK = 65_536       # rows projected at a time, to bound memory
 
@@ -44,6 +46,34 @@ def classical_mds(centroids: np.ndarray, dims: int = 2) -> np.ndarray:
     return out
 
 
+def separate(places: np.ndarray, iterations: int = 200) -> np.ndarray:
+    """Push theme places that sit almost on top of each other apart (keeping the rough picture),
+    so every theme's cloud and label has room. Deterministic; O(k^2) per step for k themes."""
+    p = places.astype(np.float64).copy()
+    k = len(p)
+    if k < 2:
+        return p
+    diff = p[:, None, :] - p[None, :, :]
+    spread = float(np.median(np.hypot(diff[..., 0], diff[..., 1])[np.triu_indices(k, 1)])) or 1.0
+    want = spread * min(0.45, 1.4 / np.sqrt(k))
+    angles = 2 * np.pi * np.arange(k) / k  # a fixed direction for places that coincide exactly
+    for _ in range(iterations):
+        diff = p[:, None, :] - p[None, :, :]
+        dist = np.hypot(diff[..., 0], diff[..., 1])
+        np.fill_diagonal(dist, np.inf)
+        if dist.min() >= want * 0.999:
+            break
+        push = np.zeros_like(p)
+        for i, j in zip(*np.nonzero(np.triu(dist < want, 1))):
+            d = dist[i, j]
+            u = diff[i, j] / d if d > 1e-12 else np.array([np.cos(angles[i]), np.sin(angles[i])])
+            step = 0.5 * (want - d) * u
+            push[i] += step
+            push[j] -= step
+        p += 0.5 * push
+    return p
+
+
 def _residual_axes(vectors: np.ndarray, centres: np.ndarray, home: np.ndarray) -> np.ndarray:
     n = len(vectors)
     take = np.unique(np.linspace(0, n - 1, min(n, PCA_SAMPLE)).astype(np.int64))
@@ -74,7 +104,7 @@ def segment_layout(vectors: np.ndarray, theme_pos: np.ndarray, centroids: np.nda
             miss = part < 0
             if miss.any():
                 part[miss] = np.argmax(vectors[s:s + CHUNK][miss] @ centroids.T, axis=1)
-    places = classical_mds(centres)
+    places = separate(classical_mds(centres))
     axes = _residual_axes(vectors, centres, home)
     local = np.empty((n, 2))
     for s in range(0, n, CHUNK):
@@ -94,3 +124,20 @@ def segment_layout(vectors: np.ndarray, theme_pos: np.ndarray, centroids: np.nda
         radius = float(np.percentile(r, 90)) if len(r) else 0.0
         scale[t] = SPREAD * gap[t] / radius if radius > 0 else 0.0
     return places[home] + local * scale[home][:, None]
+
+
+def layout_segments(segments: Segments, vectors: np.ndarray, theme_pos: np.ndarray, theme_set: ThemeSet) -> np.ndarray:
+    """segment_layout per question (themes are found per question, and the map shows one at a time)."""
+    out = np.zeros((len(segments), 2))
+    if len(segments) == 0:
+        return out
+    question = segments.frame["question"].to_numpy()
+    for q in dict.fromkeys(question):
+        idx = np.flatnonzero(question == q)
+        pos = theme_set.for_question(q) if len(theme_set) else np.zeros(0, dtype=np.int64)
+        local = np.full(max(len(theme_set), 1), -1, dtype=np.int64)  # theme position -> position in pos
+        local[pos] = np.arange(len(pos))
+        tp = np.asarray(theme_pos)[idx]
+        tp = np.where(tp >= 0, local[np.maximum(tp, 0)], -1)
+        out[idx] = segment_layout(vectors[idx], tp, theme_set.centroids[pos])
+    return out

@@ -33,7 +33,7 @@ def _bars(ax, labels, shares, los, his, hidden, min_cell: int, colour: str = NHS
     ys = list(range(len(labels)))[::-1]
     for y, s, lo, hi, hide in zip(ys, shares, los, his, hidden):
         if hide:
-            ax.text(0.01, y, f"<{min_cell} (suppressed)", va="center", ha="left", color=NHS_MID_GREY, fontsize=8)
+            ax.text(1.0, y, f"<{min_cell} (suppressed)", va="center", ha="left", color=NHS_MID_GREY, fontsize=8)
             continue
         ax.barh(y, 100 * s, color=colour, height=0.62)
         ax.plot([100 * lo, 100 * hi], [y, y], color=NHS_DARK_GREY, linewidth=1)
@@ -57,7 +57,7 @@ def prevalence_png(groups: dict[str, pd.DataFrame], min_cell: int, title: str = 
     if not panels:
         return None
     plt = _pyplot()
-    heights = [max(1.0, 0.3 * len(g) + 0.6) for _, g in panels]
+    heights = [max(0.9, 0.24 * len(g) + 0.55) for _, g in panels]
     fig, axes = plt.subplots(len(panels), 1, figsize=(6.3, sum(heights) + 0.4),
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
     for ax, (col, g) in zip(axes[:, 0], panels):
@@ -97,7 +97,7 @@ def overview_png(names: list[str], shares: list[float], los: list[float], his: l
     if not names:
         return None
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.3, 0.3 * len(names) + 0.9))
+    fig, ax = plt.subplots(figsize=(6.3, 0.26 * len(names) + 0.8))
     _bars(ax, names, shares, los, his, [False] * len(names), 0)
     if title:
         ax.set_title(textwrap.shorten(title, 90, placeholder="\u2026"), loc="left", fontsize=9,

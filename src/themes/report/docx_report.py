@@ -48,6 +48,7 @@ def _table(doc, header: list[str], rows: list[list[str]], numeric: set[int] = fr
 
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    table.autofit = False
     _repeat_header(table.rows[0])
     for k, text in enumerate(header):
         cell = table.rows[0].cells[k]
@@ -64,6 +65,9 @@ def _table(doc, header: list[str], rows: list[list[str]], numeric: set[int] = fr
                 cells[k].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
             if r % 2:
                 _shade(cells[k], ZEBRA_FILL)
+    if widths:
+        for k, col in enumerate(table.columns):
+            col.width = Cm(widths[k])
     for row in table.rows:
         for k, cell in enumerate(row.cells):
             for p in cell.paragraphs:
@@ -76,7 +80,7 @@ def _table(doc, header: list[str], rows: list[list[str]], numeric: set[int] = fr
     return table
 
 
-def _picture(doc, png: bytes | None, width_cm: float = 16.0) -> None:
+def _picture(doc, png: bytes | None, width_cm: float = 14.5) -> None:
     from docx.shared import Cm
 
     if png:
@@ -102,7 +106,12 @@ def _page_number_footer(doc, text: str) -> None:
 
 
 def _styles(doc) -> None:
-    from docx.shared import Pt
+    from docx.shared import Cm, Pt
+
+    section = doc.sections[0]  # A4, 2 cm margins
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2.0))
 
     normal = doc.styles["Normal"]
     normal.font.name = "Arial"
@@ -161,7 +170,7 @@ def _summary(doc, m: ReportModel) -> None:
 def _theme(doc, m: ReportModel, t: ThemeView) -> None:
     from docx.shared import Pt
 
-    doc.add_heading(t.name, level=1)
+    doc.add_heading(t.name, level=1).paragraph_format.page_break_before = True
     meta = doc.add_paragraph()
     meta.add_run(f"{t.n:,} responses ({pct(t.share)} of those who answered")
     meta.add_run(f"; 95% CI {t.totals['ci_txt']})" if t.totals.get("ci_txt") else ")")
@@ -173,12 +182,13 @@ def _theme(doc, m: ReportModel, t: ThemeView) -> None:
         kw = doc.add_paragraph()
         kw.add_run("Keywords: ").bold = True
         kw.add_run(", ".join(t.keywords[:8]))
-    rows = [[col.replace("_", " ").capitalize(), g.group, g.n_group_txt, g.n_txt, g.pct_txt, g.ci_txt]
-            for col, groups in t.groups.items() for g in groups.itertuples(index=False)]
+    rows = [[col.replace("_", " ").capitalize() if k == 0 else "", g.group, g.n_group_txt, g.n_txt, g.pct_txt,
+             g.ci_txt]
+            for col, groups in t.groups.items() for k, g in enumerate(groups.itertuples(index=False))]
     if rows:
         doc.add_heading("By group", level=2)
         _table(doc, ["Attribute", "Group", "Respondents", "With this theme", "%", "95% CI"], rows, {2, 3, 4, 5},
-               widths=[2.6, 6.0, 2.4, 2.4, 1.4, 2.2])
+               widths=[2.4, 5.6, 2.7, 2.5, 1.4, 2.2])
         _picture(doc, theme_chart(m, t))
     doc.add_heading("What respondents said", level=2)
     if t.quotes.empty:
@@ -198,7 +208,7 @@ def _theme(doc, m: ReportModel, t: ThemeView) -> None:
 
 
 def _method(doc, m: ReportModel) -> None:
-    doc.add_heading("How this report was made", level=1)
+    doc.add_heading("How this report was made", level=1).paragraph_format.page_break_before = True
     doc.add_paragraph(
         "Answers were split into sentences, each sentence was turned into a vector by a sentence-embedding model "
         "running on this computer, and similar sentences were grouped into themes. An answer counts towards every "

@@ -158,8 +158,9 @@ def _quotes(m: ReportModel, t: ThemeView) -> str:
     for k, col in enumerate(keys):
         parts = []
         for group, part in group_quotes(t.quotes, col or None):
-            items = "".join(f'<blockquote><p>\u201c{escape(q.quote)}\u201d</p><footer>{escape(q.attribution)}'
-                            f"</footer></blockquote>" for q in part.itertuples(index=False))
+            items = "".join(f'<blockquote><p>\u201c{escape(q.quote)}\u201d</p>'
+                            + (f"<footer>\u2014 {escape(q.attribution)}</footer>" if q.attribution else "")
+                            + "</blockquote>" for q in part.itertuples(index=False))
             heading = f"<h4>{escape(group)}</h4>" if group else ""
             parts.append(f'<div class="quote-group">{heading}{items}</div>')
         hide = " hidden" if k else ""

@@ -60,6 +60,10 @@ def _sheet(wb, title: str, header: list[str], rows: list[list], widths: dict[int
     return ws
 
 
+def _r(x):
+    return None if x is None else round(float(x), 4)
+
+
 def _flatten(prefix: str, value, out: list[list]) -> None:
     if isinstance(value, dict):
         for k, v in value.items():
@@ -81,7 +85,7 @@ def write_xlsx(m: ReportModel, path: Path) -> None:
     header = ["Theme id"] + (["Question"] if has_q else []) + ["Theme", "Description", "Keywords", "Responses",
                                                                "Share", "95% CI low", "95% CI high"]
     rows = [[t.theme_id] + ([t.question] if has_q else []) + [t.name, t.description, "; ".join(t.keywords), t.n,
-                                                              t.share, t.totals.get("lo"), t.totals.get("hi")]
+                                                              t.share, _r(t.totals.get("lo")), _r(t.totals.get("hi"))]
             for t in m.themes]
     off = 1 if has_q else 0
     _sheet(wb, "Themes", header, rows, {3 + off: 30, 4 + off: 50, 5 + off: 40},
@@ -107,8 +111,8 @@ def write_xlsx(m: ReportModel, path: Path) -> None:
     for r in ct.itertuples(index=False):
         hide = bool(r.suppressed)
         rows.append([r.theme_id, r.theme, r.attribute, r.group, r.n_group_txt if r.n_group < m.min_cell else r.n_group,
-                     r.n_txt if hide else r.n, None if hide else r.share, None if hide else r.lo,
-                     None if hide else r.hi])
+                     r.n_txt if hide else r.n, None if hide else _r(r.share), None if hide else _r(r.lo),
+                     None if hide else _r(r.hi)])
     _sheet(wb, "Crosstab", ["Theme id", "Theme", "Attribute", "Group", "Respondents", "With this theme", "Share",
                             "95% CI low", "95% CI high"], rows, {2: 28, 4: 34},
            {5: "#,##0", 6: "#,##0", 7: "0%", 8: "0%", 9: "0%"})

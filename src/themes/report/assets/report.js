@@ -80,18 +80,18 @@
       ctx.fill();
     });
     ctx.globalAlpha = 1;
-    // theme labels at the middle of each theme's points
+    // theme labels centred above each theme's points
     var sums = {};
     shown.forEach(function (q) {
       var t = q[2][2];
       if (t < 0) { return; }
-      sums[t] = sums[t] || [0, 0, 0];
-      sums[t][0] += q[0]; sums[t][1] += q[1]; sums[t][2] += 1;
+      sums[t] = sums[t] || [0, Infinity, 0];
+      sums[t][0] += q[0]; sums[t][1] = Math.min(sums[t][1], q[1]); sums[t][2] += 1;
     });
     ctx.font = "bold 12px Arial, Helvetica, sans-serif";
     ctx.textAlign = "center";
     Object.keys(sums).forEach(function (t) {
-      var m = sums[t], x = m[0] / m[2], y = m[1] / m[2] - 10, label = data.themes[t].name;
+      var m = sums[t], x = m[0] / m[2], y = Math.max(14, m[1] - 9), label = data.themes[t].name;
       ctx.lineWidth = 3;
       ctx.strokeStyle = "rgba(255,255,255,0.9)";
       ctx.strokeText(label, x, y);
