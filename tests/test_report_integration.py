@@ -143,3 +143,16 @@ def test_html_renders_in_headless_chromium(demo, tmp_path):
     pixels = np.asarray(Image.open(shot).convert("L"), dtype=float)
     assert pixels.std() > 20  # not a blank page
     assert (pixels < 128).mean() > 0.02  # some dark text and bars
+
+
+def test_ner_false_alarms_are_kept_and_names_found_once_are_redacted_everywhere():
+    from themes.report.redact import Redactor, redact_text
+
+    texts = ["Absolutely brilliant care from the Hospital team.", "The hospital was clean and the hospital food hot.",
+             "ABSOLUTELY fantastic, absolutely.", "Dr Amara Okafor was so kind to my Mum.",
+             "Okafor explained everything and the Dr rang back.", "NHS England and the CQC should act."]
+    red = Redactor()
+    out = [redact_text(t, h) for t, h in zip(texts, red.scan(texts))]
+    assert out[0] == texts[0] and out[2] == texts[2] and out[5] == texts[5]
+    assert out[3] == "Dr [PERSON] was so kind to my Mum."
+    assert out[4].startswith("[PERSON] explained") and "the Dr rang back" in out[4]

@@ -97,8 +97,9 @@ def _heatmap(m: ReportModel, col: str, themes: list[ThemeView]) -> str:
                 cells.append(f'<td class="cell" style="{_heat_colour(r["share"])}" title="{escape(tip)}">'
                              f'{escape(r["pct_txt"])}</td>')
         rows.append(f'<tr><td><a href="#{t.anchor}">{escape(t.name)}</a></td>{"".join(cells)}</tr>')
-    return (f'<table class="heat chart"><thead><tr><th>Theme</th>{head}</tr></thead><tbody>{"".join(rows)}'
-            "</tbody></table>")
+    width = f"width:min(100%,{190 + 125 * len(groups)}px)"
+    return (f'<table class="heat chart" style="{width}"><thead><tr><th>Theme</th>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
 
 
 def _prevalence(m: ReportModel) -> str:

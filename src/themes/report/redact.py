@@ -14,6 +14,7 @@ Each hit keeps its original text for the redaction log, which no report includes
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -23,7 +24,9 @@ from ..errors import InputError
 LABELS = {"PERSON": "[PERSON]", "ORG": "[ORGANISATION]", "GPE": "[PLACE]", "LOC": "[PLACE]", "FAC": "[PLACE]"}
 TERM_LABEL = "[REDACTED]"
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_WORDS = re.compile(r"[a-z][a-z'-]+")
+_WORDS = re.compile(r"(?<![\w'\u2019])[a-z][a-z]+(?![\w'\u2019])")
+_CAPITAL = re.compile(r"(?<![\w'\u2019])[A-Z][a-z]+(?![\w'\u2019])")
+_UPPER = re.compile(r"[A-Z]")
 _EDGE = re.compile(r"^(?:the\s+)|(?:['\u2019]s?|[.,;:!?)]+)$", re.IGNORECASE)
 
 
@@ -155,13 +158,20 @@ class Redactor:
                 return False
         return True
 
-    def _common_word(self, span, lower_vocab: set[str]) -> bool:
-        """A single capitalised word that appears in lower case elsewhere, at a sentence start or
-        not tagged as a proper noun: 'Clearer targets...' is not a person."""
-        if len(span) != 1:
-            return False
-        tok = span[0]
-        return tok.text.lower() in lower_vocab and (tok.is_sent_start or tok.pos_ != "PROPN")
+    @staticmethod
+    def _common_words(span, lower: Counter, capital: Counter) -> bool:
+        """True when every word of the entity reads as an ordinary word: not tagged a proper noun
+        and starting a sentence or also written in lower case ('Clearer targets...', 'Absolutely
+        brilliant', 'ABSOLUTELY'), or used in lower case at least as often as capitalised
+        ('Hospital', 'Mental Health'). Such entities name nobody."""
+        words = [t for t in span if t.is_alpha and len(t) >= 2 and not t.is_stop]
+        for tok in words:
+            w = tok.text.lower()
+            plain = tok.pos_ != "PROPN" and (tok.is_sent_start or lower[w] > 0)
+            shouted = tok.is_upper and len(w) > 3 and lower[w] > 0  # 'ABSOLUTELY', not 'RVI'
+            if not (plain or shouted or (lower[w] > 0 and lower[w] >= capital[w])):
+                return False
+        return True
 
     def scan(self, texts: list[str], derived: int = 0) -> list[list[Hit]]:
         """Hits per text, merged and in order. The last ``derived`` texts are made from the others
@@ -170,17 +180,20 @@ class Redactor:
         hits: list[list[Hit]] = [[] for _ in texts]
         found: dict[str, str] = {}
         if self.ner:
-            lower_vocab = {w for t in texts[: len(texts) - derived] for w in _WORDS.findall(t)}
+            originals = texts[: len(texts) - derived]
+            lower = Counter(w for t in originals for w in _WORDS.findall(t))
+            capital = Counter(w.lower() for t in originals for w in _CAPITAL.findall(t))
             for k, doc in enumerate(self._pipeline().pipe(texts, batch_size=128)):
                 for ent in doc.ents:
                     label = LABELS.get(ent.label_)
-                    if label is None or self.allowed(ent) or self._common_word(ent, lower_vocab):
+                    if (label is None or not _UPPER.search(ent.text) or self.allowed(ent)
+                            or self._common_words(ent, lower, capital)):
                         continue
                     hits[k].append(Hit(ent.start_char, ent.end_char, ent.text, label, "ner"))
                     found.setdefault(_EDGE.sub("", ent.text.strip()) or ent.text, label)
                     if ent.label_ == "PERSON" and len(ent) > 1:  # 'Okafor' alone, after 'Amara Okafor'
                         for tok in ent:
-                            if len(tok.text) >= 3 and tok.is_title and tok.text.lower() not in lower_vocab:
+                            if len(tok.text) >= 3 and tok.is_title and not lower[tok.text.lower()]:
                                 found.setdefault(tok.text, label)
         found = {f: lab for f, lab in found.items() if len(f) >= 2 and f.lower() not in self._term_label
                  and f.lower() not in self._allow_lower}
