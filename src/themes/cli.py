@@ -113,6 +113,67 @@ def export(
     run_guarded(commands.export_file, path, qdpx=qdpx, qdc=qdc, force=force, quiet=quiet)
 
 
+REDACT = typer.Option(False, "--redact", help="Replace names of people, organisations and places with [PERSON], "
+                      "[ORGANISATION], [PLACE] (spaCy NER + --redact-terms).")
+REDACT_TERMS = typer.Option(None, "--redact-terms", exists=True, dir_okay=False,
+                            help="Text file of names/terms to redact, one per line (case-insensitive, whole words; "
+                                 "'term => [LABEL]' sets the replacement). Implies --redact.")
+ALLOW_TERMS = typer.Option(None, "--allow-terms", exists=True, dir_okay=False,
+                           help="Text file of names never redacted, added to the built-in list of national bodies "
+                                "(NHS England, CQC, ...).")
+MIN_CELL = typer.Option(5, "--min-cell", help="Counts below this (and smaller groups) are shown as '<N' (disclosure "
+                        "control); quotes from --by groups this small are warned about.")
+SKIP_SMALL = typer.Option(False, "--skip-small-groups", help="Quote nobody from a combination of --by values with "
+                          "fewer than --min-cell respondents.")
+MAX_WORDS = typer.Option(60, "--max-words", help="Longer quotes are cut at a clause, with an ellipsis.")
+
+
+@app.command()
+def report(
+    outdir: Path = typer.Argument(..., exists=True, file_okay=False, help="A folder written by `themes extract` or "
+                                  "`themes label`."),
+    format: str = typer.Option("html,docx,xlsx,md", "--format", "-f", help="Comma-separated: html, docx, xlsx, md."),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Folder for the reports (default OUTDIR/report), "
+                                       "or a file name when one format is asked for."),
+    redact: bool = REDACT, redact_terms: Optional[Path] = REDACT_TERMS, allow_terms: Optional[Path] = ALLOW_TERMS,
+    min_cell: int = MIN_CELL,
+    n_quotes: int = typer.Option(5, "--n-quotes", help="Quotes per theme."), max_words: int = MAX_WORDS,
+    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    skip_small_groups: bool = SKIP_SMALL,
+    force: bool = typer.Option(False, "--force", help="Replace existing report files."), quiet: bool = QUIET,
+):
+    """Reports people can read: HTML (offline, interactive), Word, Excel and Markdown."""
+    from . import commands
+
+    run_guarded(commands.report_file, outdir, format, out, redact=redact, redact_terms=redact_terms,
+                allow_terms=allow_terms, min_cell=min_cell, n_quotes=n_quotes, max_words=max_words, title=title,
+                force=force, skip_small_groups=skip_small_groups, quiet=quiet)
+
+
+@app.command()
+def quotes(
+    outdir: Path = typer.Argument(..., exists=True, file_okay=False, help="A folder written by `themes extract` or "
+                                  "`themes label`."),
+    theme: Optional[str] = typer.Option(None, "--theme", help="Only this theme (name or id)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Spread quotes over the groups of this --by column."),
+    n: int = typer.Option(5, "--n", help="Quotes per theme."), max_words: int = MAX_WORDS,
+    format: str = typer.Option("md", "--format", "-f", help="md or csv."),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Write to this file instead of the screen."),
+    redact: bool = REDACT, redact_terms: Optional[Path] = REDACT_TERMS, allow_terms: Optional[Path] = ALLOW_TERMS,
+    min_cell: int = MIN_CELL, skip_small_groups: bool = SKIP_SMALL,
+):
+    """Representative, varied, attributed quotes for each theme."""
+    from . import commands
+
+    text = run_guarded(commands.quotes_text, outdir, theme=theme, by=by, n=n, max_words=max_words, fmt=format,
+                       redact=redact, redact_terms=redact_terms, allow_terms=allow_terms, min_cell=min_cell,
+                       skip_small_groups=skip_small_groups)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        run_guarded(commands.write_text_file, out, text)
+
+
 def main() -> None:
     try:
         app()

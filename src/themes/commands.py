@@ -79,3 +79,116 @@ def export_file(path: Path, *, qdpx: Path | None = None, qdc: Path | None = None
         done["qdc"] = {"codes": len(codebook["themes"])}
         reporter.say(f"Wrote {qdc}: {len(codebook['themes'])} codes.")
     return done
+
+def _redactor(redact: bool, redact_terms=None, allow_terms=None):
+    """A Redactor when asked for (a terms file implies --redact), else None."""
+    if not (redact or redact_terms):
+        return None
+    from .report.redact import Redactor, default_allow, read_allow, read_terms
+
+    terms = read_terms(redact_terms) if redact_terms else None
+    allow = default_allow() + (read_allow(allow_terms) if allow_terms else [])
+    return Redactor(terms=terms, allow=allow)
+
+
+def report_file(outdir: Path, formats: str = "html,docx,xlsx,md", out: Path | None = None, *, redact: bool = False,
+                redact_terms: Path | None = None, allow_terms: Path | None = None, min_cell: int = 5,
+                n_quotes: int = 5, max_words: int = 60, title: str | None = None, force: bool = False,
+                skip_small_groups: bool = False, quiet: bool = False):
+    """`themes report`: HTML, DOCX, XLSX and Markdown reports from an OUTDIR."""
+    from .report.writer import write_reports
+
+    reporter = Reporter(quiet)
+    run = write_reports(outdir, formats, out, redactor=_redactor(redact, redact_terms, allow_terms),
+                        min_cell=min_cell, n_quotes=n_quotes, max_words=max_words, title=title, force=force,
+                        skip_small_groups=skip_small_groups)
+    warn_small_groups(run.warnings, min_cell)
+    for path in run.files:
+        reporter.say(f"Wrote {path}")
+    if run.log is not None:
+        reporter.say(f"{run.redactions} names redacted; the log {run.log} holds the originals: keep it private.")
+    return run
+
+
+def warn_small_groups(warnings: list[str], min_cell: int, limit: int = 10) -> None:
+    """Always on stderr (even with --quiet): quotes from groups small enough to identify someone."""
+    import sys
+
+    if not warnings:
+        return
+    print(f"Warning: quotes from {len(warnings)} group(s) with fewer than {min_cell} respondents could identify "
+          "someone (use --skip-small-groups to leave them out, or fewer --by columns):", file=sys.stderr)
+    for w in warnings[:limit]:
+        print(f"  - {w}", file=sys.stderr)
+    if len(warnings) > limit:
+        print(f"  ... and {len(warnings) - limit} more (all listed in the -run.json file).", file=sys.stderr)
+
+
+def quotes_text(outdir: Path, *, theme: str | None = None, by: str | None = None, n: int = 5, max_words: int = 60,
+                fmt: str = "md", redact: bool = False, redact_terms: Path | None = None,
+                allow_terms: Path | None = None, min_cell: int = 5, skip_small_groups: bool = False) -> str:
+    """`themes quotes`: representative, varied quotes per theme as Markdown or CSV text."""
+    from .errors import ConfigError
+    from .outputs import safe_frame
+    from .quotes import quotes_markdown
+    from .report.build import redact_outdir
+    from .report.data import load_outdir
+    from .report.groups import small_group_ids, small_groups_quoted
+    from .report.selection import select_quotes
+
+    if fmt not in ("md", "csv"):
+        raise ConfigError(f"--format {fmt}: use md or csv.")
+    if n < 1 or max_words < 5:
+        raise ConfigError("--n must be 1 or more and --max-words 5 or more.")
+    data = load_outdir(outdir)
+    if by and by not in data.by:
+        raise ConfigError(f"--by {by}: not one of the --by columns of {outdir} ({', '.join(data.by) or 'none'}).")
+    ids = match_themes(data.themes, theme) if theme else None
+    redactor = _redactor(redact, redact_terms, allow_terms)
+    if redactor is not None:
+        data, _ = redact_outdir(data, redactor)
+    exclude = small_group_ids(data.responses, data.by, min_cell) if skip_small_groups else None
+    quotes = select_quotes(data, n=n, max_words=max_words, group_by=by, theme_ids=ids, exclude=exclude)
+    warn_small_groups(small_groups_quoted(quotes, data.responses, data.by, min_cell), min_cell)
+    if fmt == "csv":
+        return safe_frame(quotes).to_csv(index=False, lineterminator="\n")
+    themes = data.themes if ids is None else data.themes[data.themes["theme_id"].isin(ids)]
+    group = by or (data.by[0] if data.by else None)
+    return quotes_markdown(quotes, themes, (group,) if group else ())
+
+
+def match_themes(themes, name: str) -> list[int]:
+    """Theme ids whose name (case-insensitive) or id equals NAME; a ConfigError naming close ones if none."""
+    import difflib
+
+    from .errors import ConfigError
+
+    wanted = name.strip().lower()
+    hits = [int(t.theme_id) for t in themes.itertuples(index=False)
+            if str(t.name).strip().lower() == wanted or str(t.theme_id) == wanted]
+    if hits:
+        return hits
+    close = difflib.get_close_matches(name, themes["name"].astype(str).tolist(), n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else " See themes.csv for the names."
+    raise ConfigError(f"--theme {name!r}: no theme has this name or id.{hint}")
+
+
+def write_text_file(path: Path, text: str) -> None:
+    """Write text completely or not at all (temp file, then rename)."""
+    import os
+    import tempfile
+
+    from .errors import OutputError
+
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"-o {path}: is a folder. Give a file name.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -30,6 +30,13 @@ def inert(value):
     return value
 
 
+def uninert(value):
+    """Undo ``inert`` when reading back a CSV this package wrote."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:

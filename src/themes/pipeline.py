@@ -17,6 +17,7 @@ from .config import Settings
 from .embed import EmbeddingCache, SentenceTransformerEmbedder, embed_texts
 from .errors import ThemesError
 from .ingest import build_corpus
+from .layout import layout_segments
 from .name import name_themes, spacy_phrases
 from .persist import ThemeModel
 from .progress import Reporter
@@ -155,6 +156,7 @@ def _describe(keywords: list[str]) -> str:
 def _tables(corpus, segs, vectors, assignments, theme_set, settings) -> Result:
     responses = response_labels(corpus, segs, assignments, theme_set)
     seg_table = segment_table(segs, assignments, theme_set)
+    seg_table[["x", "y"]] = np.round(layout_segments(segs, vectors, assignments.theme_pos, theme_set), 4)
     themes = themes_table(responses, theme_set, seg_table)
     quotes = pick_quotes(seg_table, vectors, responses, themes, corpus.by, settings.n_quotes,
                          settings.quote_max_words)

@@ -30,8 +30,9 @@ def trim_quote(text: str, max_words: int) -> str:
 
 
 def pick(vectors: np.ndarray, scores: np.ndarray, groups: list[str], n: int,
-         exclude_keys: list[str] | None = None) -> list[int]:
-    """Maximal marginal relevance with a small bonus for a group not yet quoted."""
+         exclude_keys: list[str] | None = None, duplicate: float = DUPLICATE_SIMILARITY) -> list[int]:
+    """Maximal marginal relevance with a small bonus for a group not yet quoted; candidates at
+    least ``duplicate`` similar to a chosen one are skipped as near-duplicates."""
     order = np.argsort(-scores, kind="mergesort")[:CANDIDATES]
     chosen: list[int] = []
     seen_groups: set[str] = set()
@@ -42,7 +43,7 @@ def pick(vectors: np.ndarray, scores: np.ndarray, groups: list[str], n: int,
             if i in chosen or (exclude_keys is not None and exclude_keys[i] in seen_keys):
                 continue
             redundancy = max((float(vectors[i] @ vectors[j]) for j in chosen), default=0.0)
-            if redundancy >= DUPLICATE_SIMILARITY:
+            if redundancy >= duplicate:
                 continue
             val = MMR_LAMBDA * scores[i] - (1 - MMR_LAMBDA) * redundancy
             if groups[i] not in seen_groups:

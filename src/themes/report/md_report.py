@@ -1,0 +1,78 @@
+"""Markdown for pasting into other tools; charts are PNG files in a folder beside it."""
+
+from __future__ import annotations
+
+from .build import ReportModel, ThemeView
+from .charts import question_chart, theme_chart
+from .selection import group_quotes
+from .style import disclosure_note, pct, plural, redaction_note
+
+
+def _cell(value) -> str:
+    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list], right: set[int] = frozenset()) -> list[str]:
+    align = ["---:" if k in right else "---" for k in range(len(header))]
+    out = ["| " + " | ".join(_cell(h) for h in header) + " |", "| " + " | ".join(align) + " |"]
+    out += ["| " + " | ".join(_cell(v) for v in r) + " |" for r in rows]
+    return out + [""]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _theme(m: ReportModel, t: ThemeView, charts: dict[str, bytes], chart_dir: str) -> list[str]:
+    lines = [f"## {_one_line(t.name)}", ""]
+    ci = f"; 95% CI {t.totals['ci_txt']}" if t.totals.get("ci_txt") else ""
+    lines += [f"**{t.n:,} responses** ({pct(t.share)} of those who answered{ci})."
+              + (f" Question: *{_one_line(t.question)}*" if t.question else ""), ""]
+    if t.description:
+        lines += [_one_line(t.description), ""]
+    if t.keywords:
+        lines += ["Keywords: " + ", ".join(t.keywords[:8]), ""]
+    rows = [[col.replace("_", " ").capitalize(), g.group, g.n_group_txt, g.n_txt, g.pct_txt, g.ci_txt]
+            for col, groups in t.groups.items() for g in groups.itertuples(index=False)]
+    if rows:
+        lines += _table(["Attribute", "Group", "Respondents", "With this theme", "%", "95% CI"], rows, {2, 3, 4, 5})
+        png = theme_chart(m, t)
+        if png:
+            name = f"theme-{t.theme_id}.png"
+            charts[name] = png
+            lines += [f"![{_cell(t.name)}: share by group]({chart_dir}/{name})", ""]
+    lines += ["### What respondents said", ""]
+    if t.quotes.empty:
+        lines += ["_No quotes._", ""]
+    for group, part in group_quotes(t.quotes, m.by[0] if m.by else None):
+        if group:
+            lines += [f"#### {_one_line(group)}", ""]
+        for q in part.itertuples(index=False):
+            lines += [f"> \u201c{_one_line(q.quote)}\u201d"]
+            if q.attribution:
+                lines += [">", f"> \u2014 {_one_line(q.attribution)}"]
+            lines += [""]
+    return lines
+
+
+def render_markdown(m: ReportModel, chart_dir: str) -> tuple[str, dict[str, bytes]]:
+    """The Markdown text and the PNG charts it links to ({file name: bytes} inside chart_dir)."""
+    charts: dict[str, bytes] = {}
+    c = m.counts
+    lines = [f"# {_one_line(m.title)}", "",
+             f"{_one_line(m.source)} \u00b7 {plural(int(c.get('rows', len(m.responses))), 'response')} \u00b7 "
+             f"{plural(len(m.themes), 'theme')} \u00b7 {m.created}", "",
+             f"_{redaction_note(m.redacted)} {disclosure_note(m.min_cell)}_", "", "## Summary", ""]
+    for k, q in enumerate(m.questions, 1):
+        themes = m.themes_for(q)
+        if q:
+            lines += [f"### {_one_line(q)}", ""]
+        lines += _table(["Theme", "Responses", "Share of those who answered", "95% CI"],
+                        [[t.name, f"{t.n:,}", pct(t.share), t.totals.get("ci_txt", "")] for t in themes], {1, 2, 3})
+        png = question_chart(m, q)
+        if png:
+            charts[f"overview-{k}.png"] = png
+            lines += [f"![Share of respondents by theme]({chart_dir}/overview-{k}.png)", ""]
+    for t in m.themes:
+        lines += _theme(m, t, charts, chart_dir)
+    return "\n".join(lines).rstrip() + "\n", charts
