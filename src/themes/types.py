@@ -36,6 +36,7 @@ class Corpus:
     question_column: str | None = None
     source: str = "<data frame>"
     notes: tuple[str, ...] = ()
+    text_column: str | None = None   # the input column the text came from
 
     def __len__(self) -> int:
         return len(self.frame)
