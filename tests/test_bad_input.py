@@ -35,7 +35,7 @@ def run_extract(tmp_path, src: Path, *args: str):
 
 def read_source(name: str, encoding: str = "utf-8", delimiter: str = ",") -> list[dict]:
     """The fixture's rows, read with the csv module (not with the code under test)."""
-    text = (BAD / name).read_bytes().decode(encoding)
+    text = (BAD / name).read_bytes().decode(encoding).removeprefix("sep=;\r\n")
     return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
@@ -143,11 +143,12 @@ def test_good_file(tmp_path, fast_stages):
     ("bom.csv", "utf-8-sig", ",", None),
     ("utf16.txt", "utf-16", "\t", "tab-separated"),            # Excel's "Unicode Text"
     ("semicolon.csv", "utf-8", ";", "semicolon-separated"),    # Excel in many European locales
+    ("sep_line.csv", "utf-8", ";", "semicolon-separated"),     # ... with Excel's "sep=;" first line
 ])
 def test_encodings_and_separators(tmp_path, fast_stages, name, encoding, delimiter, note):
     src = read_source(name, encoding, delimiter)
     assert src[0]["response_id"] == "R001"
-    assert name == "semicolon.csv" or any(ord(ch) > 127 for r in src for ch in r["answer"])
+    assert name in ("semicolon.csv", "sep_line.csv") or any(ord(ch) > 127 for r in src for ch in r["answer"])
     res, out = run_extract(tmp_path, BAD / name, "--text", "answer", "--id", "response_id", "--by", "role")
     rows = assert_complete(res, out, [r["response_id"] for r in src], [r["answer"] for r in src])
     assert [r["role"] for r in rows] == [r["role"] for r in src]
@@ -263,3 +264,112 @@ def test_every_fixture_is_covered():
     for path in BAD.iterdir():
         if path.suffix != ".py":
             assert f'"{path.name}"' in source, path.name
+
+
+# ----------------------------------------------------------------------------- label
+
+SOURCES = {  # fixture: (encoding, delimiter) for reading it independently
+    "good.csv": ("utf-8", ","), "cp1252.csv": ("cp1252", ","), "latin1.csv": ("latin-1", ","),
+    "bom.csv": ("utf-8-sig", ","), "utf16.txt": ("utf-16", "\t"), "semicolon.csv": ("utf-8", ";"),
+    "ragged_short.csv": ("utf-8", ","), "quoted_newlines.csv": ("utf-8", ","), "long_response.csv": ("utf-8", ","),
+    "unicode.csv": ("utf-8", ","), "html.csv": ("utf-8", ","), "one_response.csv": ("utf-8", ","),
+    "identical.csv": ("utf-8", ","), "numbers_in_text.csv": ("utf-8", ","), "no_content.csv": ("utf-8", ","),
+    "all_numbers.csv": ("utf-8", ","), "sheets.xlsx": (None, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_label_accounts_for_every_row(tmp_path, fast_stages, name):
+    """`themes label` on each file that reads: every row once, in order. Answers with no content
+    (even all of them) are a valid result here: the themes already exist."""
+    res, out = run_extract(tmp_path, BAD / "good.csv", "--text", "answer")
+    assert res.exit_code == 0, res.output
+    if name.endswith(".xlsx"):
+        table = list(load_workbook(BAD / name, read_only=True)["Answers"].values)
+        ids, texts = [str(r[0]) for r in table[1:]], [r[2] for r in table[1:]]
+    else:
+        src = read_source(name, *SOURCES[name])
+        ids, texts = [r["response_id"] for r in src], [r["answer"] or "" for r in src]
+    lab = tmp_path / "labelled"
+    res = runner.invoke(app, ["label", str(out / "model"), str(BAD / name), "--text", "answer", "--id",
+                              "response_id", "-o", str(lab), "--quiet"], env={"THEMES_CACHE_DIR": str(tmp_path / "c")})
+    assert res.exit_code == 0, res.output
+    rows = read_csv_rows(lab / "responses.csv")
+    assert [r["response_id"] for r in rows] == [inert(i) for i in ids]
+    assert [r["text"] for r in rows] == [inert(t) for t in texts]
+    if name in ("no_content.csv", "all_numbers.csv"):
+        assert {r["status"] for r in rows} == {"no_content"}
+
+
+def test_fixtures_are_what_their_script_writes(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_fixtures", BAD / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path)
+    for path in tmp_path.iterdir():
+        if path.name != "encrypted.xlsx":  # encrypted with a random salt: made once, committed
+            assert path.read_bytes() == (BAD / path.name).read_bytes(), path.name
+    assert {p.name for p in tmp_path.iterdir()} | {"make_fixtures.py", "encrypted.xlsx"} == \
+        {p.name for p in BAD.iterdir() if p.name != "__pycache__"}
+
+
+# ----------------------------------------------------------------------------- the environment
+
+def test_unclosed_quote(tmp_path, fast_stages):
+    src = tmp_path / "q.csv"
+    src.write_text('response_id,answer\nR1,"fine"\nR2,"never closed\nR3,more\n', encoding="utf-8")
+    res, out = run_extract(tmp_path, src, "--text", "answer")
+    assert_refused(res, out, r"a double quote opened in data row \d+ is never closed", str(src))
+
+
+def test_outdir_that_cannot_be_made(tmp_path, fast_stages):
+    (tmp_path / "file").write_text("x")
+    out = tmp_path / "file" / "out"
+    res = runner.invoke(app, ["extract", str(BAD / "good.csv"), "--text", "answer", "-o", str(out), "--quiet",
+                              "--no-cache"])
+    assert res.exit_code == 2 and "cannot write here" in res.output and "Choose another -o" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_disk_full_while_writing_keeps_the_old_outdir(tmp_path, fast_stages, monkeypatch):
+    import errno
+
+    import themes.outputs as outputs
+
+    res, out = run_extract(tmp_path, BAD / "good.csv", "--text", "answer")
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    real = outputs.write_csv
+
+    def full(frame, path):
+        if path.name == "quotes.csv":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(frame, path)
+
+    monkeypatch.setattr(outputs, "write_csv", full)
+    res = runner.invoke(app, ["extract", str(BAD / "good.csv"), "--text", "answer", "-o", str(out), "--force",
+                              "--quiet"], env={"THEMES_CACHE_DIR": str(tmp_path / "cache")})
+    assert res.exit_code == 2 and "No space left on device" in res.output and "nothing was written" in res.output
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert not list(tmp_path.glob(".out.*"))
+
+
+def test_cache_that_cannot_be_written(tmp_path, fast_stages):
+    (tmp_path / "file").write_text("x")
+    res = runner.invoke(app, ["extract", str(BAD / "good.csv"), "--text", "answer", "-o", str(tmp_path / "out"),
+                              "--quiet"], env={"THEMES_CACHE_DIR": str(tmp_path / "file" / "cache")})
+    assert res.exit_code == 2 and "cannot write the embedding cache" in res.output and "--no-cache" in res.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_unreadable_cache_shards_are_embedded_again(tmp_path, fast_stages):
+    res, out = run_extract(tmp_path, BAD / "good.csv", "--text", "answer")
+    first = (out / "segments.csv").read_bytes()
+    for shard in (tmp_path / "cache").rglob("*.npy"):
+        shard.write_bytes(shard.read_bytes()[: len(shard.read_bytes()) // 2])  # damaged on disk
+    calls = fast_stages.calls
+    res = runner.invoke(app, ["extract", str(BAD / "good.csv"), "--text", "answer", "-o", str(tmp_path / "again"),
+                              "--quiet"], env={"THEMES_CACHE_DIR": str(tmp_path / "cache")})
+    assert res.exit_code == 0, res.output
+    assert fast_stages.calls > calls and (tmp_path / "again" / "segments.csv").read_bytes() == first

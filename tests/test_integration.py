@@ -97,3 +97,17 @@ def test_same_seed_identical_files(runs):
              "model/manifest.json", "model/centroids.npy"]
     match, mismatch, errors = filecmp.cmpfiles(a, b, names, shallow=False)
     assert mismatch == [] and errors == []
+
+
+def test_same_seed_same_run_json_but_times(runs):
+    """run.json differs only in its timings and creation time (versions, settings, counts, fit)."""
+    import json
+
+    a, b = runs
+
+    def without_times(out):
+        run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        assert set(run["timings"]) >= {"embed_s", "total_s"} and run["created"]
+        return {k: v for k, v in run.items() if k not in ("timings", "created")}
+
+    assert without_times(a) == without_times(b)

@@ -9,6 +9,7 @@ point (see its docstring), so the signal lands exactly there.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -42,11 +43,12 @@ def survey(tmp_path) -> Path:
     return path
 
 
-def start(tmp_path: Path, src: Path, out: Path, pause: str = "", *extra: str) -> subprocess.Popen:
+def start(tmp_path: Path, src: Path, out: Path, pause: str = "", *extra: str, real: bool = False) -> subprocess.Popen:
     markers = tmp_path / "markers"
     markers.mkdir(exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(SRC), "THEMES_CACHE_DIR": str(tmp_path / "cache"),
-           "THEMES_TEST_PAUSE": pause, "THEMES_TEST_MARKERS": str(markers), "THEMES_TEST_CHUNK": str(CHUNK)}
+           "THEMES_TEST_PAUSE": pause, "THEMES_TEST_MARKERS": str(markers),
+           "THEMES_TEST_CHUNK": str(64 if real else CHUNK), "THEMES_TEST_REAL": "1" if real else ""}
     cmd = [sys.executable, str(TESTS / "slow_cli.py"), "extract", str(src), "--text", "answer", "--id",
            "response_id", "-o", str(out), "--quiet", *extra]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -86,9 +88,13 @@ def temp_folders(out: Path) -> list[Path]:
     return sorted(out.parent.glob(f".{out.name}.*"))
 
 
-def embedded_log(tmp_path) -> list[int]:
+def embedded_batches(tmp_path) -> list[list[str]]:
     log = tmp_path / "markers" / "embedded.log"
-    return [int(x) for x in log.read_text().split()] if log.exists() else []
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+
+
+def embedded_log(tmp_path) -> list[int]:
+    return [len(b) for b in embedded_batches(tmp_path)]
 
 
 def check_cache(tmp_path, texts: list[str]) -> int:
@@ -113,10 +119,9 @@ def survey_texts(src: Path) -> list[str]:
         return [r["answer"] for r in csv.DictReader(fh)]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_interrupt_while_embedding(tmp_path, survey, sig):
+def test_interrupt_while_embedding(tmp_path, survey):
     out = tmp_path / "out"
-    code, err, _ = interrupted(tmp_path, survey, out, "embed", sig)
+    code, err, _ = interrupted(tmp_path, survey, out, "embed", signal.SIGINT)
     assert code == 130 and "Interrupted: nothing was written." in err and "Traceback" not in err
     assert not out.exists() and temp_folders(out) == []
     assert check_cache(tmp_path, survey_texts(survey)) == CHUNK
@@ -170,3 +175,34 @@ def test_kill_while_replacing_keeps_the_old_outdir(tmp_path, survey):
     assert code == -signal.SIGKILL
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
+
+
+@pytest.mark.integration
+def test_real_model_interrupted_while_embedding(tmp_path):
+    """The real model and spaCy: SIGINT once two batches are cached and a third is embedding."""
+    corpus = TESTS.parent / "corpora" / "board_survey.csv"
+    with open(corpus, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    src = tmp_path / "survey.csv"
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["response_id", "answer"])
+        w.writerows([r["response_id"], r["answer"]] for r in rows)
+    out = tmp_path / "out"
+    proc = start(tmp_path, src, out, "", "--seed", "1", real=True)
+    wait_for(proc, tmp_path / "markers" / "embed-3", timeout=240)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "Interrupted: nothing was written." in err and "Traceback" not in err
+    assert not out.exists() and temp_folders(out) == []
+
+    from themes.embed import SentenceTransformerEmbedder
+
+    model = SentenceTransformerEmbedder()
+    cache = EmbeddingCache(tmp_path / "cache", f"{model.name}@{model.version}", model.dimension)
+    done = [t for batch in embedded_batches(tmp_path)[:2] for t in batch]
+    vectors, found = cache.lookup(done)
+    assert found.all()  # the two finished batches are in the cache ...
+    sample = done[::max(1, len(done) // 16)]
+    assert np.allclose(cache.lookup(sample)[0], model.embed(sample), atol=1e-4)  # ... and read back right
+    assert not list(cache.dir.glob(".*.tmp"))

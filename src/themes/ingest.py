@@ -78,7 +78,8 @@ def build_corpus(
     if len(frame.columns) == 0:
         raise InputError(f"{source}: no columns found. The first line must name the columns.")
     if len(frame) == 0:
-        raise InputError(f"{source}: the header is there but there are no rows of answers. Export the survey again with its responses.")
+        raise InputError(f"{source}: the header is there but there are no rows of answers. Export the survey "
+                         "again with its responses.")
     if len(set(map(str, frame.columns))) != len(frame.columns):
         dupes = sorted({c for c in map(str, frame.columns) if list(map(str, frame.columns)).count(c) > 1})
         raise InputError(f"{source}: column name(s) repeated: {', '.join(dupes)}. Rename them so each is unique.")

@@ -28,6 +28,7 @@ SEPARATORS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # Excel 97-2003 files and encrypted workbooks
 ZIP_MAGIC = b"PK\x03\x04"
 SNIFF_BYTES = 65536
+SEP_LINE = re.compile(r"^\ufeff?sep=(.)\r?$")
 
 
 def read_table(path: str | Path, sheet: str | None = None, columns: Sequence[str] = ()) -> pd.DataFrame:
@@ -123,6 +124,9 @@ def _separator(path: Path, text: str) -> str:
     """The suffix's separator, unless the header line has none of it but another one."""
     default = "\t" if path.suffix.lower() == ".tsv" else ","
     header = text.split("\n", 1)[0]
+    m = SEP_LINE.match(header)
+    if m:  # Excel's "sep=;" first line names the separator
+        return m.group(1)
     if header.count(default):
         return default
     counts = {sep: header.count(sep) for sep in SEPARATORS}
@@ -146,8 +150,9 @@ def _read_csv(path: Path, head: bytes) -> pd.DataFrame:
                      "responses.csv.")
     if sep != ("\t" if path.suffix.lower() == ".tsv" else ","):
         notes.append(f"Read {path.name} as {SEPARATORS[sep]}-separated.")
+    skip = 1 if SEP_LINE.match(text.split("\n", 1)[0]) else 0
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skiprows=skip)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: no header row found. The first line must name the columns.") from None
     except pd.errors.ParserError as exc:

@@ -48,9 +48,12 @@ def csv_text(table, header=HEADER, delimiter=",") -> str:
     return buf.getvalue()
 
 
+OUT = HERE
+
+
 def write(name: str, data: str | bytes, encoding: str = "utf-8") -> None:
     raw = data if isinstance(data, bytes) else data.encode(encoding)
-    (HERE / name).write_bytes(raw)
+    (OUT / name).write_bytes(raw)
 
 
 ACCENTED = [
@@ -63,12 +66,12 @@ LATIN1 = [
 ]
 UNICODE = [
     "Staff networks \U0001F44D told lived experience stories \U0001F30D at the board.",
-    "\u8463\u4e8b\u4f1a\u5e94\u8be5\u542c\u53d6\u5458\u5de5\u7684\u58f0\u97f3\u3002",                   # Chinese
-    "\u064a\u062c\u0628 \u0639\u0644\u0649 \u0627\u0644\u0645\u062c\u0644\u0633 \u0627\u0644\u0627\u0633\u062a\u0645\u0627\u0639.",  # Arabic
-    "\u0421\u043e\u0432\u0435\u0442 \u0434\u043e\u043b\u0436\u0435\u043d \u0441\u043b\u0443\u0448\u0430\u0442\u044c \u043f\u0435\u0440\u0441\u043e\u043d\u0430\u043b.",  # Russian
-    "Dylai'r bwrdd wrando ar staff \u0175 \u0177 \u2014 Cymraeg.",                            # Welsh
-    "\U0001F44D\U0001F44D\U0001F44D",                                                           # emoji only
-    "e\u0301quipe: combining accents and zero\u200bwidth space.",
+    "董事会应该听取员工的声音。",                                 # Chinese
+    "يجب على المجلس الاستماع.",                                  # Arabic
+    "Совет должен слушать персонал.",                             # Russian
+    "Dylai'r bwrdd wrando ar staff ŵ ŷ \u2014 Cymraeg.",           # Welsh
+    "\U0001F44D\U0001F44D\U0001F44D",                             # emoji only
+    "e\u0301quipe: combining accents and zero\u200bwidth space.",  # combining accent, zero-width space
 ]
 HTML = [
     "<p>Staff networks told <b>lived experience</b> stories at the board.</p>",
@@ -127,7 +130,9 @@ def _fixed_zip_times(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def main() -> None:
+def main(folder: Path = HERE) -> None:
+    global OUT
+    OUT = Path(folder)
     good = rows()
     write("empty.csv", b"")
     write("header_only.csv", csv_text([]))
@@ -142,6 +147,7 @@ def main() -> None:
     write("utf16.txt", csv_text(rows([*ACCENTED, *UNICODE[:2], *[a for _, a in BASE]]), delimiter="\t"),
           encoding="utf-16")                                                # Excel "Unicode Text"
     write("semicolon.csv", csv_text(good, delimiter=";"))                   # European Excel CSV
+    write("sep_line.csv", "sep=;\r\n" + csv_text(good, delimiter=";"))      # Excel's separator hint
     text = csv_text(good).splitlines(keepends=True)
     text[4] = text[4].rstrip("\r\n") + ",extra,fields\r\n"   # data row 4 (file line 5): 5 fields, header 3
     write("ragged_long.csv", "".join(text))
