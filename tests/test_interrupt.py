@@ -84,6 +84,17 @@ def finish(tmp_path, src, out, *extra) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(proc.args, 0, stdout, stderr)
 
 
+def finish_here(tmp_path, src, out, *extra) -> None:
+    """A complete run in this process (the fast stages), for the steps that need no signal."""
+    from typer.testing import CliRunner
+
+    from themes.cli import app
+
+    res = CliRunner().invoke(app, ["extract", str(src), "--text", "answer", "--id", "response_id", "-o", str(out),
+                                   "--quiet", *extra], env={"THEMES_CACHE_DIR": str(tmp_path / "cache")})
+    assert res.exit_code == 0, res.output
+
+
 def temp_folders(out: Path) -> list[Path]:
     return sorted(out.parent.glob(f".{out.name}.*"))
 
@@ -154,7 +165,8 @@ def test_interrupt_while_writing(tmp_path, survey, sig):
     assert temp_folders(out) == []  # the temporary folder was removed on the way out
 
 
-def test_kill_while_writing_leaves_only_a_hidden_temp_folder_which_the_next_run_removes(tmp_path, survey):
+def test_kill_while_writing_leaves_only_a_hidden_temp_folder_which_the_next_run_removes(tmp_path, survey,
+                                                                                      fast_stages):
     out = tmp_path / "out"
     code, _, pid = interrupted(tmp_path, survey, out, "write", signal.SIGKILL)
     assert code == -signal.SIGKILL
@@ -162,14 +174,14 @@ def test_kill_while_writing_leaves_only_a_hidden_temp_folder_which_the_next_run_
     (left,) = temp_folders(out)
     assert left.name.startswith(f".{out.name}.tmp-") and f"-{pid}-" in left.name
 
-    finish(tmp_path, survey, out)
+    finish_here(tmp_path, survey, out)
     assert temp_folders(out) == []
     assert (out / "run.json").exists() and (out / "model" / "manifest.json").exists()
 
 
-def test_kill_while_replacing_keeps_the_old_outdir(tmp_path, survey):
+def test_kill_while_replacing_keeps_the_old_outdir(tmp_path, survey, fast_stages):
     out = tmp_path / "out"
-    finish(tmp_path, survey, out, "--seed", "1")
+    finish_here(tmp_path, survey, out, "--seed", "1")
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     code, _, _ = interrupted(tmp_path, survey, out, "write", signal.SIGKILL, "--force", "--seed", "2")
     assert code == -signal.SIGKILL
@@ -206,3 +218,19 @@ def test_real_model_interrupted_while_embedding(tmp_path):
     sample = done[::max(1, len(done) // 16)]
     assert np.allclose(cache.lookup(sample)[0], model.embed(sample), atol=1e-4)  # ... and read back right
     assert not list(cache.dir.glob(".*.tmp"))
+
+
+def test_cache_leftovers_of_killed_runs_are_pruned_when_old(tmp_path):
+    cache = EmbeddingCache(tmp_path / "cache", "m@1", 4)
+    cache.add(["kept"], np.ones((1, 4), np.float32))
+    leftovers = [cache.dir / ".abc.vec.npy.tmp", cache.dir / ".abc.keys.npy.tmp", cache.dir / "abc.vec.npy"]
+    fresh = cache.dir / ".new.vec.npy.tmp"
+    for path in [*leftovers, fresh]:
+        path.write_bytes(b"partial")
+    old = time.time() - 2 * cache.STALE_S
+    for path in leftovers:
+        os.utime(path, (old, old))
+    assert sorted(cache.prune()) == sorted(leftovers)
+    assert fresh.exists()  # may belong to a run writing now
+    vectors, found = cache.lookup(["kept"])
+    assert found.all() and np.array_equal(vectors, np.ones((1, 4)))
