@@ -168,7 +168,7 @@ def test_ragged_short_rows_are_blank(tmp_path, fast_stages):
 
 def test_quoted_newlines_kept(tmp_path, fast_stages):
     src = read_source("quoted_newlines.csv")
-    assert "\n" in src[1]["answer"]
+    assert "\n" in src[1]["answer"] and "\r" in src[4]["answer"].replace("\r\n", "")
     res, out = run_extract(tmp_path, BAD / "quoted_newlines.csv", "--text", "answer", "--id", "response_id")
     assert_complete(res, out, [r["response_id"] for r in src], [r["answer"] for r in src])
     segs = [s for s in read_csv_rows(out / "segments.csv") if s["response_id"] == "R002"]

@@ -20,7 +20,8 @@ from themes.outputs import inert
 
 NON_ANSWERS = ["", " ", "N/A", "n/a", "-", "nothing", "No comment", "...", "123", "\U0001F44D"]
 WORDS = ["board", "staff", "networks", "regulators", "scorecard", "consultancy", "challenge", "equality",
-         "caf\u00e9", "\u8463\u4e8b\u4f1a", "\u0441\u043e\u0432\u0435\u0442", "=SUM(A1)", "+44", "@here", "<b>", "\t"]
+         "caf\u00e9", "\u8463\u4e8b\u4f1a", "\u0441\u043e\u0432\u0435\u0442", "=SUM(A1)", "+44", "@here", "<b>", "\t",
+         "old\rmac", "line\nbreak", "end\r"]  # a bare carriage return once split rows in responses.csv
 
 # Any printable text: no surrogates, no control characters other than tab and line breaks.
 free_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(["\n", "\t", "\r"]),

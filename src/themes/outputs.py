@@ -46,8 +46,13 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    safe_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+def write_csv(frame: pd.DataFrame, path=None, header: bool = True) -> str | None:
+    """Spreadsheet-inert CSV to ``path`` (a path or an open text file), or returned as text.
+
+    Lines end in CRLF (RFC 4180): with "\\n" alone, Python's csv writer leaves a cell holding a
+    bare carriage return unquoted, and every reader then splits the row there.
+    """
+    return safe_frame(frame).to_csv(path, index=False, header=header, encoding="utf-8", lineterminator="\r\n")
 
 
 def check_outdir(outdir: Path, force: bool) -> None:

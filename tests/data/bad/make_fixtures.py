@@ -156,6 +156,7 @@ def main(folder: Path = HERE) -> None:
     write("ragged_short.csv", "".join(text))
     multi = [a for _, a in BASE]
     multi[1] = "First line about regulators.\nSecond line: hold boards to account,\r\nwith a national scorecard."
+    multi[4] = "An old Mac export:\rexternal consultancy support and challenge from consultants."  # bare CR
     write("quoted_newlines.csv", csv_text(rows(multi)))
     write("long_response.csv", csv_text(rows([long_answer(), *[a for _, a in BASE]])))
     write("unicode.csv", csv_text(rows([*UNICODE, *[a for _, a in BASE]])))
