@@ -262,7 +262,7 @@ def test_every_fixture_is_covered():
     """A fixture added to tests/data/bad must be given a case here."""
     source = Path(__file__).read_text()
     for path in BAD.iterdir():
-        if path.suffix != ".py":
+        if path.is_file() and path.suffix != ".py":
             assert f'"{path.name}"' in source, path.name
 
 
@@ -312,7 +312,7 @@ def test_fixtures_are_what_their_script_writes(tmp_path):
         if path.name != "encrypted.xlsx":  # encrypted with a random salt: made once, committed
             assert path.read_bytes() == (BAD / path.name).read_bytes(), path.name
     assert {p.name for p in tmp_path.iterdir()} | {"make_fixtures.py", "encrypted.xlsx"} == \
-        {p.name for p in BAD.iterdir() if p.name != "__pycache__"}
+        {p.name for p in BAD.iterdir() if p.is_file()}
 
 
 # ----------------------------------------------------------------------------- the environment
@@ -373,3 +373,20 @@ def test_unreadable_cache_shards_are_embedded_again(tmp_path, fast_stages):
                               "--quiet"], env={"THEMES_CACHE_DIR": str(tmp_path / "cache")})
     assert res.exit_code == 0, res.output
     assert fast_stages.calls > calls and (tmp_path / "again" / "segments.csv").read_bytes() == first
+
+
+def test_workbook_with_two_fitting_sheets_asks_which(tmp_path, fast_stages):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["About this export"])
+    for name in ("Wave 1", "Wave 2"):
+        sheet = book.create_sheet(name)
+        sheet.append(["answer"])
+        sheet.append(["Staff networks told lived experience stories."])
+    src = tmp_path / "waves.xlsx"
+    book.save(src)
+    res, out = run_extract(tmp_path, src, "--text", "answer")
+    assert_refused(res, out, r"sheets 'Wave 1', 'Wave 2' all have the column\(s\) answer\. Choose one with --sheet",
+                   str(src))
