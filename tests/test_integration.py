@@ -117,3 +117,17 @@ def test_example_corpus_exports_to_refi_qda(runs, tmp_path):
     codebook = read_qdc(qdc)
     assert [t["name"] for t in codebook["themes"]] == _read(out / "themes.csv")["name"].tolist()
     assert write_qdc(codebook, tmp_path / "again.qdc").read_bytes() == qdc.read_bytes()  # qdc -> dict -> qdc
+
+
+def test_same_seed_same_run_json_but_times(runs):
+    """run.json differs only in its timings and creation time (versions, settings, counts, fit)."""
+    import json
+
+    a, b = runs
+
+    def without_times(out):
+        run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        assert set(run["timings"]) >= {"embed_s", "total_s"} and run["created"]
+        return {k: v for k, v in run.items() if k not in ("timings", "created")}
+
+    assert without_times(a) == without_times(b)

@@ -34,7 +34,7 @@ def _split(value: str) -> list[str]:
 
 
 def _fail(message: str) -> None:
-    typer.echo(f"Error: {message}", err=True)
+    typer.echo("Error: " + message.replace("\r", " ").replace("\n", " "), err=True)  # always one line
     raise typer.Exit(code=2)
 
 
@@ -174,7 +174,14 @@ def quotes(
         run_guarded(commands.write_text_file, out, text)
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM (e.g. a job scheduler) cleans up like Ctrl-C
+
+
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except BrokenPipeError:  # e.g. `themes --help | head`

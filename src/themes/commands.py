@@ -129,7 +129,7 @@ def quotes_text(outdir: Path, *, theme: str | None = None, by: str | None = None
                 allow_terms: Path | None = None, min_cell: int = 5, skip_small_groups: bool = False) -> str:
     """`themes quotes`: representative, varied quotes per theme as Markdown or CSV text."""
     from .errors import ConfigError
-    from .outputs import safe_frame
+    from .outputs import write_csv
     from .quotes import quotes_markdown
     from .report.build import redact_outdir
     from .report.data import load_outdir
@@ -151,7 +151,7 @@ def quotes_text(outdir: Path, *, theme: str | None = None, by: str | None = None
     quotes = select_quotes(data, n=n, max_words=max_words, group_by=by, theme_ids=ids, exclude=exclude)
     warn_small_groups(small_groups_quoted(quotes, data.responses, data.by, min_cell), min_cell)
     if fmt == "csv":
-        return safe_frame(quotes).to_csv(index=False, lineterminator="\n")
+        return write_csv(quotes)
     themes = data.themes if ids is None else data.themes[data.themes["theme_id"].isin(ids)]
     group = by or (data.by[0] if data.by else None)
     return quotes_markdown(quotes, themes, (group,) if group else ())

@@ -113,10 +113,14 @@ class EmbeddingCache:
     """Vectors on disk, keyed by model and text.
 
     Each write adds one shard: ``<id>.vec.npy`` then ``<id>.keys.npy``, each written to a
-    temporary name and renamed, keys last. A shard without its keys file is ignored, so a run
-    killed mid-write never leaves an entry that reads back wrong. Arrays load with
-    ``allow_pickle=False``.
+    temporary name, flushed to disk and renamed, keys last. A shard without its keys file is
+    ignored, so a run killed mid-write never leaves an entry that reads back wrong; a shard that
+    cannot be read, or whose shape is wrong, counts as missing and is embedded again. Arrays load
+    with ``allow_pickle=False``. Leftovers of killed runs (``.*.tmp`` files, vectors without keys)
+    older than ``STALE_S`` are removed when the cache is next written.
     """
+
+    STALE_S = 3600
 
     def __init__(self, root: Path, model_id: str, dimension: int):
         slug = hashlib.blake2b(model_id.encode(), digest_size=8).hexdigest()
@@ -152,13 +156,20 @@ class EmbeddingCache:
                     continue
                 out[want] = vecs[pos[want]]
                 found |= want
-            except (OSError, ValueError):
+            except (OSError, ValueError, EOFError):
                 continue  # unreadable shard: treat as missing, embed again
         return out, found
 
     def add(self, texts: list[str], vectors: np.ndarray) -> None:
         if not texts:
             return
+        try:
+            self._add(texts, vectors)
+        except OSError as exc:
+            raise ConfigError(f"{self.dir}: cannot write the embedding cache ({exc.strerror or exc}). Free some "
+                              "space, set THEMES_CACHE_DIR to another folder, or use --no-cache.") from None
+
+    def _add(self, texts: list[str], vectors: np.ndarray) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         keys = _key_bytes(self.model_id, texts)
         keys, first = np.unique(keys, return_index=True)
@@ -167,11 +178,39 @@ class EmbeddingCache:
         for suffix, arr in ((".vec.npy", vectors), (".keys.npy", keys)):
             final = self.dir / f"{sid}{suffix}"
             tmp = self.dir / f".{sid}{suffix}.tmp"
-            with open(tmp, "wb") as fh:
-                np.save(fh, arr, allow_pickle=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, final)
+            try:
+                with open(tmp, "wb") as fh:
+                    np.save(fh, arr, allow_pickle=False)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, final)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+        self.prune()
+
+    def prune(self, now: float | None = None) -> list[Path]:
+        """Remove what killed runs left: temporary files and vectors without keys, if old."""
+        import time
+
+        now = time.time() if now is None else now
+        removed = []
+        for path in self.dir.glob(".*.tmp"):
+            if self._older(path, now):
+                removed.append(path)
+        for path in self.dir.glob("*.vec.npy"):
+            keys = path.with_name(path.name.replace(".vec.npy", ".keys.npy"))
+            if not keys.exists() and self._older(path, now):
+                removed.append(path)
+        for path in removed:
+            path.unlink(missing_ok=True)
+        return removed
+
+    def _older(self, path: Path, now: float) -> bool:
+        try:
+            return now - path.stat().st_mtime > self.STALE_S
+        except OSError:
+            return False
 
 
 def embed_texts(texts: list[str], embedder, cache: EmbeddingCache | None = None,

@@ -1,21 +1,21 @@
-"""Files -> Corpus: read a survey export, pick the columns, set aside non-answers."""
+"""Files -> Corpus: read a survey export (readers.py), pick the columns, set aside non-answers."""
 
 from __future__ import annotations
 
 import difflib
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import InputError
+from .readers import read_table
 from .types import RESERVED_COLUMNS, Corpus
 
-READERS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
-           ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 NOT_STATED = "(not stated)"
+MAX_LISTED = 25  # columns listed in a message
 
 # Normalised forms (lower case, letters and spaces only) of answers that say nothing.
 NON_ANSWERS = {
@@ -28,94 +28,15 @@ NON_ANSWERS = {
 }
 
 
-def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
-    """Read CSV/TSV, XLSX, Parquet or JSONL into a frame of strings (nothing turned into NaN)."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found. Check the path.")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a file. Give the survey export file.")
-    kind = READERS.get(path.suffix.lower())
-    if kind is None:
-        raise InputError(
-            f"{path}: unknown file type '{path.suffix}'. Use .csv, .tsv, .xlsx, .parquet or .jsonl."
-        )
-    if path.stat().st_size == 0:
-        raise InputError(f"{path}: the file is empty. Export the survey again with a header row and answers.")
-    if kind == "csv":
-        frame = _read_csv(path)
-    elif kind == "xlsx":
-        frame = _read_xlsx(path, sheet)
-    elif kind == "parquet":
-        frame = _read_other(path, lambda: pd.read_parquet(path), "a Parquet file")
-    else:
-        frame = _read_other(path, lambda: pd.read_json(path, lines=True, dtype=False), "JSON Lines")
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    head = path.read_bytes()[:8192]
-    if b"\x00" in head:
-        raise InputError(
-            f"{path}: this does not look like a text CSV file (it holds binary data). "
-            "If it is a spreadsheet, save it as .xlsx or export it as CSV."
-        )
-    sep = "\t" if path.suffix.lower() == ".tsv" else ","
-    last_error: Exception | None = None
-    for encoding in CSV_ENCODINGS:
-        try:
-            return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=encoding)
-        except UnicodeDecodeError as exc:
-            last_error = exc
-        except pd.errors.EmptyDataError:
-            raise InputError(f"{path}: no header row found. The first line must name the columns.") from None
-        except pd.errors.ParserError as exc:
-            raise InputError(
-                f"{path}: rows do not line up with the header ({_first_line(exc)}). "
-                "Quote text that contains commas, or re-export the file as CSV."
-            ) from None
-    raise InputError(f"{path}: cannot decode the text ({last_error}). Save it as UTF-8.")
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
-    try:
-        book = pd.ExcelFile(path, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many types for corrupt/encrypted files
-        raise InputError(
-            f"{path}: cannot open this spreadsheet ({type(exc).__name__}). It may be corrupt or "
-            "password-protected: remove the password in Excel, or export the sheet as CSV."
-        ) from None
-    names = book.sheet_names
-    if sheet is None:
-        sheet = names[0]
-    elif sheet not in names:
-        raise InputError(f"{path}: no sheet named '{sheet}'. Sheets: {', '.join(names)}. Choose one with --sheet.")
-    frame = pd.read_excel(book, sheet_name=sheet, dtype=str, keep_default_na=False)
-    return frame.fillna("")
-
-
-def _read_other(path: Path, reader, what: str) -> pd.DataFrame:
-    try:
-        frame = reader()
-    except Exception as exc:
-        raise InputError(f"{path}: cannot read it as {what} ({_first_line(exc)}).") from None
-    return frame.astype(object).where(frame.notna(), "").astype(str)
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
 def _check_column(frame: pd.DataFrame, column: str, flag: str, source: str) -> None:
     if column in frame.columns:
         return
     cols = [str(c) for c in frame.columns]
-    close = difflib.get_close_matches(column, cols, n=1, cutoff=0.4)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    raise InputError(
-        f"{source}: no column '{column}' (given by {flag}). Columns there: {', '.join(cols)}.{hint}"
-    )
+    same = [c for c in cols if c.casefold().strip() == column.casefold().strip()]
+    close = same or difflib.get_close_matches(column, cols, n=1, cutoff=0.4)
+    hint = f" Did you mean '{close[0]}'?" if close else f" Give one of them with {flag}."
+    shown = ", ".join(cols[:MAX_LISTED]) + (f" ... ({len(cols) - MAX_LISTED} more)" if len(cols) > MAX_LISTED else "")
+    raise InputError(f"{source}: no column '{column}' (given by {flag}). Columns there: {shown}.{hint}")
 
 
 def normalise_answer(text: str) -> str:
@@ -157,7 +78,8 @@ def build_corpus(
     if len(frame.columns) == 0:
         raise InputError(f"{source}: no columns found. The first line must name the columns.")
     if len(frame) == 0:
-        raise InputError(f"{source}: the header is there but there are no rows of answers.")
+        raise InputError(f"{source}: the header is there but there are no rows of answers. Export the survey "
+                         "again with its responses.")
     if len(set(map(str, frame.columns))) != len(frame.columns):
         dupes = sorted({c for c in map(str, frame.columns) if list(map(str, frame.columns)).count(c) > 1})
         raise InputError(f"{source}: column name(s) repeated: {', '.join(dupes)}. Rename them so each is unique.")
@@ -219,6 +141,28 @@ def _as_text(value) -> str:
 
 
 def load_corpus(path: str | Path, text=None, id=None, by=(), question=None, sheet=None) -> Corpus:
-    """read_table + build_corpus, with the file named in every message."""
-    frame = read_table(path, sheet=sheet)
-    return build_corpus(frame, text=text, id=id, by=by, question=question, source=str(path))
+    """read_table + build_corpus, with the file (and sheet) named in every message."""
+    frame = read_table(path, sheet=sheet, columns=[c for c in (text, id, question, *by) if c])
+    source = str(path)
+    if frame.attrs.get("sheet"):  # a workbook of several sheets: say which one was read
+        others = [n for n in frame.attrs["sheets"] if n != frame.attrs["sheet"]]
+        source += f" (sheet '{frame.attrs['sheet']}'; others: {', '.join(others)}; choose with --sheet)"
+    corpus = build_corpus(frame, text=text, id=id, by=by, question=question, source=source)
+    return replace(corpus, source=str(path), notes=tuple(frame.attrs.get("notes", ())) + corpus.notes)
+
+
+def require_content(corpus: Corpus) -> None:
+    """Themes need answers: refuse a corpus where every row is blank, a number or a non-answer."""
+    if corpus.frame["has_content"].any():
+        return
+    texts = corpus.frame["text"].str.strip()
+    filled = texts[texts != ""]
+    column = f" in column '{corpus.text_column}'" if corpus.text_column else ""
+    if len(filled) and filled.str.fullmatch(r"[\d\s.,:;%+\-/()]+").all():
+        what = f"hold only numbers (e.g. '{filled.iloc[0][:20]}')"
+    else:
+        what = "are blank or non-answers such as 'N/A' or 'nothing'"
+    raise InputError(
+        f"{corpus.source}: no answers to find themes in: all {len(corpus)} rows{column} {what}. "
+        "Check that --text names the free-text column."
+    )

@@ -1,15 +1,21 @@
 """Write a Result into OUTDIR: complete files or nothing.
 
-Everything is written into a temporary folder beside OUTDIR and renamed into place at the end,
-so an interrupted run never leaves a half-written OUTDIR. CSV cells that a spreadsheet would
-run as a formula are written as inert text.
+Everything is written into a temporary folder beside OUTDIR (``.OUTDIR.tmp-HOST-PID-XXXX``) and
+renamed into place at the end, so an interrupted run never leaves a half-written OUTDIR. An
+interrupted run (Ctrl-C, SIGTERM) removes its temporary folder; one that was killed outright
+(SIGKILL, power loss) cannot, and the next run writing beside it removes temporary folders whose
+process, on this host, is gone. CSV cells (and headers) that a spreadsheet would run as a formula
+are written as inert text: every CSV output goes through ``write_csv`` (a test checks this), and
+any future spreadsheet output must go through ``safe_frame``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import socket
 import tempfile
 from pathlib import Path
 
@@ -38,15 +44,22 @@ def uninert(value):
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell and every column name made inert."""
     out = frame.copy()
+    out.columns = [inert(str(c)) for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(inert)
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    safe_frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+def write_csv(frame: pd.DataFrame, path=None, header: bool = True) -> str | None:
+    """Spreadsheet-inert CSV to ``path`` (a path or an open text file), or returned as text.
+
+    Lines end in CRLF (RFC 4180): with "\\n" alone, Python's csv writer leaves a cell holding a
+    bare carriage return unquoted, and every reader then splits the row there.
+    """
+    return safe_frame(frame).to_csv(path, index=False, header=header, encoding="utf-8", lineterminator="\r\n")
 
 
 def check_outdir(outdir: Path, force: bool) -> None:
@@ -57,37 +70,86 @@ def check_outdir(outdir: Path, force: bool) -> None:
                           "another -o.")
 
 
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname()) or "host"
+
+
+def _temp_prefix(outdir: Path, kind: str) -> str:
+    return f".{outdir.name}.{kind}-{_host()}-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temp(outdir: Path) -> list[Path]:
+    """Remove temporary folders left beside OUTDIR by runs on this host that were killed."""
+    outdir = Path(outdir)
+    parent = outdir.resolve().parent
+    pattern = re.compile(rf"^\.{re.escape(outdir.name)}\.(tmp|old)-(?P<host>.+)-(?P<pid>\d+)-[^-]*$")
+    removed = []
+    if not parent.is_dir():
+        return removed
+    for path in parent.iterdir():
+        m = pattern.match(path.name)
+        if m and path.is_dir() and m["host"] == _host() and not _alive(int(m["pid"])):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 def write_result(result: Result, outdir: str | Path, force: bool = False, model=None) -> Path:
     outdir = Path(outdir)
     check_outdir(outdir, force)
     parent = outdir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.tmp-", dir=parent))
     try:
-        write_csv(result.themes, tmp / "themes.csv")
-        write_csv(result.responses, tmp / "responses.csv")
-        write_csv(result.segments, tmp / "segments.csv")
-        write_csv(result.quotes, tmp / "quotes.csv")
-        themes_for_md = result.themes
-        (tmp / "quotes.md").write_text(quotes_markdown(result.quotes, themes_for_md, result.by), encoding="utf-8")
-        write_csv(result.crosstab, tmp / "crosstab.csv")
-        extra = result.run.get("_extra_tables", {})
-        for name, frame in extra.items():
-            write_csv(frame, tmp / name)
-        run = {k: v for k, v in result.run.items() if not k.startswith("_")}
-        (tmp / "run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False, default=str) + "\n",
-                                      encoding="utf-8")
-        if model is not None:
-            save_model(model, tmp / "model")
+        parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temp(outdir)
+        tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(outdir, "tmp"), dir=parent))
+    except OSError as exc:
+        raise OutputError(f"{parent}: cannot write here ({exc.strerror or exc}). Choose another -o.") from None
+    try:
+        _write_files(result, tmp, model)
         os.chmod(tmp, 0o755)
-        if outdir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old-", dir=parent))
+        if outdir.exists():  # --force: swap the folders, putting the old one back if that fails
+            old = Path(tempfile.mkdtemp(prefix=_temp_prefix(outdir, "old"), dir=parent))
             os.replace(outdir, old / "x")
-            os.replace(tmp, outdir)
+            try:
+                os.replace(tmp, outdir)
+            except BaseException:
+                os.replace(old / "x", outdir)
+                old.rmdir()
+                raise
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, outdir)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{outdir}: could not write the results ({exc.strerror or exc}); nothing was "
+                              "written. Free some space or choose another -o.") from None
         raise
     return outdir
+
+
+def _write_files(result: Result, tmp: Path, model) -> None:
+    write_csv(result.themes, tmp / "themes.csv")
+    write_csv(result.responses, tmp / "responses.csv")
+    write_csv(result.segments, tmp / "segments.csv")
+    write_csv(result.quotes, tmp / "quotes.csv")
+    (tmp / "quotes.md").write_text(quotes_markdown(result.quotes, result.themes, result.by), encoding="utf-8")
+    write_csv(result.crosstab, tmp / "crosstab.csv")
+    extra = result.run.get("_extra_tables", {})
+    for name, frame in extra.items():
+        write_csv(frame, tmp / name)
+    run = {k: v for k, v in result.run.items() if not k.startswith("_")}
+    (tmp / "run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False, default=str) + "\n",
+                                  encoding="utf-8")
+    if model is not None:
+        save_model(model, tmp / "model")

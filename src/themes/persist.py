@@ -104,6 +104,9 @@ def load_model(folder: str | Path, embedder=None) -> ThemeModel:
             "Upgrade themes (pip install -U themes)."
         )
     files = manifest.get("files", {})
+    if not isinstance(files, dict) or not all(isinstance(m, dict) for m in files.values()):
+        raise ModelFormatError(f"{mpath}: the manifest's 'files' entry is malformed. Use the model folder exactly "
+                               "as `themes` wrote it.")
     for name in ARRAYS:
         if name not in files:
             raise ModelFormatError(f"{mpath}: the manifest lists no checksum for {name}.")
@@ -117,32 +120,43 @@ def load_model(folder: str | Path, embedder=None) -> ThemeModel:
                 f"{path}: checksum does not match the manifest; the file was changed or damaged. "
                 "Use the model folder exactly as `themes` wrote it."
             )
-    try:
+    try:  # allow_pickle=False: an object array (pickle) is refused before anything is unpickled
         centroids = np.load(folder / "centroids.npy", allow_pickle=False)
-    except ValueError as exc:
+    except (ValueError, EOFError, OSError) as exc:
         raise ModelFormatError(f"{folder / 'centroids.npy'}: not a plain numeric array ({exc}).") from None
+    if not np.issubdtype(centroids.dtype, np.floating) or not np.isfinite(centroids).all():
+        raise ModelFormatError(f"{folder / 'centroids.npy'}: holds {centroids.dtype} values or non-finite numbers, "
+                               "not theme centres. Use the model folder exactly as `themes` wrote it.")
     themes = manifest.get("themes", [])
+    if not isinstance(themes, list) or not all(isinstance(t, dict) for t in themes):
+        raise ModelFormatError(f"{mpath}: the manifest's 'themes' entry is malformed.")
     if centroids.ndim != 2 or len(centroids) != len(themes):
         raise ModelFormatError(f"{folder}: {len(themes)} themes in the manifest but centroids has shape "
                                f"{centroids.shape}.")
     emb = manifest.get("embedder", {})
+    if not isinstance(emb, dict):
+        raise ModelFormatError(f"{mpath}: the manifest's 'embedder' entry is malformed.")
     if emb.get("dimension") is not None and centroids.shape[1] != emb["dimension"]:
         raise ModelFormatError(f"{folder}: centroids are {centroids.shape[1]}-dimensional, embedder says "
                                f"{emb['dimension']}.")
     if embedder is not None:
         check_embedder(emb, embedder, folder)
-    table = pd.DataFrame({
-        "theme_id": [int(t["id"]) for t in themes],
-        "name": [str(t["name"]) for t in themes],
-        "keywords": [list(t.get("keywords", [])) for t in themes],
-        "description": [str(t.get("description", "")) for t in themes],
-        "question": [str(t.get("question", "")) for t in themes],
-        "status": [str(t.get("status", "discovered")) for t in themes],
-    })
-    ts = ThemeSet(table=table, centroids=centroids.astype(np.float32), threshold=float(manifest["threshold"]))
-    return ThemeModel(theme_set=ts, embedder=emb, settings=manifest.get("settings", {}),
-                      by=tuple(manifest.get("by", [])), question_column=manifest.get("question_column"),
-                      edits=list(manifest.get("edits", [])))
+    try:
+        table = pd.DataFrame({
+            "theme_id": [int(t["id"]) for t in themes],
+            "name": [str(t["name"]) for t in themes],
+            "keywords": [[str(k) for k in t.get("keywords", [])] for t in themes],
+            "description": [str(t.get("description", "")) for t in themes],
+            "question": [str(t.get("question", "")) for t in themes],
+            "status": [str(t.get("status", "discovered")) for t in themes],
+        })
+        ts = ThemeSet(table=table, centroids=centroids.astype(np.float32), threshold=float(manifest["threshold"]))
+        return ThemeModel(theme_set=ts, embedder=emb, settings=dict(manifest.get("settings", {})),
+                          by=tuple(str(b) for b in manifest.get("by", [])),
+                          question_column=manifest.get("question_column"), edits=list(manifest.get("edits", [])))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFormatError(f"{mpath}: the manifest is malformed ({type(exc).__name__}: {exc}). Use the model "
+                               "folder exactly as `themes` wrote it.") from None
 
 
 def check_embedder(saved: dict, embedder, where) -> None:

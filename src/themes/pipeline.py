@@ -15,8 +15,8 @@ from .assign import assign, response_labels, segment_table
 from .cluster import fit_centroids
 from .config import Settings
 from .embed import EmbeddingCache, SentenceTransformerEmbedder, embed_texts
-from .errors import ThemesError
-from .ingest import build_corpus
+from .errors import ModelFormatError, ThemesError
+from .ingest import build_corpus, require_content
 from .layout import layout_segments
 from .name import name_themes, spacy_phrases
 from .persist import ThemeModel
@@ -77,6 +77,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     corpus = _corpus(data, text, by, id, question)
+    require_content(corpus)  # nothing to discover in blanks and non-answers: say so, write nothing
     for note in corpus.notes:
         reporter.say(note)
 
@@ -203,7 +204,11 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
 
     if not isinstance(model, ThemeModel):
         model = load_model(model)
-    base = Settings(**{k: v for k, v in model.settings.items() if k in Settings.__dataclass_fields__})
+    try:
+        base = Settings(**{k: v for k, v in model.settings.items() if k in Settings.__dataclass_fields__})
+    except TypeError as exc:  # the manifest's settings have values of the wrong type
+        raise ModelFormatError(f"The model's settings are malformed ({exc}). Use the model folder exactly as "
+                               "`themes` wrote it.") from None
     settings = (settings or base).replace(**overrides) if overrides else (settings or base)
     reporter = Reporter(quiet)
     timings: dict[str, float] = {}

@@ -97,21 +97,32 @@ def pick_quotes(segments: pd.DataFrame, vectors: np.ndarray, responses: pd.DataF
     return out
 
 
+def md_escape(value) -> str:
+    """Text shown as written in Markdown: no HTML, links or images (nothing fetched or run when the
+    file is rendered), one line."""
+    text = " ".join(str(value).split())
+    text = text.replace("\\", "\\\\")
+    for ch in "<>[]`":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
 def quotes_markdown(quotes: pd.DataFrame, themes: pd.DataFrame, by: tuple[str, ...]) -> str:
     """Quotes per theme, grouped by the --by values, with attributions and counts."""
+    md = md_escape
     lines = ["# Quotes by theme", ""]
     for t in themes.itertuples(index=False):
         q = quotes[quotes["theme_id"] == t.theme_id]
-        lines += [f"## {t.name}", "", f"{t.n_responses} responses ({100 * t.share:.0f}% of those who answered). "
-                  f"Keywords: {t.keywords}.", ""]
+        lines += [f"## {md(t.name)}", "", f"{t.n_responses} responses ({100 * t.share:.0f}% of those who answered). "
+                  f"Keywords: {md(t.keywords)}.", ""]
         if q.empty:
             lines += ["_No quotes._", ""]
             continue
         key = by[0] if by else None
         for group, part in (q.groupby(key, sort=True) if key else [("", q)]):
             if key:
-                lines += [f"### {group}", ""]
+                lines += [f"### {md(group)}", ""]
             for r in part.itertuples(index=False):
-                who = f" \u2014 {r.attribution}" if r.attribution else ""
-                lines += [f"> {r.quote}{who} (response {r.response_id})", ""]
+                who = f" \u2014 {md(r.attribution)}" if r.attribution else ""
+                lines += [f"> {md(r.quote)}{who} (response {md(r.response_id)})", ""]
     return "\n".join(lines).rstrip() + "\n"
