@@ -39,9 +39,11 @@ def test_degenerate_inputs():
 
 
 def test_k_range_grows_with_n():
-    assert k_range(100, 2, 60, 100) == (6, 3)
+    assert k_range(100, 2, 60, 100) == (6, 5)
+    assert k_range(16, 2, 60, 16) == (2, 2)
     hi, lo = k_range(10000, 2, 60, 10000)
-    assert hi == 60 and lo == 30
+    assert hi == 60 and lo == 10
+    assert k_range(10000, 2, 8, 10000) == (8, 8)
 
 
 def test_theme_order_is_by_size():
