@@ -123,10 +123,11 @@ def evaluate_tables(responses: pd.DataFrame, themes: pd.DataFrame, gold: pd.Data
                     min_size: int = MIN_GOLD_SIZE) -> Evaluation:
     """Score an output's responses table against a gold table (both as read from CSV). Theme
     recovery and agreement cover the gold labels held by at least ``min_size`` responses."""
+    responses = responses.assign(response_id=responses["response_id"].astype(str))  # a Result's tables work too
     joined, notes = join_gold(responses, gold, gold_col, id_col, sep, source)
     primary, sets = tool_labels(joined)
     gold_sets = joined["gold"].tolist()
-    names = dict(zip(themes.get("theme_id", []), themes.get("name", [])))
+    names = dict(zip(themes["theme_id"].astype(str), themes["name"]))
 
     summary = {"n_scored": len(joined), "min_gold_size": min_size}
     summary.update(clustering_scores(primary, [g[0] for g in gold_sets]))
@@ -146,9 +147,9 @@ def evaluate_tables(responses: pd.DataFrame, themes: pd.DataFrame, gold: pd.Data
         "kappa": overall["kappa"], "alpha": overall["alpha"],
         "kappa_mean": overall["kappa_mean"], "alpha_mean": overall["alpha_mean"],
     })
-    order = [str(t) for t in themes["theme_id"]] if "theme_id" in themes else None
+    order = [str(t) for t in themes["theme_id"]]
     tab = cross_table([s or {PSEUDO.get(st, st)} for s, st in zip(sets, joined["status"])], gold_sets,
-                      (order or []) + list(PSEUDO.values()))
+                      order + list(PSEUDO.values()))
     tab = tab[tab.sum(axis=1) > 0]
     tab.insert(0, "theme_name", [names.get(t, "") for t in tab.index])
     tab = tab.reset_index()
