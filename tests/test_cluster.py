@@ -1,6 +1,6 @@
 import numpy as np
 
-from themes.cluster import fit_centroids, k_range
+from themes.cluster import fit_centroids, k_range, pick_k
 
 
 def _blobs(k=4, n=40, d=16, seed=0):
@@ -39,9 +39,18 @@ def test_degenerate_inputs():
 
 
 def test_k_range_grows_with_n():
-    assert k_range(100, 2, 60, 100) == (6, 3)
+    assert k_range(100, 2, 60, 100) == (5, 5)
+    assert k_range(400, 2, 60, 400) == (10, 5)
+    assert k_range(16, 2, 60, 16) == (2, 2)
     hi, lo = k_range(10000, 2, 60, 10000)
-    assert hi == 60 and lo == 30
+    assert hi == 50 and lo == 10
+    assert k_range(10000, 2, 8, 10000) == (8, 8)
+
+
+def test_pick_k_prefers_the_finer_of_near_ties():
+    assert pick_k({5: 0.10, 6: 0.20, 7: 0.195, 8: 0.15}) == 7
+    assert pick_k({5: 0.10, 6: 0.20, 7: 0.18}) == 6
+    assert pick_k({5: -0.02, 6: -0.01}) == 6
 
 
 def test_theme_order_is_by_size():

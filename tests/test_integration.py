@@ -131,3 +131,25 @@ def test_same_seed_same_run_json_but_times(runs):
         return {k: v for k, v in run.items() if k not in ("timings", "created")}
 
     assert without_times(a) == without_times(b)
+
+
+def test_evaluate_against_hand_coding(runs, tmp_path):
+    """`themes evaluate` on the example corpus output against the committed hand-coded sample."""
+    import json
+
+    out, _ = runs
+    sample = ROOT / "tests" / "data" / "handcoded_sample.csv"
+    res = CliRunner().invoke(app, ["evaluate", str(out), "--gold", str(sample), "--gold-col", "coder_themes",
+                                   "--id", "response_id", "-o", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "Cohen's kappa" in res.output and "Krippendorff's alpha" in res.output
+    data = json.loads((tmp_path / "evaluation.json").read_text())
+    s = data["summary"]
+    assert s["n_scored"] == 60 and s["unassigned_share"] <= 0.05
+    # floors well below today's figures (NMI 0.60, recovery 0.43, kappa 0.34): a sharp drop is a regression
+    assert s["nmi"] > 0.4 and s["recovery_f1"] > 0.3 and s["kappa"] > 0.2
+    assert -1 <= s["alpha"] <= 1 and len(data["per_label"]) >= 5
+    dis = _read(tmp_path / "disagreements.csv")
+    assert set(dis["response_id"]) <= set(_read(sample)["response_id"])
+    tab = _read(tmp_path / "evaluation_crosstab.csv")
+    assert "pace_capacity" in tab.columns

@@ -178,6 +178,25 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt  # SIGTERM (e.g. a job scheduler) cleans up like Ctrl-C
 
 
+@app.command()
+def evaluate(
+    outdir: Path = typer.Argument(..., exists=True, file_okay=False,
+                                  help="A folder written by `themes extract` or `themes label`."),
+    gold: Path = typer.Option(..., "--gold", exists=True, dir_okay=False,
+                              help="Human coding: .csv, .tsv, .xlsx, .parquet or .jsonl."),
+    gold_col: str = typer.Option(..., "--gold-col", help="Column of the gold file holding the human code(s)."),
+    sep: str = typer.Option(";", "--sep", help="Separator between codes in one cell; the first is the main one."),
+    id: Optional[str] = typer.Option(None, "--id", help="Gold column of response ids (default: join on row order)."),
+    sheet: Optional[str] = SHEET,
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Folder for the evaluation files (default: OUTDIR)."),
+    quiet: bool = QUIET,
+):
+    """Compare themes with human coding: NMI, ARI, theme recovery, Cohen's kappa, Krippendorff's alpha."""
+    from . import commands
+
+    run_guarded(commands.evaluate_file, outdir, gold, gold_col, id=id, sep=sep, sheet=sheet, out=out, quiet=quiet)
+
+
 def main() -> None:
     import signal
 

@@ -1,0 +1,150 @@
+"""The evidence behind the clustering defaults (docs/method.md): how the number of themes and
+the clustering method change NMI and theme recovery, at sentence level, on the benchmark sets.
+
+    python benchmarks/method_sweep.py                 # K sweep with silhouette, all four sets
+    python benchmarks/method_sweep.py --methods fft   # also k-means / UMAP variants on FFT
+
+Each set is segmented and embedded as `themes extract` does (the embedding cache makes reruns
+cheap). For every K of the sweep the Ward tree on PCA-48 is cut at K, the themes' centres are
+the unit means, and every sentence goes to its nearest centre (cosine threshold 0.20), exactly
+as in themes.cluster/themes.assign; responses are scored as in benchmarks/quality.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+from quality import load_sets  # benchmarks/ is the script's folder, so this resolves
+
+from themes.agreement import clustering_scores, recovery_means, theme_recovery  # noqa: E402
+
+KS = (5, 10, 15, 20, 27, 30, 43, 60, 86, 120)
+
+
+def segments_and_vectors(frame: pd.DataFrame):
+    from themes.config import Settings
+    from themes.embed import EmbeddingCache, SentenceTransformerEmbedder, embed_texts
+    from themes.ingest import build_corpus
+    from themes.segment import segment, spacy_splitter
+
+    corpus = build_corpus(frame, text="text")
+    segs = segment(corpus, spacy_splitter())
+    emb = SentenceTransformerEmbedder()
+    cache = EmbeddingCache(Settings().cache_path, f"{emb.name}@{emb.version}", emb.dimension)
+    return corpus, segs, embed_texts(segs.texts, emb, cache)
+
+
+def response_scores(corpus, segs, V, C, golds: dict, threshold: float = 0.20) -> dict:
+    sims = V @ C.T
+    pos, best = sims.argmax(axis=1), sims.max(axis=1)
+    pos[best < threshold] = -1
+    rows = segs.frame["row"].to_numpy()
+    n = len(corpus)
+    primary = np.where(corpus.frame["has_content"].to_numpy(), "(unassigned)", "(no content)").astype(object)
+    top = np.full(n, -np.inf)
+    sets = [set() for _ in range(n)]
+    for r, p, b in zip(rows, pos, best):
+        if p >= 0:
+            sets[r].add(str(p))
+            if b > top[r]:
+                top[r], primary[r] = b, str(p)
+    out = {}
+    for name, gold in golds.items():
+        keep = [i for i, g in enumerate(gold) if g]
+        g = [gold[i] for i in keep]
+        s = clustering_scores([primary[i] for i in keep], [x[0] for x in g])
+        s.update(recovery_means(theme_recovery([sets[i] for i in keep], g)))
+        out[name] = s
+    return out
+
+
+def unit_means(V, labels):
+    C = np.stack([V[labels == k].mean(axis=0) for k in np.unique(labels)])
+    return C / np.linalg.norm(C, axis=1, keepdims=True)
+
+
+def sweep(ds, ks) -> None:
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    from themes.cluster import choose_k, k_range, pick_k, reduce
+
+    corpus, segs, V = segments_and_vectors(ds.frame)
+    idx = np.arange(len(V))
+    if len(V) > 20000:
+        idx = np.sort(np.random.default_rng(42).choice(len(V), 20000, replace=False))
+    Z = reduce(V[idx].astype(np.float64), 48, 42)
+    tree = linkage(Z, method="ward")
+    hi, lo = k_range(len(idx), 2, 60, len(idx) // 3)
+    _, sil = choose_k(V[idx], tree, 2, max(ks))
+    window_k = pick_k({k: v for k, v in sil.items() if lo <= k <= hi})
+    top = max(sil, key=sil.get)
+    print(f"\n### {ds.name}: {len(segs)} sentences; window [{lo}, {hi}] picks K={window_k} "
+          f"(highest silhouette in 2..{max(ks)}: K={top})\n")
+    names = list(ds.golds)
+    print("| K | silhouette | " + " | ".join(f"NMI {n} | recovery {n}" for n in names) + " |")
+    print("|---|---|" + "---|---|" * len(names))
+    for k in sorted(set(ks) | {window_k}):
+        C = unit_means(V[idx], fcluster(tree, k, criterion="maxclust"))
+        s = response_scores(corpus, segs, V, C, ds.golds)
+        mark = " (chosen)" if k == window_k else ""
+        print(f"| {k}{mark} | {sil.get(k, float('nan')):.3f} | "
+              + " | ".join(f"{s[n]['nmi']:.3f} | {s[n]['recovery_f1']:.3f}" for n in names) + " |", flush=True)
+
+
+def methods(ds, ks) -> None:
+    """Ward on PCA-48 against k-means and UMAP variants at the same K (FFT)."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.cluster import KMeans
+
+    from themes.cluster import reduce
+
+    corpus, segs, V = segments_and_vectors(ds.frame)
+    names = list(ds.golds)
+    print(f"\n### {ds.name}: clustering methods at fixed K\n")
+    print("| method | K | seconds | " + " | ".join(f"NMI {n} | recovery {n}" for n in names) + " |")
+    print("|---|---|---|" + "---|---|" * len(names))
+    t = time.perf_counter()
+    Z = reduce(V.astype(np.float64), 48, 42)
+    reps = {"PCA-48": (Z, time.perf_counter() - t)}
+    try:
+        from umap import UMAP
+
+        t = time.perf_counter()
+        U = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=0).fit_transform(V)
+        reps["UMAP-5"] = (U, time.perf_counter() - t)
+    except ImportError:
+        pass
+    for rep, (R, cost) in reps.items():
+        t = time.perf_counter()
+        tree = linkage(R, method="ward")
+        tree_s = time.perf_counter() - t
+        for k in ks:
+            for alg in ("Ward", "k-means"):
+                t = time.perf_counter()
+                lab = fcluster(tree, k, criterion="maxclust") if alg == "Ward" else \
+                    KMeans(n_clusters=k, n_init=3, random_state=0).fit_predict(R)
+                secs = cost + (tree_s if alg == "Ward" else 0) + time.perf_counter() - t
+                s = response_scores(corpus, segs, V, unit_means(V, lab), ds.golds)
+                print(f"| {alg} on {rep} | {k} | {secs:.1f} | "
+                      + " | ".join(f"{s[n]['nmi']:.3f} | {s[n]['recovery_f1']:.3f}" for n in names) + " |",
+                      flush=True)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", default="fft,so,ss,ag")
+    ap.add_argument("--methods", default="", help="sets (e.g. fft) on which to compare clustering methods")
+    args = ap.parse_args(argv)
+    for ds in load_sets([s for s in args.sets.split(",") if s]):
+        sweep(ds, KS)
+    for ds in load_sets([s for s in args.methods.split(",") if s]):
+        methods(ds, (30, 43, 86))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
