@@ -37,14 +37,12 @@ def summary(result, out: Path, reporter: Reporter) -> None:
 
 def label_file(model: Path, input: Path, out: Path, *, text=None, id=None, by=(), question=None, sheet=None,
                force: bool = False, quiet: bool = False, **overrides) -> Path:
-    """`themes label`: apply a saved model to INPUT, write OUTDIR atomically."""
+    """`themes label`: apply a saved model to INPUT block by block, write OUTDIR atomically."""
     from .persist import load_model
-    from .pipeline import label
+    from .stream import label_file as label_stream
 
     check_outdir(Path(out), force)
-    theme_model = load_model(model)
-    corpus = load_corpus(input, text=text, id=id, by=by or theme_model.by, question=question, sheet=sheet)
-    result = label(theme_model, corpus, quiet=quiet, **overrides)
-    write_result(result, out, force=force)
+    result = label_stream(load_model(model), input, out, text=text, id=id, by=by, question=question, sheet=sheet,
+                          force=force, quiet=quiet, **overrides)
     summary(result, out, Reporter(quiet))
     return Path(out)
