@@ -74,7 +74,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     """
     if engine != "local":
         return _other_engine(engine, "extract", data, text=text, by=by, id=id, question=question, seed=seed,
-                             settings=settings, quiet=quiet, **overrides)
+                             settings=settings, quiet=quiet, embedder=embedder, phrases=phrases, **overrides)
     settings = _settings(settings, seed, overrides)
     reporter = Reporter(quiet)
     timings: dict[str, float] = {}
@@ -245,7 +245,7 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
     themes.spark_engine.label."""
     if engine != "local":
         return _other_engine(engine, "label", model, data, text=text, by=by, id=id, question=question,
-                             settings=settings, quiet=quiet, **overrides)
+                             settings=settings, quiet=quiet, embedder=embedder, phrases=phrases, **overrides)
     model, settings = label_settings(model, settings, overrides)
     reporter = Reporter(quiet)
     timings: dict[str, float] = {}
