@@ -78,8 +78,9 @@ def extract(
     n_themes: Optional[int] = typer.Option(None, "--n-themes", help="Force the number of themes (per question)."),
     min_similarity: float = typer.Option(0.20, "--min-similarity",
                                          help="Cosine below which a sentence fits no theme (unassigned)."),
-    fit_sample: int = typer.Option(20_000, "--fit-sample",
-                                   help="Sentences (a seeded sample) the themes are fitted on; the rest are assigned."),
+    fit_sample: Optional[int] = typer.Option(None, "--fit-sample",
+                                             help="Sentences (a seeded sample) the themes are fitted on; the rest are "
+                                                  "assigned. Default 10000: Ward's memory and time grow as its square."),
     model: str = MODEL, no_cache: bool = NO_CACHE, quiet: bool = QUIET,
     engine: str = ENGINE, spark_master: str = MASTER, out_format: str = OUT_FORMAT,
 ):
@@ -88,8 +89,8 @@ def extract(
 
     run_guarded(commands.extract_file, input, out, text=text, id=id, by=_split(by), question=question, sheet=sheet,
                 force=force, quiet=quiet, engine=engine, master=spark_master, out_format=out_format, seed=seed,
-                n_themes=n_themes, min_similarity=min_similarity, fit_sample=fit_sample, model=model,
-                use_cache=not no_cache)
+                n_themes=n_themes, min_similarity=min_similarity, model=model, use_cache=not no_cache,
+                **({"fit_sample": fit_sample} if fit_sample is not None else {}))
 
 
 @app.command()

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 PhraseExtractor = Callable[[list[str]], Iterable[list[str]]]
-NAME_SAMPLE = 150     # segments per theme read for names
+NAME_SAMPLE = 60      # segments per theme (nearest the centre) parsed for names: the full parse is the cost
 N_KEYWORDS = 8
 N_CANDIDATES = 12     # phrases per theme whose embedding is compared with the centre
 _KEEP_PLURAL = {"data", "media", "criteria", "staff", "people", "news", "premises"}

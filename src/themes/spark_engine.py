@@ -52,8 +52,8 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     run.timings["embed_and_sample_s"] = time.perf_counter() - t
     t = time.perf_counter()
     theme_set, fit_info = pipeline.fit_theme_set(segs, vectors, settings)
-    theme_set = pipeline._name(theme_set, segs, vectors, assign(vectors, segs, theme_set), embedder,
-                               phrases or pipeline.spacy_phrases())
+    theme_set = pipeline._name(theme_set, segs, vectors, assign(vectors, segs, theme_set),
+                               pipeline.cached(embedder, settings), phrases or pipeline.spacy_phrases())
     run.timings["fit_and_name_s"] = time.perf_counter() - t
     model = ThemeModel(theme_set=theme_set, embedder=pipeline._versions(embedder)["embedder"],
                        settings=settings.to_dict(), by=tuple(by), question_column=question)
@@ -115,7 +115,8 @@ class _Run:
         quotes = _quotes(labelled, themes, by, settings, dim)
         extra = {}
         if self.command == "label":
-            extra["new_candidates.csv"] = _candidates(labelled, embedder, phrases or pipeline.spacy_phrases(),
+            extra["new_candidates.csv"] = _candidates(labelled, pipeline.cached(embedder, settings),
+                                                      phrases or pipeline.spacy_phrases(),
                                                       settings, by, dim)
         n_segments = labelled.select(F.sum(F.size("seg_theme"))).first()[0] or 0
         counts = {**tally.status_counts(), "segments": int(n_segments),

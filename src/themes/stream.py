@@ -112,7 +112,7 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
         themes = tally.themes_table(theme_set)
         quote_table = quotes.pick(themes, settings.n_quotes, settings.quote_max_words)
         t = time.perf_counter()
-        new = candidates.table(embedder, phrases or pipeline.spacy_phrases(), settings)
+        new = candidates.table(pipeline.cached(embedder, settings), phrases or pipeline.spacy_phrases(), settings)
         timings["candidates_s"] = time.perf_counter() - t
         timings["total_s"] = time.perf_counter() - t0
         counts = {**tally.status_counts(), "segments": int(n_segments), "themes": int(len(themes)),
