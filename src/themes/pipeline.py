@@ -54,6 +54,15 @@ def _embed(segs: Segments, embedder, settings: Settings, reporter: Reporter) -> 
     return embed_texts(segs.texts, embedder, _cache(embedder, settings), progress=reporter.bar("Embedding"))
 
 
+def new_embedder(model: str, settings: Settings):
+    """The embedding model on the chosen backend (torch, or ONNX Runtime)."""
+    if settings.backend == "onnx":
+        from .onnx_embed import OnnxEmbedder
+
+        return OnnxEmbedder(model, settings.batch_size, settings.cache_path, quantize=False)
+    return SentenceTransformerEmbedder(model, settings.batch_size)
+
+
 def cached(embedder, settings: Settings):
     """The embedder with the cache in front (theme-name phrases): a cached run loads no model."""
     cache = _cache(embedder, settings)
@@ -96,7 +105,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     segs = segment(corpus, splitter or spacy_splitter(), settings.min_segment_words, settings.max_segment_words)
     timings["segment_s"] = time.perf_counter() - t
 
-    embedder = embedder or SentenceTransformerEmbedder(settings.model, settings.batch_size)
+    embedder = embedder or new_embedder(settings.model, settings)
     t = time.perf_counter()
     vectors = _embed(segs, embedder, settings, reporter)
     timings["embed_s"] = time.perf_counter() - t
@@ -222,8 +231,7 @@ def label_embedder(model, settings: Settings, embedder=None):
     """The embedder the model was fitted with (checked)."""
     from .persist import check_embedder
 
-    embedder = embedder or SentenceTransformerEmbedder(model.embedder.get("name", settings.model),
-                                                       settings.batch_size)
+    embedder = embedder or new_embedder(model.embedder.get("name", settings.model), settings)
     check_embedder(model.embedder, embedder, "model")
     return embedder
 

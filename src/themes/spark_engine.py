@@ -45,7 +45,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     run = _Run("extract", settings, quiet, master, out, out_format, force)
     frame, spec, notes, n_rows, source = prepare(run.spark, data, text, id, by, question, source_format)
     run.note(notes)
-    embedder = embedder or pipeline.SentenceTransformerEmbedder(settings.model, settings.batch_size)
+    embedder = embedder or pipeline.new_embedder(settings.model, settings)
     embedded = embed_all(frame, spec, settings)
     t = time.perf_counter()
     _, segs, vectors = collect_segments(embedded, settings.fit_sample, settings.seed, embedder.dimension)

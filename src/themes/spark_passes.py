@@ -20,7 +20,7 @@ import pandas as pd
 
 from .assign import assign, response_labels, segment_table
 from .config import Settings
-from .embed import EmbeddingCache, SentenceTransformerEmbedder, embed_texts
+from .embed import EmbeddingCache, embed_texts
 from .errors import InputError
 from .ingest import build_corpus, guess_text_column
 from .segment import segment, spacy_splitter
@@ -33,10 +33,12 @@ _WORKER: dict = {}  # per Python worker process: embedders and the splitter, loa
 
 # ----- executor side: top-level functions, so each worker imports this module and keeps _WORKER
 
-def worker_embedder(model: str, batch_size: int):
-    key = ("embedder", model, batch_size)
+def worker_embedder(settings: Settings):
+    from .pipeline import new_embedder
+
+    key = ("embedder", settings.model, settings.batch_size, settings.backend)
     if key not in _WORKER:
-        _WORKER[key] = SentenceTransformerEmbedder(model, batch_size)
+        _WORKER[key] = new_embedder(settings.model, settings)
     return _WORKER[key]
 
 
@@ -52,7 +54,7 @@ def embed_block(pdf: pd.DataFrame, spec: dict) -> pd.DataFrame:
     settings = Settings(**spec["settings"])
     corpus = build_corpus(frame, text=spec["text"], id=spec["id"], by=spec["by"], question=spec["question"])
     segs = segment(corpus, worker_splitter(), settings.min_segment_words, settings.max_segment_words)
-    embedder = worker_embedder(settings.model, settings.batch_size)
+    embedder = worker_embedder(settings)
     cache = (EmbeddingCache(settings.cache_path, f"{embedder.name}@{embedder.version}", embedder.dimension)
              if settings.use_cache else None)
     vectors = embed_texts(segs.texts, embedder, cache).astype(np.float32)
