@@ -13,6 +13,9 @@ memory is that process's maximum resident set (os.wait4). Cases:
   warm     `themes extract` again, cache filled
   bertopic BERTopic() defaults, fit_transform on the responses, same embedding model
   label    `themes label` with the model `cold` saved, empty cache
+  onnx     the floor and `extract`/`label` with --backend onnx (fp32), and the raw encode of an
+           int8-quantised export (not offered: see the agreement line), with the share of responses
+           whose primary theme matches the torch backend's `label`
 The table is printed and written into the "Speed" section of docs/benchmarks.md.
 """
 
@@ -74,7 +77,7 @@ def themes_cmd(*args: str) -> list[str]:
 
 # ----- cases that run inside their own subprocess (python speed.py --case NAME INPUT)
 
-def case_floor(path: str, backend: str) -> dict:
+def case_floor(path: str, backend: str, cache: str) -> dict:
     import pandas as pd
 
     from themes.config import Settings
@@ -88,12 +91,38 @@ def case_floor(path: str, backend: str) -> dict:
     texts = pd.unique(pd.Series(segs.texts)).tolist()
     from sentence_transformers import SentenceTransformer
 
-    kw = {"backend": "onnx"} if backend == "onnx" else {}
-    model = SentenceTransformer(str(resolve_model_path(settings.model)), device="cpu", local_files_only=True, **kw)
-    model.encode(texts[:8], batch_size=settings.batch_size)  # warm-up, not timed
+    if backend == "torch":
+        model = SentenceTransformer(str(resolve_model_path(settings.model)), device="cpu", local_files_only=True)
+        encode = lambda x: model.encode(x, batch_size=settings.batch_size, normalize_embeddings=True,  # noqa: E731
+                                        show_progress_bar=False)
+    else:  # themes' own ONNX export (sentence-transformers' ONNX backend cannot be installed alongside)
+        from themes.onnx_embed import OnnxEmbedder
+
+        encode = OnnxEmbedder(settings.model, settings.batch_size, cache, quantize=backend == "onnx-int8").embed
+    encode(texts[:8])  # warm-up (and the one-off ONNX export), not timed
     t = time.perf_counter()
-    model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True, show_progress_bar=False)
+    encode(texts)
     return {"encode_s": time.perf_counter() - t, "segments": len(segs), "unique": len(texts)}
+
+
+def case_agreement(model: str, path: str, reference: str, cache: str) -> dict:
+    """int8 ONNX: primary theme agreement with the torch backend's responses.csv."""
+    import pandas as pd
+
+    from themes.onnx_embed import OnnxEmbedder
+    from themes.pipeline import label
+
+    ref = pd.read_csv(reference, dtype=str, keep_default_na=False)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    res = label(model, frame, text="text", id="id", embedder=OnnxEmbedder(cache_dir=cache, quantize=True),
+                cache_dir=cache)
+    return {"agree": agreement(ref, res.responses.astype({"primary_theme_id": str}).replace("<NA>", ""))}
+
+
+def agreement(a, b) -> float:
+    """Share of responses with content whose primary theme is the same in both tables."""
+    keep = a["status"].to_numpy() != "no_content"
+    return float((a["primary_theme_id"].to_numpy() == b["primary_theme_id"].to_numpy())[keep].mean())
 
 
 def case_bertopic(path: str) -> dict:
@@ -112,31 +141,64 @@ def case_bertopic(path: str) -> dict:
 
 # ----- the table
 
+def clear(cache: Path) -> None:
+    """Empty the embedding cache (the one-off ONNX export beside it stays)."""
+    for folder in cache.glob("emb-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def measure(n: int, work: Path) -> list[dict]:
     src = work / f"r{n}.csv"
     draw(n, src)
-    cache = work / f"cache{n}"
-    rows = []
-    floor = run([PY, __file__, "--case", "floor", str(src)])
-    info = json.loads(floor["stdout"])
-    base = {"responses": n, "segments": info["segments"], "unique": info["unique"]}
-    rows.append({**base, "case": "floor (raw encode)", "seconds": info["encode_s"], "peak_mb": floor["peak_mb"]})
-    common = ["--text", "text", "--id", "id", "--by", "trust", "--quiet", "--force"]
+    cache = work / "cache"
     env = {"THEMES_CACHE_DIR": str(cache)}
-    shutil.rmtree(cache, ignore_errors=True)
+    rows: list[dict] = []
+
+    def add(case, seconds, peak_mb, agree=None):
+        rows.append({**base, "case": case, "seconds": seconds, "peak_mb": peak_mb, "agree": agree})
+
+    floors = {}
+    for backend in ("torch", "onnx", "onnx-int8"):
+        r = run([PY, __file__, "--case", "floor", "--backend", backend, "--cache", str(cache), str(src)])
+        floors[backend] = {**json.loads(r["stdout"]), "peak_mb": r["peak_mb"]}
+    info = floors["torch"]
+    base = {"responses": n, "segments": info["segments"], "unique": info["unique"]}
+    add("floor (raw encode)", info["encode_s"], info["peak_mb"])
+    common = ["--text", "text", "--id", "id", "--by", "trust", "--quiet", "--force"]
+    clear(cache)
     for name in ("extract cold", "extract warm"):
         r = run(themes_cmd("extract", str(src), *common, "-o", str(work / f"x{n}")), env)
-        rows.append({**base, "case": name, "seconds": r["wall_s"], "peak_mb": r["peak_mb"]})
+        add(name, r["wall_s"], r["peak_mb"])
     r = run([PY, __file__, "--case", "bertopic", str(src)])
-    rows.append({**base, "case": "BERTopic defaults", "seconds": r["wall_s"], "peak_mb": r["peak_mb"]})
-    shutil.rmtree(cache, ignore_errors=True)
-    r = run(themes_cmd("label", str(work / f"x{n}" / "model"), str(src), *common, "-o", str(work / f"l{n}")), env)
-    rows.append({**base, "case": "label (saved model)", "seconds": r["wall_s"], "peak_mb": r["peak_mb"]})
-    shutil.rmtree(cache, ignore_errors=True)
+    add("BERTopic defaults", r["wall_s"], r["peak_mb"])
+    clear(cache)
+    model = str(work / f"x{n}" / "model")
+    r = run(themes_cmd("label", model, str(src), *common, "-o", str(work / f"l{n}")), env)
+    add("label (saved model)", r["wall_s"], r["peak_mb"])
+    ref = read(work / f"l{n}" / "responses.csv")
+    for backend in ("onnx", "onnx-int8"):
+        add(f"floor, ONNX {backend[5:] or 'fp32'} encode", floors[backend]["encode_s"], floors[backend]["peak_mb"])
+    clear(cache)
+    r = run(themes_cmd("extract", str(src), *common, "--backend", "onnx", "-o", str(work / f"xo{n}")), env)
+    add("extract cold --backend onnx", r["wall_s"], r["peak_mb"])
+    clear(cache)
+    r = run(themes_cmd("label", model, str(src), *common, "--backend", "onnx", "-o", str(work / f"lo{n}")), env)
+    add("label --backend onnx", r["wall_s"], r["peak_mb"], agreement(ref, read(work / f"lo{n}" / "responses.csv")))
+    clear(cache)
+    r = run([PY, __file__, "--case", "agree-int8", "--cache", str(cache), "--model", model,
+             "--reference", str(work / f"l{n}" / "responses.csv"), str(src)])
+    add("label, ONNX int8 (not offered)", r["wall_s"], r["peak_mb"], json.loads(r["stdout"])["agree"])
+    clear(cache)
     for row in rows:
         row["x_floor"] = row["seconds"] / info["encode_s"]
         row["per_s"] = n / row["seconds"]
     return rows
+
+
+def read(path: Path):
+    import pandas as pd
+
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 def million(work: Path) -> dict:
@@ -162,14 +224,15 @@ def table(rows: list[dict], extra: list[dict], help_s: float, command: str) -> s
     lines = [f"Machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} CPUs · Python "
              f"{platform.python_version()} · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
              f"Command: `{command}`", "",
-             "| responses | segments (unique) | case | seconds | x floor | responses/s | peak MB |",
-             "|---:|---:|---|---:|---:|---:|---:|"]
+             "| responses | segments (unique) | case | seconds | x floor | responses/s | peak MB | agrees with torch |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|"]
     for r in rows:
+        agree = f"{r['agree']:.1%}" if r.get("agree") is not None else ""
         lines.append(f"| {r['responses']:,} | {r['segments']:,} ({r['unique']:,}) | {r['case']} | {r['seconds']:.1f} "
-                     f"| {r['x_floor']:.2f} | {r['per_s']:,.0f} | {r['peak_mb']:,.0f} |")
+                     f"| {r['x_floor']:.2f} | {r['per_s']:,.0f} | {r['peak_mb']:,.0f} | {agree} |")
     for r in extra:
         lines.append(f"| {r['responses']:,} | | {r['case']} | {r['seconds']:.1f} | | {r['per_s']:,.0f} "
-                     f"| {r['peak_mb']:,.0f} |")
+                     f"| {r['peak_mb']:,.0f} | |")
     lines += ["", f"`themes --help`: {help_s:.2f} s.", "", *checks(rows)]
     return "\n".join(lines) + "\n"
 
@@ -210,11 +273,14 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     ap.add_argument("--case", help=argparse.SUPPRESS)
     ap.add_argument("input", nargs="?", help=argparse.SUPPRESS)
-    ap.add_argument("--backend", default="torch", help=argparse.SUPPRESS)
+    for hidden in ("--backend", "--cache", "--model", "--reference"):
+        ap.add_argument(hidden, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.case:
-        result = case_floor(args.input, args.backend) if args.case == "floor" else case_bertopic(args.input)
-        print(json.dumps(result))
+        cases = {"floor": lambda: case_floor(args.input, args.backend or "torch", args.cache),
+                 "bertopic": lambda: case_bertopic(args.input),
+                 "agree-int8": lambda: case_agreement(args.model, args.input, args.reference, args.cache)}
+        print(json.dumps(cases[args.case]()))
         return
     command = "python benchmarks/speed.py " + " ".join(sys.argv[1:])
     with tempfile.TemporaryDirectory(prefix="themes-speed-") as tmp:

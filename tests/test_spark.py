@@ -13,7 +13,7 @@ from themes.cli import app
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--text", "answer", "--id", "response_id", "--by", "role,trust_type", "--question", "question", "--quiet"]
-N_ROWS = 150
+N_ROWS = 120
 
 
 def _read(path: Path) -> pd.DataFrame:
