@@ -35,3 +35,11 @@ def test_spark_modules_not_imported_by_the_cli():
     code = "import sys, themes.cli, themes.pipeline; print(any(m.startswith(('pyspark', 'themes.spark')) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_spark_paths():
+    from themes.spark_io import spark_path
+
+    assert spark_path("/dbfs/mnt/survey/out") == "dbfs:/mnt/survey/out"
+    assert spark_path("s3://bucket/x.parquet") == "s3://bucket/x.parquet"
+    assert spark_path("rel/x.csv").startswith("/") and spark_path("rel/x.csv").endswith("rel/x.csv")

@@ -89,3 +89,26 @@ def test_quote_pool_keeps_what_the_full_pick_needs():
         pool.add(part, vecs[i:i + 97], responses[responses["response_id"].isin(part["response_id"])])
     assert len(pool.frame) <= 2 * pool.keep
     pd.testing.assert_frame_equal(pool.pick(themes, 5, 60), full)
+
+
+def test_candidate_pool_is_bounded_and_seeded():
+    from themes.segment import segment
+    from themes.stream import CandidatePool
+    from themes.types import Assignments, Corpus
+
+    def block(start):
+        frame = pd.DataFrame({"response_id": [str(start + i) for i in range(50)], "text": ["a b c"] * 50,
+                              "question": "", "has_content": True})
+        corpus = Corpus(frame=frame)
+        segs = segment(corpus, regex_splitter)
+        status = pd.DataFrame({"response_id": frame["response_id"], "status": "unassigned", "text": "a b c"})
+        return status, segs, np.ones((len(segs), 4), np.float32), Assignments(np.full(len(segs), -1), np.zeros(len(segs)))
+
+    pools = [CandidatePool(cap=30, seed=1, by=()) for _ in range(2)]
+    for pool in pools:
+        for start in range(0, 500, 50):
+            pool.add(*block(start))
+    assert len(pools[0].rids) == 30 and list(pools[0].rids) == list(pools[1].rids)
+    assert len(set(pools[0].rids) - {str(i) for i in range(50)}) > 0  # a sample of all blocks, not the first
+    kept = pd.concat(pools[0].responses)
+    assert set(kept["response_id"]) == set(pools[0].rids)

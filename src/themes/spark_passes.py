@@ -140,7 +140,9 @@ def _frame(spark, data, source_format):
     if isinstance(data, SparkFrame):
         return data, "<spark data frame>"
     if isinstance(data, pd.DataFrame):
-        return spark.createDataFrame(data.astype(str)), "<data frame>"
+        frame = data.reset_index(drop=True)
+        frame.columns = [str(c) for c in frame.columns]
+        return spark.createDataFrame(frame.astype(object).where(frame.notna(), "").astype(str)), "<data frame>"
     return read_input(spark, data, source_format), str(data)
 
 
