@@ -43,3 +43,8 @@ def test_spark_paths():
     assert spark_path("/dbfs/mnt/survey/out") == "dbfs:/mnt/survey/out"
     assert spark_path("s3://bucket/x.parquet") == "s3://bucket/x.parquet"
     assert spark_path("rel/x.csv").startswith("/") and spark_path("rel/x.csv").endswith("rel/x.csv")
+
+
+def test_spark_missing_input_fails_before_spark_starts(tmp_path):
+    res = runner.invoke(app, ["extract", str(tmp_path / "nope.parquet"), "--engine", "spark", "-o", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "file not found" in res.output

@@ -26,7 +26,7 @@ from .outputs import check_outdir, commit_outdir, temp_outdir, write_summary
 from .persist import ThemeModel, save_model
 from .progress import Reporter
 from .quotes import CANDIDATES, pick_quotes
-from .spark_io import session, write_table
+from .spark_io import check_source, session, write_table
 from .spark_passes import ROW, collect_segments, embed_all, label_all, prepare
 from .tabulate import Tally
 from .types import UNASSIGNED, Corpus, Result
@@ -42,6 +42,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     or a Spark/pandas DataFrame. The Result's responses and segments are Spark DataFrames; with
     ``out`` everything is also written there (responses/segments as ``out_format`` folders)."""
     settings = pipeline._settings(settings, seed, overrides)
+    check_source(data)
     run = _Run("extract", settings, quiet, master, out, out_format, force)
     frame, spec, notes, n_rows, source = prepare(run.spark, data, text, id, by, question, source_format)
     run.note(notes)
@@ -67,6 +68,7 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
     """Label responses against a saved model with Spark (see ``extract`` for ``data`` and ``out``)."""
     model, settings = pipeline.label_settings(model, settings, overrides)
     settings = settings.replace(model=model.embedder.get("name", settings.model))
+    check_source(data)
     run = _Run("label", settings, quiet, master, out, out_format, force)
     embedder = pipeline.label_embedder(model, settings, embedder)
     by = tuple(by or model.by)

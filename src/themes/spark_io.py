@@ -65,15 +65,24 @@ def spark_path(path: str | Path) -> str:
     return str(Path(text).expanduser().resolve())
 
 
+def is_local(path) -> bool:
+    text = str(path)
+    return "://" not in text and not text.startswith("dbfs:")
+
+
+def check_source(data) -> None:
+    """A local input path that does not exist fails before Spark starts."""
+    if isinstance(data, (str, Path)) and is_local(data) and not Path(data).exists():
+        raise InputError(f"{data}: file not found. Check the path.")
+
+
 def read_input(spark, path: str | Path, fmt: str | None = None):
     """Any Spark-readable path (Parquet, CSV/TSV with a header, JSON Lines, ORC, or a folder of
     them) as a Spark DataFrame of strings."""
     from pyspark.sql import functions as F
 
+    check_source(path)
     text = str(path)
-    local = "://" not in text and not text.startswith("dbfs:")
-    if local and not Path(text).exists():
-        raise InputError(f"{path}: file not found. Check the path.")
     suffix = Path(text.rstrip("/")).suffix.lower()
     fmt = fmt or FORMATS.get(suffix) or ("parquet" if not suffix else None)
     if fmt is None:
