@@ -85,20 +85,24 @@ def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS) -> list[list[
         return [[] for _ in texts_by_theme]
     vec = CountVectorizer(stop_words="english", ngram_range=(1, 2), binary=True,
                           token_pattern=r"(?u)\b[^\W\d_][\w'\u2019-]*[^\W\d_]\b")
+    # each distinct text is vectorised once; ``member`` counts how often a theme holds it
+    distinct, inverse = np.unique(np.asarray(flat, dtype=object), return_inverse=True)
     try:
-        seg_counts = vec.fit_transform(flat)
+        seg_counts = vec.fit_transform(distinct.tolist())
     except ValueError:  # only stop words
         return [[] for _ in texts_by_theme]
     owner = np.repeat(np.arange(len(texts_by_theme)), [len(t) for t in texts_by_theme])
-    member = sparse.csr_matrix((np.ones(len(flat)), (owner, np.arange(len(flat)))),
-                               shape=(len(texts_by_theme), len(flat)))
+    member = sparse.csr_matrix((np.ones(len(flat)), (owner, inverse.ravel())),
+                               shape=(len(texts_by_theme), len(distinct)))
     counts = (member @ seg_counts).toarray()
     terms = vec.get_feature_names_out()
     weights = ctfidf(counts)
     out = []
     for t, row in enumerate(weights):
         floor = 2 if len(texts_by_theme[t]) >= 4 else 1
-        order = [i for i in np.lexsort((terms, -row)) if row[i] > 0 and counts[t, i] >= floor]
+        # terms are in alphabetical order, so a stable sort breaks ties alphabetically
+        cand = np.flatnonzero((row > 0) & (counts[t] >= floor))
+        order = cand[np.argsort(-row[cand], kind="stable")]
         chosen: list[str] = []
         for i in order:
             term = terms[i]

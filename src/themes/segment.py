@@ -117,38 +117,47 @@ def _split_long(text: str, span: Span, max_words: int) -> list[Span]:
     return [(words[i].start(), words[min(i + size, len(words)) - 1].end()) for i in range(0, len(words), size)]
 
 
+def pieces(texts: list[str], splitter: Splitter, min_words: int = 3, max_words: int = 120) -> list[list[Span]]:
+    """The (start, end) pieces of each text: lines, then sentences, fragments joined, long ones cut."""
+    # Line breaks always end a segment: split into lines first, then into sentences.
+    chunks, owners = [], []
+    for pos, text in enumerate(texts):
+        for m in _LINE.finditer(text):
+            if m.group().strip():
+                chunks.append((m.start(), m.group()))
+                owners.append(pos)
+    per_text: list[list[Span]] = [[] for _ in texts]
+    for (offset, chunk), owner, spans in zip(chunks, owners, splitter([c for _, c in chunks])):
+        text = texts[owner]
+        for s, e in spans:
+            t = _trim(text, s + offset, e + offset)
+            if t:
+                per_text[owner].append(t)
+    out = []
+    for text, spans in zip(texts, per_text):
+        spans = spans or [t for t in [_trim(text, 0, len(text))] if t]
+        spans = _join_fragments(text, spans, min_words)
+        out.append([p for s in spans for p in _split_long(text, s, max_words)])
+    return out
+
+
 def segment(corpus: Corpus, splitter: Splitter | None = None, min_words: int = 3,
             max_words: int = 120) -> Segments:
-    """Split every response that has content; non-answers get no segments."""
+    """Split every response that has content; non-answers get no segments. Each distinct text is
+    split once (survey answers repeat: "Very good service", ...)."""
     splitter = splitter or spacy_splitter()
     frame = corpus.frame
     rows = [int(i) for i in frame.index[frame["has_content"].to_numpy()]]
     texts = frame["text"].tolist()
-
-    # Line breaks always end a segment: split into lines first, then into sentences.
-    chunks, owners = [], []
-    for pos, row in enumerate(rows):
-        for m in _LINE.finditer(texts[row]):
-            if m.group().strip():
-                chunks.append((m.start(), m.group()))
-                owners.append(pos)
-    per_row: list[list[Span]] = [[] for _ in rows]
-    for (offset, chunk), owner, spans in zip(chunks, owners, splitter([c for _, c in chunks])):
-        text = texts[rows[owner]]
-        for s, e in spans:
-            t = _trim(text, s + offset, e + offset)
-            if t:
-                per_row[owner].append(t)
+    distinct = list(dict.fromkeys(texts[row] for row in rows))
+    pieces_of = dict(zip(distinct, pieces(distinct, splitter, min_words, max_words)))
 
     records = []
     question = frame["question"].tolist()
     ids = frame["response_id"].tolist()
-    for pos, row in enumerate(rows):
+    for row in rows:
         text = texts[row]
-        spans = per_row[pos] or [t for t in [_trim(text, 0, len(text))] if t]
-        spans = _join_fragments(text, spans, min_words)
-        pieces = [p for s in spans for p in _split_long(text, s, max_words)]
-        for k, (s, e) in enumerate(pieces):
+        for k, (s, e) in enumerate(pieces_of[text]):
             records.append((row, ids[row], k, s, e, text[s:e], question[row]))
     seg = pd.DataFrame.from_records(
         records, columns=["row", "response_id", "segment_index", "start", "end", "text", "question"]
