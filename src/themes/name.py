@@ -29,10 +29,11 @@ def spacy_phrases(nlp=None, batch_size: int = 128) -> PhraseExtractor:
 
     def extract(texts: list[str]) -> Iterable[list[str]]:
         if state["nlp"] is None:
-            from .segment import load_spacy
+            from .segment import shared_spacy
 
-            state["nlp"] = load_spacy("full")
-        with state["nlp"].select_pipes(disable=["ner"]):
+            state["nlp"] = shared_spacy()
+        skip = [p for p in ("ner", "senter") if p in state["nlp"].pipe_names]
+        with state["nlp"].select_pipes(disable=skip):
             for doc in state["nlp"].pipe(texts, batch_size=batch_size):
                 phrases = []
                 for chunk in doc.noun_chunks:

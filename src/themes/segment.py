@@ -44,6 +44,19 @@ def load_spacy(components: str = "senter"):
     return nlp
 
 
+_SHARED: dict = {}
+
+
+def shared_spacy():
+    """One pipeline per process, ``senter`` enabled, shared by the sentence splitter and the
+    phrase extractor; each chooses its components per call (loading it twice costs seconds)."""
+    if "nlp" not in _SHARED:
+        nlp = load_spacy("full")
+        nlp.enable_pipe("senter")
+        _SHARED["nlp"] = nlp
+    return _SHARED["nlp"]
+
+
 def needs_model(text: str) -> bool:
     """Whether a line may hold more than one sentence: sentence punctuation with more text after
     it, or a long run of words. Other lines are one sentence and skip spaCy (most survey answers)."""
@@ -57,8 +70,10 @@ def spacy_splitter(nlp=None, batch_size: int = 1000) -> Splitter:
     def split(texts: list[str]) -> Iterable[list[Span]]:
         hard = [t for t in texts if needs_model(t)]
         if hard and state["nlp"] is None:
-            state["nlp"] = load_spacy("senter")
-        docs = iter(state["nlp"].pipe(hard, batch_size=batch_size, n_process=1)) if hard else iter(())
+            state["nlp"] = shared_spacy()
+        nlp = state["nlp"]
+        docs = (iter(nlp.pipe(hard, batch_size=batch_size, n_process=1,
+                              disable=[p for p in nlp.pipe_names if p != "senter"])) if hard else iter(()))
         for text in texts:
             if needs_model(text):
                 yield [(s.start_char, s.end_char) for s in next(docs).sents]
