@@ -27,6 +27,13 @@ SEED = typer.Option(42, "--seed", help="Random seed; the same input and seed giv
 QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars or messages.")
 NO_CACHE = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache.")
 MODEL = typer.Option("all-MiniLM-L6-v2", "--model", help="Embedding model: a packaged name or a local folder.")
+BACKEND = typer.Option("torch", "--backend",
+                       help="Embedding runtime: torch, or onnx (ONNX Runtime, same themes; pip install 'themes\\[onnx]').")
+ENGINE = typer.Option("local", "--engine", help="local (one machine) or spark (pip install 'themes\\[spark]').")
+MASTER = typer.Option("local[2]", "--spark-master",
+                      help="Spark master URL for --engine spark (ignored inside an active session, e.g. Databricks).")
+OUT_FORMAT = typer.Option("parquet", "--out-format",
+                          help="--engine spark: write responses and segments as parquet or csv folders.")
 
 
 def _split(value: str) -> list[str]:
@@ -66,35 +73,45 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 @app.command()
 def extract(
-    input: Path = typer.Argument(..., help="Survey export: .csv, .tsv, .xlsx, .parquet or .jsonl."),
+    input: str = typer.Argument(..., help="Survey export: .csv, .tsv, .xlsx, .parquet or .jsonl "
+                                          "(--engine spark: any path Spark reads)."),
     text: Optional[str] = TEXT, id: Optional[str] = ID, by: str = BY, question: Optional[str] = QUESTION,
     sheet: Optional[str] = SHEET, out: Path = OUT, force: bool = FORCE, seed: int = SEED,
     n_themes: Optional[int] = typer.Option(None, "--n-themes", help="Force the number of themes (per question)."),
     min_similarity: float = typer.Option(0.20, "--min-similarity",
                                          help="Cosine below which a sentence fits no theme (unassigned)."),
-    model: str = MODEL, no_cache: bool = NO_CACHE, quiet: bool = QUIET,
+    fit_sample: Optional[int] = typer.Option(None, "--fit-sample",
+                                             help="Sentences (a seeded sample) the themes are fitted on; the rest are "
+                                                  "assigned. Default 10000: Ward's memory and time grow as its square."),
+    model: str = MODEL, no_cache: bool = NO_CACHE, quiet: bool = QUIET, backend: str = BACKEND,
+    engine: str = ENGINE, spark_master: str = MASTER, out_format: str = OUT_FORMAT,
 ):
     """Discover themes, label every response, pick quotes, tabulate by group."""
     from . import commands
 
     run_guarded(commands.extract_file, input, out, text=text, id=id, by=_split(by), question=question, sheet=sheet,
-                force=force, quiet=quiet, seed=seed, n_themes=n_themes, min_similarity=min_similarity,
-                model=model, use_cache=not no_cache)
+                force=force, quiet=quiet, engine=engine, master=spark_master, out_format=out_format, seed=seed,
+                n_themes=n_themes, min_similarity=min_similarity, model=model, use_cache=not no_cache, backend=backend,
+                **({"fit_sample": fit_sample} if fit_sample is not None else {}))
 
 
 @app.command()
 def label(
     model: Path = typer.Argument(..., help="A model folder written by `themes extract` (OUTDIR/model)."),
-    input: Path = typer.Argument(..., help="New responses: .csv, .tsv, .xlsx, .parquet or .jsonl."),
+    input: str = typer.Argument(..., help="New responses: .csv, .tsv, .xlsx, .parquet or .jsonl "
+                                          "(--engine spark: any path Spark reads)."),
     text: Optional[str] = TEXT, id: Optional[str] = ID, by: str = BY, question: Optional[str] = QUESTION,
     sheet: Optional[str] = SHEET, out: Path = OUT, force: bool = FORCE, no_cache: bool = NO_CACHE,
-    quiet: bool = QUIET,
+    quiet: bool = QUIET, backend: str = BACKEND, engine: str = ENGINE, spark_master: str = MASTER,
+    out_format: str = OUT_FORMAT,
 ):
-    """Label new responses against a saved set of themes, without re-clustering."""
+    """Label new responses against a saved set of themes, without re-clustering. Reads and writes
+    large files block by block, so memory does not grow with the number of rows."""
     from . import commands
 
     run_guarded(commands.label_file, model, input, out, text=text, id=id, by=_split(by), question=question,
-                sheet=sheet, force=force, quiet=quiet, use_cache=not no_cache)
+                sheet=sheet, force=force, quiet=quiet, engine=engine, master=spark_master, out_format=out_format,
+                use_cache=not no_cache, backend=backend)
 
 
 @app.command()

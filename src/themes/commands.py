@@ -11,11 +11,17 @@ from .progress import Reporter
 
 
 def extract_file(input: Path, out: Path, *, text=None, id=None, by=(), question=None, sheet=None,
-                 force: bool = False, quiet: bool = False, **settings) -> Path:
+                 force: bool = False, quiet: bool = False, engine: str = "local", master: str = "local[2]",
+                 out_format: str = "parquet", **settings) -> Path:
     """`themes extract`: read INPUT, discover themes, write OUTDIR atomically."""
     from .pipeline import extract
 
     check_outdir(Path(out), force)  # fail before the slow work, not after
+    if engine != "local":
+        result = extract(str(input), text=text, id=id, by=by, question=question, quiet=quiet, engine=engine,
+                         master=master, out=out, out_format=out_format, force=force, settings=Settings(**settings))
+        summary(result, out, Reporter(quiet))
+        return Path(out)
     corpus = load_corpus(input, text=text, id=id, by=by, question=question, sheet=sheet)
     result = extract(corpus, settings=Settings(**settings), quiet=quiet)
     write_result(result, out, force=force, model=result.model)
@@ -36,16 +42,21 @@ def summary(result, out: Path, reporter: Reporter) -> None:
 
 
 def label_file(model: Path, input: Path, out: Path, *, text=None, id=None, by=(), question=None, sheet=None,
-               force: bool = False, quiet: bool = False, **overrides) -> Path:
-    """`themes label`: apply a saved model to INPUT, write OUTDIR atomically."""
+               force: bool = False, quiet: bool = False, engine: str = "local", master: str = "local[2]",
+               out_format: str = "parquet", **overrides) -> Path:
+    """`themes label`: apply a saved model to INPUT block by block, write OUTDIR atomically."""
     from .persist import load_model
     from .pipeline import label
+    from .stream import label_file as label_stream
 
     check_outdir(Path(out), force)
-    theme_model = load_model(model)
-    corpus = load_corpus(input, text=text, id=id, by=by or theme_model.by, question=question, sheet=sheet)
-    result = label(theme_model, corpus, quiet=quiet, **overrides)
-    write_result(result, out, force=force)
+    if engine != "local":
+        result = label(load_model(model), str(input), text=text, id=id, by=by, question=question, quiet=quiet,
+                       engine=engine, master=master, out=out, out_format=out_format, force=force, **overrides)
+        summary(result, out, Reporter(quiet))
+        return Path(out)
+    result = label_stream(load_model(model), input, out, text=text, id=id, by=by, question=question, sheet=sheet,
+                          force=force, quiet=quiet, **overrides)
     summary(result, out, Reporter(quiet))
     return Path(out)
 

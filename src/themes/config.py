@@ -9,6 +9,7 @@ from pathlib import Path
 from .errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+BACKENDS = ("torch", "onnx")
 
 
 def default_cache_dir() -> Path:
@@ -23,11 +24,12 @@ class Settings:
     seed: int = 42
     model: str = DEFAULT_MODEL
     batch_size: int = 64
+    backend: str = "torch"            # torch, or onnx (ONNX Runtime, same vectors; pip install 'themes[onnx]')
     n_themes: int | None = None      # force the number of themes (per question)
     min_themes: int = 2
     max_themes: int = 60
     min_theme_size: int = 3           # smallest theme, in segments, that is kept
-    fit_sample: int = 20_000         # segments used to fit themes; the rest are assigned
+    fit_sample: int = 10_000         # segments used to fit themes; the rest are assigned (Ward: O(n^2))
     reduce_dims: int = 48             # PCA dimensions used for clustering (0: none)
     merge_similarity: float = 0.92    # themes whose centres are this close are merged
     min_similarity: float = 0.20      # below this cosine to every centre: unassigned
@@ -41,6 +43,7 @@ class Settings:
     def __post_init__(self) -> None:
         checks = [
             ("batch_size", self.batch_size >= 1, "at least 1"),
+            ("backend", self.backend in BACKENDS, " or ".join(BACKENDS)),
             ("min_themes", self.min_themes >= 1, "at least 1"),
             ("max_themes", self.max_themes >= self.min_themes, "at least min_themes"),
             ("min_theme_size", self.min_theme_size >= 1, "at least 1"),

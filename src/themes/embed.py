@@ -92,6 +92,9 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
+        known = dimension_from_files(self.path)
+        if known is not None:  # no need to load torch and the model (a fully cached run never does)
+            return known
         st = self._load()
         getter = getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension
         return int(getter())
@@ -101,6 +104,25 @@ class SentenceTransformerEmbedder:
         vecs = st.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
                          convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vecs, dtype=np.float32)
+
+
+def dimension_from_files(path: Path) -> int | None:
+    """The output size of a Transformer + Pooling (+ Normalize) folder, read from its config
+    files; None for any other layout (the caller then loads the model and asks it)."""
+    import json
+
+    try:
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+        kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+            return None
+        pooling = json.loads((path / modules[1]["path"] / "config.json").read_text(encoding="utf-8"))
+        modes = [k for k, v in pooling.items() if k.startswith("pooling_mode_") and v is True]
+        if len(modes) != 1:
+            return None
+        return int(pooling["word_embedding_dimension"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
 
 
 def _key_bytes(model_id: str, texts: list[str]) -> np.ndarray:
@@ -244,3 +266,18 @@ def embed_texts(texts: list[str], embedder, cache: EmbeddingCache | None = None,
     if progress is not None:
         progress.stop()
     return vecs[inverse]
+
+
+class CachedEmbedder:
+    """An embedder that reads and fills the cache first (for short lists such as phrases)."""
+
+    def __init__(self, embedder, cache: EmbeddingCache):
+        self.embedder, self.cache = embedder, cache
+        self.name, self.version = embedder.name, getattr(embedder, "version", "")
+
+    @property
+    def dimension(self) -> int:
+        return self.embedder.dimension
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return embed_texts(list(texts), self.embedder, self.cache)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-from .readers import read_table
+from .readers import CSV_ENCODINGS, READERS, SEP_LINE, _first_line, _separator, read_table
 from .types import RESERVED_COLUMNS, Corpus
 
 NOT_STATED = "(not stated)"
@@ -73,8 +73,10 @@ def build_corpus(
     by: list[str] | tuple[str, ...] = (),
     question: str | None = None,
     source: str = "<data frame>",
+    row_offset: int = 0,
 ) -> Corpus:
-    """Pick the columns, check them, and mark non-answers (has_content False)."""
+    """Pick the columns, check them, and mark non-answers (has_content False). ``row_offset``:
+    rows of the file before this frame (a block of a file read in chunks)."""
     if len(frame.columns) == 0:
         raise InputError(f"{source}: no columns found. The first line must name the columns.")
     if len(frame) == 0:
@@ -104,19 +106,19 @@ def build_corpus(
         ids = frame[id].astype(str).str.strip().reset_index(drop=True)
         blank = ids.eq("") | ids.str.lower().isin(["nan", "none"])
         if blank.any():
-            row = int(blank.to_numpy().argmax()) + 2
+            row = int(blank.to_numpy().argmax()) + 2 + row_offset
             raise InputError(f"{source}: row {row} has no value in the id column '{id}'. Fill it, or leave out --id.")
         dup = ids.duplicated(keep=False)
         if dup.any():
             first = ids[dup].iloc[0]
-            rows = [str(i + 2) for i in ids.index[ids == first][:5]]
+            rows = [str(i + 2 + row_offset) for i in ids.index[ids == first][:5]]
             raise InputError(
                 f"{source}: id '{first}' in column '{id}' appears more than once (rows {', '.join(rows)}). "
                 "Ids must be unique; fix them, or leave out --id to number the rows."
             )
         out["response_id"] = ids.to_numpy()
     else:
-        out["response_id"] = [str(i + 1) for i in range(len(frame))]
+        out["response_id"] = [str(i + 1 + row_offset) for i in range(len(frame))]
     texts = frame[text].reset_index(drop=True).map(_as_text)
     out["text"] = texts.to_numpy()
     out["question"] = (frame[question].reset_index(drop=True).map(_as_text).str.strip().to_numpy()
@@ -166,3 +168,116 @@ def require_content(corpus: Corpus) -> None:
         f"{corpus.source}: no answers to find themes in: all {len(corpus)} rows{column} {what}. "
         "Check that --text names the free-text column."
     )
+    """read_table + build_corpus, with the file named in every message."""
+    frame = read_table(path, sheet=sheet)
+    return build_corpus(frame, text=text, id=id, by=by, question=question, source=str(path))
+
+
+def _csv_encoding(path: Path) -> str:
+    """The first of CSV_ENCODINGS that decodes the whole file (read in blocks, not held)."""
+    import codecs
+
+    for encoding, _ in CSV_ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as fh:
+                while block := fh.read(1 << 20):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return CSV_ENCODINGS[-1][0]
+
+
+def iter_table(path: str | Path, sheet: str | None = None, chunk_rows: int = 50_000, columns=()):
+    """Like read_table, block by block (CSV/TSV, Parquet and JSONL are read in chunks; XLSX,
+    which is small by nature, is read whole and then cut)."""
+    path = Path(path)
+    kind = READERS.get(path.suffix.lower())
+    if kind == "xlsx" or not path.is_file() or path.stat().st_size == 0:
+        frame = read_table(path, sheet, columns=columns)  # raises the usual errors for bad paths
+        blocks = (frame.iloc[i:i + chunk_rows] for i in range(0, max(len(frame), 1), chunk_rows))
+    elif kind == "csv" and (path.stat().st_size <= WHOLE_CSV_BYTES or not _plain_csv(path)):
+        frame = read_table(path, sheet, columns=columns)  # small or unusual (UTF-16, sep= line, binary): sniffed whole
+        blocks = (frame.iloc[i:i + chunk_rows] for i in range(0, max(len(frame), 1), chunk_rows))
+    elif kind == "csv":
+        sep = _separator(path, _head(path).decode("utf-8", errors="replace"))
+        blocks = _guard_csv(path, pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
+                                              encoding=_csv_encoding(path), chunksize=chunk_rows))
+    elif kind == "parquet":
+        blocks = _parquet_blocks(path, chunk_rows)
+    else:
+        blocks = (_strings(b) for b in pd.read_json(path, lines=True, dtype=False, chunksize=chunk_rows))
+    for block in blocks:
+        block = block.reset_index(drop=True)
+        block.columns = [str(c).strip() for c in block.columns]
+        yield block
+
+
+WHOLE_CSV_BYTES = 32 << 20  # smaller CSV files are read whole, with every check read_table makes
+
+
+def _plain_csv(path: Path) -> bool:
+    """A large CSV that can be read in blocks: not UTF-16, no NUL bytes, no Excel "sep=" line."""
+    head = _head(path)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        return False
+    return not SEP_LINE.match(head.decode("utf-8", errors="replace").split("\n", 1)[0])
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(8192)
+
+
+def _guard_csv(path: Path, reader):
+    try:
+        yield from reader
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: no header row found. The first line must name the columns.") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path}: rows do not line up with the header ({_first_line(exc)}). "
+                         "Quote text that contains commas, or re-export the file as CSV.") from None
+
+
+def _strings(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(object).where(frame.notna(), "").astype(str)
+
+
+def _parquet_blocks(path: Path, chunk_rows: int):
+    import pyarrow.parquet as pq
+
+    try:
+        source = pq.ParquetFile(path)
+    except Exception as exc:
+        raise InputError(f"{path}: cannot read it as a Parquet file ({_first_line(exc)}).") from None
+    for batch in source.iter_batches(batch_size=chunk_rows):
+        yield _strings(batch.to_pandas())
+
+
+def iter_corpus(path: str | Path, text=None, id=None, by=(), question=None, sheet=None, chunk_rows: int = 50_000):
+    """load_corpus block by block: ids are numbered and checked for repeats across blocks, the
+    text column is guessed from the first block."""
+    offset, seen = 0, set()
+    columns = [c for c in (text, id, question, *by) if c]
+    notes_said = False
+    for frame in iter_table(path, sheet, chunk_rows, columns=columns):
+        if offset > 0 and len(frame) == 0:
+            continue
+        corpus = build_corpus(frame, text=text, id=id, by=by, question=question, source=str(path),
+                              row_offset=offset)
+        if not notes_said:  # what the reader guessed (encoding, separator, sheet), said once
+            corpus = replace(corpus, notes=tuple(frame.attrs.get("notes", ())) + corpus.notes)
+            notes_said = True
+        if text is None:
+            text = guess_text_column(frame)
+        if id is not None:
+            ids = corpus.frame["response_id"]
+            again = ids[ids.isin(seen)]
+            if len(again):
+                raise InputError(f"{path}: id '{again.iloc[0]}' in column '{id}' appears more than once. "
+                                 "Ids must be unique; fix them, or leave out --id to number the rows.")
+            seen.update(ids)
+        offset += len(frame)
+        yield corpus

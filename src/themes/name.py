@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 PhraseExtractor = Callable[[list[str]], Iterable[list[str]]]
-NAME_SAMPLE = 150     # segments per theme read for names
+NAME_SAMPLE = 60      # segments per theme (nearest the centre) parsed for names: the full parse is the cost
 N_KEYWORDS = 8
 N_CANDIDATES = 12     # phrases per theme whose embedding is compared with the centre
 _KEEP_PLURAL = {"data", "media", "criteria", "staff", "people", "news", "premises"}
@@ -29,10 +29,11 @@ def spacy_phrases(nlp=None, batch_size: int = 128) -> PhraseExtractor:
 
     def extract(texts: list[str]) -> Iterable[list[str]]:
         if state["nlp"] is None:
-            from .segment import load_spacy
+            from .segment import shared_spacy
 
-            state["nlp"] = load_spacy("full")
-        with state["nlp"].select_pipes(disable=["ner"]):
+            state["nlp"] = shared_spacy()
+        skip = [p for p in ("ner", "senter") if p in state["nlp"].pipe_names]
+        with state["nlp"].select_pipes(disable=skip):
             for doc in state["nlp"].pipe(texts, batch_size=batch_size):
                 phrases = []
                 for chunk in doc.noun_chunks:
@@ -96,20 +97,24 @@ def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS) -> list[list[
         return [[] for _ in texts_by_theme]
     vec = CountVectorizer(stop_words="english", ngram_range=(1, 2), binary=True,
                           token_pattern=r"(?u)\b[^\W\d_][\w'\u2019-]*[^\W\d_]\b")
+    # each distinct text is vectorised once; ``member`` counts how often a theme holds it
+    distinct, inverse = np.unique(np.asarray(flat, dtype=object), return_inverse=True)
     try:
-        seg_counts = vec.fit_transform(flat)
+        seg_counts = vec.fit_transform(distinct.tolist())
     except ValueError:  # only stop words
         return [[] for _ in texts_by_theme]
     owner = np.repeat(np.arange(len(texts_by_theme)), [len(t) for t in texts_by_theme])
-    member = sparse.csr_matrix((np.ones(len(flat)), (owner, np.arange(len(flat)))),
-                               shape=(len(texts_by_theme), len(flat)))
+    member = sparse.csr_matrix((np.ones(len(flat)), (owner, inverse.ravel())),
+                               shape=(len(texts_by_theme), len(distinct)))
     counts = (member @ seg_counts).toarray()
     terms = vec.get_feature_names_out()
     weights = ctfidf(counts)
     out = []
     for t, row in enumerate(weights):
         floor = 2 if len(texts_by_theme[t]) >= 4 else 1
-        order = [i for i in np.lexsort((terms, -row)) if row[i] > 0 and counts[t, i] >= floor]
+        # terms are in alphabetical order, so a stable sort breaks ties alphabetically
+        cand = np.flatnonzero((row > 0) & (counts[t] >= floor))
+        order = cand[np.argsort(-row[cand], kind="stable")]
         chosen: list[str] = []
         for i in order:
             term = terms[i]

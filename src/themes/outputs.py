@@ -104,52 +104,89 @@ def remove_stale_temp(outdir: Path) -> list[Path]:
     return removed
 
 
-def write_result(result: Result, outdir: str | Path, force: bool = False, model=None) -> Path:
+def temp_outdir(outdir: str | Path, force: bool = False) -> Path:
+    """A fresh temporary folder beside OUTDIR (stale ones from killed runs removed first);
+    ``commit_outdir`` renames it into place."""
     outdir = Path(outdir)
     check_outdir(outdir, force)
     parent = outdir.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temp(outdir)
-        tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(outdir, "tmp"), dir=parent))
+        return Path(tempfile.mkdtemp(prefix=_temp_prefix(outdir, "tmp"), dir=parent))
     except OSError as exc:
         raise OutputError(f"{parent}: cannot write here ({exc.strerror or exc}). Choose another -o.") from None
-    try:
-        _write_files(result, tmp, model)
-        os.chmod(tmp, 0o755)
-        if outdir.exists():  # --force: swap the folders, putting the old one back if that fails
-            old = Path(tempfile.mkdtemp(prefix=_temp_prefix(outdir, "old"), dir=parent))
-            os.replace(outdir, old / "x")
-            try:
-                os.replace(tmp, outdir)
-            except BaseException:
-                os.replace(old / "x", outdir)
-                old.rmdir()
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
+
+
+def commit_outdir(tmp: Path, outdir: str | Path) -> Path:
+    """Replace OUTDIR by the finished temporary folder; with --force, the old folder is put back
+    if the swap fails."""
+    outdir = Path(outdir)
+    parent = outdir.resolve().parent
+    os.chmod(tmp, 0o755)
+    if outdir.exists():
+        old = Path(tempfile.mkdtemp(prefix=_temp_prefix(outdir, "old"), dir=parent))
+        os.replace(outdir, old / "x")
+        try:
             os.replace(tmp, outdir)
-    except BaseException as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(exc, OSError):
-            raise OutputError(f"{outdir}: could not write the results ({exc.strerror or exc}); nothing was "
-                              "written. Free some space or choose another -o.") from None
-        raise
+        except BaseException:
+            os.replace(old / "x", outdir)
+            old.rmdir()
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, outdir)
     return outdir
 
 
-def _write_files(result: Result, tmp: Path, model) -> None:
-    write_csv(result.themes, tmp / "themes.csv")
-    write_csv(result.responses, tmp / "responses.csv")
-    write_csv(result.segments, tmp / "segments.csv")
-    write_csv(result.quotes, tmp / "quotes.csv")
-    (tmp / "quotes.md").write_text(quotes_markdown(result.quotes, result.themes, result.by), encoding="utf-8")
-    write_csv(result.crosstab, tmp / "crosstab.csv")
-    extra = result.run.get("_extra_tables", {})
-    for name, frame in extra.items():
+def discard_outdir(tmp: Path, outdir: str | Path, exc: BaseException) -> None:
+    """Remove the temporary folder of a failed run; a full disk becomes a clear OutputError."""
+    shutil.rmtree(tmp, ignore_errors=True)
+    if isinstance(exc, OSError):
+        raise OutputError(f"{outdir}: could not write the results ({exc.strerror or exc}); nothing was "
+                          "written. Free some space or choose another -o.") from None
+
+
+class CsvAppender:
+    """Write a CSV block by block (header once), byte for byte as ``write_csv`` writes the whole."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.rows = 0
+        self._started = False
+
+    def write(self, frame: pd.DataFrame) -> None:
+        with open(self.path, "a" if self._started else "w", encoding="utf-8", newline="") as fh:
+            write_csv(frame, fh, header=not self._started)
+        self._started = True
+        self.rows += len(frame)
+
+
+def write_summary(tmp: Path, themes: pd.DataFrame, quotes: pd.DataFrame, crosstab: pd.DataFrame, run: dict,
+                  by: tuple[str, ...], extra: dict | None = None) -> None:
+    """The small files: themes.csv, quotes.csv, quotes.md, crosstab.csv, extra tables, run.json."""
+    write_csv(themes, tmp / "themes.csv")
+    write_csv(quotes, tmp / "quotes.csv")
+    (tmp / "quotes.md").write_text(quotes_markdown(quotes, themes, by), encoding="utf-8")
+    write_csv(crosstab, tmp / "crosstab.csv")
+    for name, frame in (extra or {}).items():
         write_csv(frame, tmp / name)
-    run = {k: v for k, v in result.run.items() if not k.startswith("_")}
+    run = {k: v for k, v in run.items() if not k.startswith("_")}
     (tmp / "run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False, default=str) + "\n",
                                   encoding="utf-8")
-    if model is not None:
-        save_model(model, tmp / "model")
+
+
+def write_result(result: Result, outdir: str | Path, force: bool = False, model=None) -> Path:
+    tmp = temp_outdir(outdir, force)
+    try:
+        write_csv(result.responses, tmp / "responses.csv")
+        write_csv(result.segments, tmp / "segments.csv")
+        write_summary(tmp, result.themes, result.quotes, result.crosstab, result.run, result.by,
+                      result.run.get("_extra_tables", {}))
+        if model is not None:
+            save_model(model, tmp / "model")
+        commit_outdir(tmp, outdir)
+    except BaseException as exc:
+        discard_outdir(tmp, outdir, exc)
+        raise
+    return Path(outdir)

@@ -14,8 +14,8 @@ from . import __version__
 from .assign import assign, response_labels, segment_table
 from .cluster import fit_centroids
 from .config import Settings
-from .embed import EmbeddingCache, SentenceTransformerEmbedder, embed_texts
-from .errors import ModelFormatError, ThemesError
+from .embed import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder, embed_texts
+from .errors import ConfigError, ModelFormatError, ThemesError
 from .ingest import build_corpus, require_content
 from .layout import layout_segments
 from .name import name_themes, spacy_phrases
@@ -44,12 +44,30 @@ def _corpus(data, text, by, id, question) -> Corpus:
     return build_corpus(frame, text=text, id=id, by=list(by or ()), question=question)
 
 
+def _cache(embedder, settings: Settings) -> EmbeddingCache | None:
+    if not settings.use_cache:
+        return None
+    return EmbeddingCache(settings.cache_path, f"{embedder.name}@{getattr(embedder, 'version', '')}",
+                          embedder.dimension)
+
+
 def _embed(segs: Segments, embedder, settings: Settings, reporter: Reporter) -> np.ndarray:
-    cache = None
-    if settings.use_cache:
-        cache = EmbeddingCache(settings.cache_path, f"{embedder.name}@{getattr(embedder, 'version', '')}",
-                               embedder.dimension)
-    return embed_texts(segs.texts, embedder, cache, progress=reporter.bar("Embedding"))
+    return embed_texts(segs.texts, embedder, _cache(embedder, settings), progress=reporter.bar("Embedding"))
+
+
+def new_embedder(model: str, settings: Settings):
+    """The embedding model on the chosen backend (torch, or ONNX Runtime)."""
+    if settings.backend == "onnx":
+        from .onnx_embed import OnnxEmbedder
+
+        return OnnxEmbedder(model, settings.batch_size, settings.cache_path, quantize=False)
+    return SentenceTransformerEmbedder(model, settings.batch_size)
+
+
+def cached(embedder, settings: Settings):
+    """The embedder with the cache in front (theme-name phrases): a cached run loads no model."""
+    cache = _cache(embedder, settings)
+    return CachedEmbedder(embedder, cache) if cache is not None else embedder
 
 
 def _versions(embedder) -> dict:
@@ -66,12 +84,16 @@ def _versions(embedder) -> dict:
 
 def extract(data, text: str | None = None, by=(), id: str | None = None, question: str | None = None,
             seed: int | None = None, settings: Settings | None = None, embedder=None, splitter=None,
-            phrases=None, quiet: bool = True, **overrides) -> Result:
+            phrases=None, quiet: bool = True, engine: str = "local", **overrides) -> Result:
     """Discover themes in survey responses and label every response.
 
     ``data`` is a DataFrame (or a Corpus from themes.ingest.load_corpus). Returns a Result whose
-    tables are the files ``themes extract`` writes.
+    tables are the files ``themes extract`` writes. ``engine="spark"``: ``data`` is a path Spark
+    can read (or a Spark/pandas DataFrame); see themes.spark_engine.extract.
     """
+    if engine != "local":
+        return _other_engine(engine, "extract", data, text=text, by=by, id=id, question=question, seed=seed,
+                             settings=settings, quiet=quiet, embedder=embedder, phrases=phrases, **overrides)
     settings = _settings(settings, seed, overrides)
     reporter = Reporter(quiet)
     timings: dict[str, float] = {}
@@ -85,7 +107,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     segs = segment(corpus, splitter or spacy_splitter(), settings.min_segment_words, settings.max_segment_words)
     timings["segment_s"] = time.perf_counter() - t
 
-    embedder = embedder or SentenceTransformerEmbedder(settings.model, settings.batch_size)
+    embedder = embedder or new_embedder(settings.model, settings)
     t = time.perf_counter()
     vectors = _embed(segs, embedder, settings, reporter)
     timings["embed_s"] = time.perf_counter() - t
@@ -96,14 +118,14 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
 
     t = time.perf_counter()
     assignments = assign(vectors, segs, theme_set)
-    theme_set = _name(theme_set, segs, vectors, assignments, embedder, phrases or spacy_phrases())
+    theme_set = _name(theme_set, segs, vectors, assignments, cached(embedder, settings), phrases or spacy_phrases())
     timings["name_s"] = time.perf_counter() - t
 
     model = ThemeModel(theme_set=theme_set, embedder=_versions(embedder)["embedder"], settings=settings.to_dict(),
                        by=corpus.by, question_column=corpus.question_column)
     result = _tables(corpus, segs, vectors, assignments, theme_set, settings)
     timings["total_s"] = time.perf_counter() - t0
-    result.run = _run_info("extract", corpus, settings, embedder, result, timings, fit_info)
+    result.run = _run_info("extract", corpus, settings, embedder, result_counts(result), timings, fit_info)
     result.theme_set = theme_set
     result.model = model
     return result
@@ -176,7 +198,12 @@ def check_accounted(corpus: Corpus, responses: pd.DataFrame) -> None:
                            f"({len(ids_in)} in, {len(ids_out)} out). Nothing was written; please report this.")
 
 
-def _run_info(command, corpus, settings, embedder, result, timings, fit_info) -> dict:
+def result_counts(result: Result) -> dict:
+    return {**status_counts(result.responses), "segments": int(len(result.segments)),
+            "themes": int(len(result.themes))}
+
+
+def _run_info(command, corpus, settings, embedder, counts: dict, timings, fit_info) -> dict:
     return {
         "command": command,
         "input": corpus.source,
@@ -186,21 +213,16 @@ def _run_info(command, corpus, settings, embedder, result, timings, fit_info) ->
         "versions": _versions(embedder),
         "settings": settings.to_dict(),
         "seed": settings.seed,
-        "counts": {**status_counts(result.responses), "segments": int(len(result.segments)),
-                   "themes": int(len(result.themes))},
+        "counts": counts,
         "fit": fit_info,
         "timings": {k: round(v, 2) for k, v in timings.items()},
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
 
-def label(model, data, text: str | None = None, by=(), id: str | None = None, question: str | None = None,
-          embedder=None, splitter=None, phrases=None, settings: Settings | None = None, quiet: bool = True,
-          **overrides) -> Result:
-    """Label responses against a saved theme model (a ThemeModel or a model folder), without
-    re-clustering. Responses that fit no theme are ``unassigned`` and listed, with a suggested
-    grouping, in ``result.run['_extra_tables']['new_candidates.csv']``."""
-    from .persist import ThemeModel, check_embedder, load_model
+def label_settings(model, settings: Settings | None, overrides: dict):
+    """(ThemeModel, Settings): the model folder loaded if needed, its settings with the overrides."""
+    from .persist import ThemeModel, load_model
 
     if not isinstance(model, ThemeModel):
         model = load_model(model)
@@ -209,28 +231,64 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
     except TypeError as exc:  # the manifest's settings have values of the wrong type
         raise ModelFormatError(f"The model's settings are malformed ({exc}). Use the model folder exactly as "
                                "`themes` wrote it.") from None
-    settings = (settings or base).replace(**overrides) if overrides else (settings or base)
+    settings = settings or base
+    return model, (settings.replace(**overrides) if overrides else settings)
+
+
+def label_embedder(model, settings: Settings, embedder=None):
+    """The embedder the model was fitted with (checked)."""
+    from .persist import check_embedder
+
+    embedder = embedder or new_embedder(model.embedder.get("name", settings.model), settings)
+    check_embedder(model.embedder, embedder, "model")
+    return embedder
+
+
+def label_chunk(theme_set: ThemeSet, corpus: Corpus, embedder, splitter, settings: Settings,
+                reporter: Reporter, timings: dict | None = None):
+    """Segment, embed and assign one block of responses: (segments, vectors, assignments)."""
+    t = time.perf_counter()
+    segs = segment(corpus, splitter, settings.min_segment_words, settings.max_segment_words)
+    t1 = time.perf_counter()
+    vectors = _embed(segs, embedder, settings, reporter)
+    t2 = time.perf_counter()
+    assignments = assign(vectors, segs, theme_set)
+    if timings is not None:
+        for key, val in (("segment_s", t1 - t), ("embed_s", t2 - t1), ("assign_s", time.perf_counter() - t2)):
+            timings[key] = timings.get(key, 0.0) + val
+    return segs, vectors, assignments
+
+
+def label(model, data, text: str | None = None, by=(), id: str | None = None, question: str | None = None,
+          embedder=None, splitter=None, phrases=None, settings: Settings | None = None, quiet: bool = True,
+          engine: str = "local", **overrides) -> Result:
+    """Label responses against a saved theme model (a ThemeModel or a model folder), without
+    re-clustering. Responses that fit no theme are ``unassigned`` and listed, with a suggested
+    grouping, in ``result.run['_extra_tables']['new_candidates.csv']``.
+
+    ``engine="spark"``: ``data`` is a path Spark can read (or a Spark/pandas DataFrame); see
+    themes.spark_engine.label."""
+    if engine != "local":
+        return _other_engine(engine, "label", model, data, text=text, by=by, id=id, question=question,
+                             settings=settings, quiet=quiet, embedder=embedder, phrases=phrases, **overrides)
+    model, settings = label_settings(model, settings, overrides)
     reporter = Reporter(quiet)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     corpus = _corpus(data, text, by, id, question)
     for note in corpus.notes:
         reporter.say(note)
-    segs = segment(corpus, splitter or spacy_splitter(), settings.min_segment_words, settings.max_segment_words)
-    embedder = embedder or SentenceTransformerEmbedder(model.embedder.get("name", settings.model),
-                                                       settings.batch_size)
-    check_embedder(model.embedder, embedder, "model")
-    t = time.perf_counter()
-    vectors = _embed(segs, embedder, settings, reporter)
-    timings["embed_s"] = time.perf_counter() - t
+    embedder = label_embedder(model, settings, embedder)
     theme_set = model.theme_set
-    assignments = assign(vectors, segs, theme_set)
+    segs, vectors, assignments = label_chunk(theme_set, corpus, embedder, splitter or spacy_splitter(), settings,
+                                             reporter, timings)
     result = _tables(corpus, segs, vectors, assignments, theme_set, settings)
     t = time.perf_counter()
-    candidates = new_candidates(result, segs, vectors, assignments, embedder, phrases or spacy_phrases(), settings)
+    candidates = new_candidates(result, segs, vectors, assignments, cached(embedder, settings),
+                                phrases or spacy_phrases(), settings)
     timings["candidates_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t0
-    result.run = _run_info("label", corpus, settings, embedder, result, timings, {})
+    result.run = _run_info("label", corpus, settings, embedder, result_counts(result), timings, {})
     result.run["counts"]["new_candidates"] = int(len(candidates))
     result.run["_extra_tables"] = {"new_candidates.csv": candidates}
     result.theme_set = theme_set
@@ -238,18 +296,35 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
     return result
 
 
+def _other_engine(engine: str, command: str, *args, **kwargs):
+    if engine != "spark":
+        raise ConfigError(f"Unknown engine '{engine}'. Use engine='local' (default) or engine='spark'.")
+    from . import spark_engine
+
+    return getattr(spark_engine, command)(*args, **kwargs)
+
+
 def new_candidates(result: Result, segs: Segments, vectors, assignments, embedder, phrases,
                    settings: Settings) -> pd.DataFrame:
     """Unassigned responses, with their unassigned sentences grouped into suggested new themes."""
-    by = list(result.by)
-    cols = ["response_id", *by, "candidate_group", "candidate_name", "text"]
     un = np.flatnonzero(assignments.theme_pos < 0)
-    unassigned_rows = set(result.responses.index[result.responses["status"] == "unassigned"])
-    un = np.array([i for i in un if int(segs.frame["row"].iat[i]) in unassigned_rows], dtype=np.int64)
-    if len(un) == 0:
+    unassigned_rows = result.responses.index[result.responses["status"] == "unassigned"]
+    un = un[np.isin(segs.frame["row"].to_numpy()[un], unassigned_rows)]
+    rows = segs.frame["row"].to_numpy()[un]
+    responses = result.responses.iloc[np.unique(rows)] if len(un) else result.responses.iloc[:0]
+    return candidate_table(responses, result.responses["response_id"].to_numpy()[rows],
+                           np.asarray(segs.texts, dtype=object)[un], vectors[un], embedder, phrases, settings,
+                           list(result.by))
+
+
+def candidate_table(responses: pd.DataFrame, seg_response_ids, seg_texts, X: np.ndarray, embedder, phrases,
+                    settings: Settings, by: list[str]) -> pd.DataFrame:
+    """Group unassigned sentences into suggested new themes; one row per response (in the order of
+    ``responses``) with the group of its first sentence."""
+    cols = ["response_id", *by, "candidate_group", "candidate_name", "text"]
+    if len(X) == 0:
         return pd.DataFrame(columns=cols)
-    X = vectors[un]
-    if len(un) >= 2 * settings.min_theme_size:
+    if len(X) >= 2 * settings.min_theme_size:
         cents, _ = fit_centroids(X, min_themes=1, max_themes=settings.max_themes,
                                  min_theme_size=settings.min_theme_size, reduce_dims=settings.reduce_dims,
                                  merge_similarity=settings.merge_similarity, seed=settings.seed)
@@ -257,20 +332,13 @@ def new_candidates(result: Result, segs: Segments, vectors, assignments, embedde
         cents = X.mean(axis=0, keepdims=True)
         cents /= np.linalg.norm(cents, axis=1, keepdims=True)
     group = np.argmax(X @ cents.T, axis=1)
-    texts = np.asarray(segs.texts, dtype=object)[un]
+    texts = np.asarray(seg_texts, dtype=object)
     by_group = [texts[group == g][np.argsort(-(X[group == g] @ cents[g]), kind="mergesort")].tolist()
                 for g in range(len(cents))]
     names, _ = name_themes(by_group, cents, embedder, phrases)
-    rows = segs.frame["row"].to_numpy()[un]
-    first: dict[int, int] = {}
-    for r, g in zip(rows, group):
-        first.setdefault(int(r), int(g))
-    resp = result.responses
-    out = pd.DataFrame({"row": sorted(first)})
-    out["response_id"] = resp["response_id"].to_numpy()[out["row"]]
-    for col in by:
-        out[col] = resp[col].to_numpy()[out["row"]]
-    out["candidate_group"] = [first[r] + 1 for r in out["row"]]
-    out["candidate_name"] = [names[first[r]] for r in out["row"]]
-    out["text"] = resp["text"].to_numpy()[out["row"]]
-    return out.drop(columns="row")[cols]
+    first = pd.Series(group, index=np.asarray(seg_response_ids, dtype=object)).groupby(level=0, sort=False).first()
+    out = responses[["response_id", *by, "text"]].reset_index(drop=True)
+    g = first.reindex(out["response_id"]).to_numpy().astype(np.int64)
+    out.insert(len(by) + 1, "candidate_group", g + 1)
+    out.insert(len(by) + 2, "candidate_name", [names[i] for i in g])
+    return out[cols]

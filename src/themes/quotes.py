@@ -67,16 +67,23 @@ def pick_quotes(segments: pd.DataFrame, vectors: np.ndarray, responses: pd.DataF
         return pd.DataFrame(columns=columns)
     attrs = responses.set_index("response_id")[list(by)] if by else None
     used_responses: set[str] = set()
+    theme_ids = segments["theme_id"].to_numpy(dtype=float, na_value=np.nan)
+    rid_all = segments["response_id"].to_numpy(dtype=object)
+    score_all = segments["score"].to_numpy(dtype=float)
     rows = []
     for t in themes.itertuples(index=False):
-        idx = np.flatnonzero((segments["theme_id"] == t.theme_id).fillna(False).to_numpy())
-        idx = np.array([i for i in idx if segments["response_id"].iat[i] not in used_responses], dtype=np.int64)
+        idx = np.flatnonzero(theme_ids == t.theme_id)
+        if used_responses:
+            idx = idx[~np.isin(rid_all[idx], list(used_responses))]
         if len(idx) == 0:
             continue
+        # pick() reads only the CANDIDATES best; keep them in their original order (ties)
+        idx = np.sort(idx[np.argsort(-score_all[idx], kind="mergesort")[:CANDIDATES]])
         sub = segments.iloc[idx]
         rids = sub["response_id"].tolist()
-        groups = [attribution(list(attrs.loc[r])) if attrs is not None else "" for r in rids]
-        chosen = pick(vectors[idx], sub["score"].to_numpy(dtype=float), groups, n, exclude_keys=rids)
+        groups = ([attribution(list(v)) for v in attrs.loc[rids].itertuples(index=False, name=None)]
+                  if attrs is not None else [""] * len(rids))
+        chosen = pick(vectors[idx], score_all[idx], groups, n, exclude_keys=rids)
         for c in chosen:
             rid = rids[c]
             used_responses.add(rid)
@@ -105,6 +112,41 @@ def md_escape(value) -> str:
     for ch in "<>[]`":
         text = text.replace(ch, "\\" + ch)
     return text
+class QuotePool:
+    """The best-scoring segments of each theme, kept as blocks of segments stream past, so quotes
+    can be picked at the end without holding every segment. Keeping ``CANDIDATES`` plus the
+    quotes other themes may take (``n`` per theme) makes the final pick the same as over all
+    segments."""
+
+    def __init__(self, n_themes: int, n: int, by: tuple[str, ...]):
+        self.keep = CANDIDATES + n * n_themes
+        self.by = tuple(by)
+        self.frame = pd.DataFrame(columns=["_ord", "response_id", "text", "theme_id", "score", *self.by])
+        self.vectors = np.zeros((0, 0), dtype=np.float32)
+        self.seen = 0
+
+    def add(self, segments: pd.DataFrame, vectors: np.ndarray, responses: pd.DataFrame) -> None:
+        mask = segments["theme_id"].notna().to_numpy()
+        new = segments.loc[mask, ["response_id", "text", "theme_id", "score"]].reset_index(drop=True)
+        new.insert(0, "_ord", np.flatnonzero(mask) + self.seen)
+        self.seen += len(segments)
+        if self.by:
+            attrs = responses.drop_duplicates("response_id").set_index("response_id")[list(self.by)]
+            for col in self.by:
+                new[col] = attrs[col].reindex(new["response_id"]).to_numpy()
+        vecs = np.asarray(vectors, dtype=np.float32)[mask]
+        both = pd.concat([self.frame, new], ignore_index=True) if len(self.frame) else new
+        allv = np.vstack([self.vectors, vecs]) if len(self.vectors) else vecs
+        ranked = both.assign(_i=np.arange(len(both))).sort_values(["theme_id", "score", "_ord"],
+                                                                 ascending=[True, False, True], kind="mergesort")
+        kept = ranked[ranked.groupby("theme_id").cumcount() < self.keep].sort_values("_ord", kind="mergesort")
+        self.vectors = allv[kept["_i"].to_numpy()]
+        self.frame = kept.drop(columns="_i").reset_index(drop=True)
+
+    def pick(self, themes: pd.DataFrame, n: int, max_words: int) -> pd.DataFrame:
+        segs = self.frame.astype({"theme_id": "Int64", "score": float})
+        responses = segs.drop_duplicates("response_id")[["response_id", *self.by]]
+        return pick_quotes(segs, self.vectors, responses, themes, self.by, n, max_words)
 
 
 def quotes_markdown(quotes: pd.DataFrame, themes: pd.DataFrame, by: tuple[str, ...]) -> str:

