@@ -8,13 +8,11 @@ run as a formula are written as inert text.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from .atomic import atomic_folder
 from .errors import OutputError
 from .persist import save_model
 from .quotes import quotes_markdown
@@ -53,10 +51,7 @@ def check_outdir(outdir: Path, force: bool) -> None:
 def write_result(result: Result, outdir: str | Path, force: bool = False, model=None) -> Path:
     outdir = Path(outdir)
     check_outdir(outdir, force)
-    parent = outdir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.tmp-", dir=parent))
-    try:
+    with atomic_folder(outdir) as tmp:
         write_csv(result.themes, tmp / "themes.csv")
         write_csv(result.responses, tmp / "responses.csv")
         write_csv(result.segments, tmp / "segments.csv")
@@ -72,15 +67,4 @@ def write_result(result: Result, outdir: str | Path, force: bool = False, model=
                                       encoding="utf-8")
         if model is not None:
             save_model(model, tmp / "model")
-        os.chmod(tmp, 0o755)
-        if outdir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old-", dir=parent))
-            os.replace(outdir, old / "x")
-            os.replace(tmp, outdir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, outdir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return outdir
