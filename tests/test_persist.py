@@ -5,7 +5,7 @@ import pytest
 
 from themes.errors import ModelFormatError
 from themes.name import simple_phrases
-from themes.persist import load_model, save_model
+from themes.persist import FORMAT_VERSION, load_model, save_model
 from themes.pipeline import extract
 from themes.segment import regex_splitter
 
@@ -22,7 +22,7 @@ def test_round_trip(model_dir, fake_embedder):
     m = load_model(model_dir, embedder=fake_embedder)
     assert len(m.theme_set) == 3 and m.by == ("role",)
     manifest = json.loads((model_dir / "manifest.json").read_text())
-    assert manifest["format_version"] == 1 and manifest["embedder"]["name"] == "fake-bow"
+    assert manifest["format_version"] == FORMAT_VERSION and manifest["embedder"]["name"] == "fake-bow"
 
 
 def test_tampered_array_refused(model_dir):

@@ -37,12 +37,21 @@ def assign(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -> Assi
     return Assignments(theme_pos=pos, score=score)
 
 
-def response_labels(corpus: Corpus, segments: Segments, assignments: Assignments,
-                    theme_set: ThemeSet) -> pd.DataFrame:
-    """One row per input row, in input order: status, primary theme, all themes."""
-    frame = corpus.frame
-    ids = theme_set.table["theme_id"].to_numpy()
-    names = theme_set.table["name"].to_numpy()
+def hide_deleted(theme_set: ThemeSet, assignments: Assignments) -> tuple[ThemeSet, Assignments]:
+    """Drop themes marked ``deleted``: segments that took one are left unassigned."""
+    keep = theme_set.table["status"].to_numpy() != "deleted" if len(theme_set) else np.zeros(0, dtype=bool)
+    if keep.all():
+        return theme_set, assignments
+    new_pos = np.full(len(theme_set), -1, dtype=np.int64)
+    new_pos[keep] = np.arange(int(keep.sum()))
+    pos = np.where(assignments.theme_pos >= 0, new_pos[np.maximum(assignments.theme_pos, 0)], -1)
+    shown = ThemeSet(table=theme_set.table[keep].reset_index(drop=True), centroids=theme_set.centroids[keep],
+                     threshold=theme_set.threshold)
+    return shown, Assignments(theme_pos=pos, score=assignments.score)
+
+
+def themes_by_row(segments: Segments, assignments: Assignments) -> dict[int, list[int]]:
+    """Per response row, the positions of the themes its segments hold, strongest first."""
     seg = pd.DataFrame({"row": segments.frame["row"].to_numpy(), "pos": assignments.theme_pos,
                         "score": assignments.score})
     seg = seg[seg["pos"] >= 0]
@@ -52,7 +61,20 @@ def response_labels(corpus: Corpus, segments: Segments, assignments: Assignments
     themes_of: dict[int, list[int]] = {}
     for row, pos in zip(best["row"].to_numpy(), best["pos"].to_numpy()):
         themes_of.setdefault(int(row), []).append(int(pos))
+    return themes_of
 
+
+def response_labels(corpus: Corpus, segments: Segments, assignments: Assignments,
+                    theme_set: ThemeSet) -> pd.DataFrame:
+    """One row per input row, in input order: status, primary theme, all themes."""
+    return response_table(corpus, themes_by_row(segments, assignments), theme_set)
+
+
+def response_table(corpus: Corpus, themes_of: dict[int, list[int]], theme_set: ThemeSet) -> pd.DataFrame:
+    """The responses table from each row's theme positions (first = primary)."""
+    frame = corpus.frame
+    ids = theme_set.table["theme_id"].to_numpy()
+    names = theme_set.table["name"].to_numpy()
     status, primary_id, primary_name, all_ids, all_names = [], [], [], [], []
     has_content = frame["has_content"].to_numpy()
     for row in range(len(frame)):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -83,6 +83,11 @@ def extract(
     fit_sample: Optional[int] = typer.Option(None, "--fit-sample",
                                              help="Sentences (a seeded sample) the themes are fitted on; the rest are "
                                                   "assigned. Default 10000: Ward's memory and time grow as its square."),
+    codebook: Optional[Path] = typer.Option(
+        None, "--codebook", help="A codebook (.yaml): its themes take the answers near them first; the rest "
+                                 "become new themes (status 'new')."),
+    codebook_similarity: float = typer.Option(
+        0.35, "--codebook-similarity", help="With --codebook: cosine at which a sentence is taken by a codebook theme."),
     model: str = MODEL, no_cache: bool = NO_CACHE, quiet: bool = QUIET, backend: str = BACKEND,
     engine: str = ENGINE, spark_master: str = MASTER, out_format: str = OUT_FORMAT,
 ):
@@ -90,28 +95,33 @@ def extract(
     from . import commands
 
     run_guarded(commands.extract_file, input, out, text=text, id=id, by=_split(by), question=question, sheet=sheet,
-                force=force, quiet=quiet, engine=engine, master=spark_master, out_format=out_format, seed=seed,
-                n_themes=n_themes, min_similarity=min_similarity, model=model, use_cache=not no_cache, backend=backend,
+                codebook=codebook, force=force, quiet=quiet, engine=engine, master=spark_master,
+                out_format=out_format, seed=seed, n_themes=n_themes, min_similarity=min_similarity,
+                codebook_similarity=codebook_similarity, model=model, use_cache=not no_cache, backend=backend,
                 **({"fit_sample": fit_sample} if fit_sample is not None else {}))
 
 
 @app.command()
 def label(
-    model: Path = typer.Argument(..., help="A model folder written by `themes extract` (OUTDIR/model)."),
+    model: Path = typer.Argument(..., help="A model folder (OUTDIR/model from `themes extract`, or from `themes "
+                                           "train`), or a codebook .yaml (labels with its themes only)."),
     input: str = typer.Argument(..., help="New responses: .csv, .tsv, .xlsx, .parquet or .jsonl "
                                           "(--engine spark: any path Spark reads)."),
     text: Optional[str] = TEXT, id: Optional[str] = ID, by: str = BY, question: Optional[str] = QUESTION,
     sheet: Optional[str] = SHEET, out: Path = OUT, force: bool = FORCE, no_cache: bool = NO_CACHE,
     quiet: bool = QUIET, backend: str = BACKEND, engine: str = ENGINE, spark_master: str = MASTER,
     out_format: str = OUT_FORMAT,
+    min_similarity: Optional[float] = typer.Option(
+        None, "--min-similarity", help="Cosine below which a sentence fits no theme (default: the model's; "
+                                       "0.20 for a codebook)."),
 ):
-    """Label new responses against a saved set of themes, without re-clustering. Reads and writes
+    """Label new responses against a saved set of themes (or a codebook), without re-clustering. Reads and writes
     large files block by block, so memory does not grow with the number of rows."""
     from . import commands
 
     run_guarded(commands.label_file, model, input, out, text=text, id=id, by=_split(by), question=question,
                 sheet=sheet, force=force, quiet=quiet, engine=engine, master=spark_master, out_format=out_format,
-                use_cache=not no_cache, backend=backend)
+                use_cache=not no_cache, backend=backend, min_similarity=min_similarity)
 
 
 @app.command()
@@ -212,6 +222,67 @@ def evaluate(
     from . import commands
 
     run_guarded(commands.evaluate_file, outdir, gold, gold_col, id=id, sep=sep, sheet=sheet, out=out, quiet=quiet)
+
+
+codebook_app = typer.Typer(no_args_is_help=True, help="Write a model's themes as an editable YAML codebook, "
+                                                      "and bring the edits back.")
+app.add_typer(codebook_app, name="codebook")
+
+
+@codebook_app.command("export")
+def codebook_export(
+    model: Path = typer.Argument(..., help="A model folder (or the OUTDIR holding model/)."),
+    out: Path = typer.Option(Path("codebook.yaml"), "-o", "--out", help="The codebook file to write."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing file."), quiet: bool = QUIET,
+):
+    """Write the themes (names, descriptions, keywords, example quotes) as a YAML codebook."""
+    from . import commands
+
+    run_guarded(commands.codebook_export, model, out, force=force, quiet=quiet)
+
+
+@codebook_app.command("import")
+def codebook_import(
+    codebook: Path = typer.Argument(..., help="A codebook .yaml, edited by hand."),
+    model: Path = typer.Argument(..., help="The model folder it came from; changed in place, edits recorded."),
+    quiet: bool = QUIET,
+):
+    """Apply a hand-edited codebook's names, descriptions, keywords and examples to the model."""
+    from . import commands
+
+    run_guarded(commands.codebook_import, codebook, model, quiet=quiet)
+
+
+@app.command(context_settings={"allow_interspersed_args": True})
+def edit(
+    model: Path = typer.Argument(..., help="A model folder (changed in place; each edit is recorded in it)."),
+    action: str = typer.Argument(..., help="rename ID NAME | merge ID ID [ID ...] | split ID | delete ID"),
+    args: List[str] = typer.Argument(None, help="Theme ids (from themes.csv), and the new name for rename."),
+    name: Optional[str] = typer.Option(None, "--name", help="merge: the merged theme's name (default: the first's)."),
+    parts: int = typer.Option(2, "--parts", help="split: how many themes to split into."),
+    quiet: bool = QUIET,
+):
+    """Rename, merge, split or delete themes; every later `themes label` honours the edits."""
+    from . import commands
+
+    run_guarded(commands.edit_model, model, action, list(args or []), name=name, parts=parts, quiet=quiet)
+
+
+@app.command()
+def train(
+    input: Path = typer.Argument(..., help="Hand-labelled responses: .csv, .tsv, .xlsx, .parquet or .jsonl."),
+    labels: str = typer.Option(..., "--labels", help="Column of labels; several per response joined by --sep."),
+    sep: str = typer.Option(";", "--sep", help="What joins several labels in one cell."),
+    text: Optional[str] = TEXT, id: Optional[str] = ID, by: str = BY, question: Optional[str] = QUESTION,
+    sheet: Optional[str] = SHEET,
+    out: Path = typer.Option(Path("model"), "-o", "--out", help="The model folder to write."),
+    force: bool = FORCE, seed: int = SEED, model: str = MODEL, no_cache: bool = NO_CACHE, quiet: bool = QUIET,
+):
+    """Learn the labels from hand-labelled responses (a classifier on the embeddings), for `themes label`."""
+    from . import commands
+
+    run_guarded(commands.train_file, input, out, labels=labels, text=text, id=id, by=_split(by), question=question,
+                sheet=sheet, sep=sep, force=force, quiet=quiet, seed=seed, model=model, use_cache=not no_cache)
 
 
 def main() -> None:

@@ -151,3 +151,69 @@ def _merge_close(X: np.ndarray, centroids: np.ndarray, threshold: float) -> np.n
         keep = [t for t in range(len(centroids)) if t not in (i, j)]
         centroids = np.vstack([centroids[keep], merged[None, :]])
     return centroids
+
+
+MAX_SUB_GROUPS = 12   # sub-groups kept per theme in a saved model (for `themes edit split`)
+MIN_SUB_SIZE = 3      # no sub-group stands for fewer segments than this
+
+
+def sub_groups(X: np.ndarray, seed: int, max_groups: int = MAX_SUB_GROUPS,
+               min_size: int = MIN_SUB_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """Summarise one theme's member vectors as up to ``max_groups`` k-means groups of at least
+    ``min_size`` members: (raw means g x d, counts g). Fewer than ``min_size`` members: none."""
+    X = np.asarray(X, dtype=np.float32)
+    n = len(X)
+    if n < min_size:
+        return np.zeros((0, X.shape[1] if X.ndim == 2 else 0), np.float32), np.zeros(0, np.int64)
+    k = min(max_groups, n // min_size, len(np.unique(X.round(5), axis=0)))
+    labels = np.zeros(n, dtype=np.int64)
+    if k >= 2:
+        from sklearn.cluster import KMeans
+
+        labels = KMeans(n_clusters=k, n_init=3, random_state=seed).fit_predict(X)
+        while True:  # dissolve groups under min_size into their nearest neighbour group
+            counts = np.bincount(labels, minlength=labels.max() + 1)
+            small = np.flatnonzero((counts > 0) & (counts < min_size))
+            if len(small) == 0:
+                break
+            keep = np.flatnonzero(counts >= min_size)
+            means = np.stack([X[labels == g].mean(axis=0) for g in keep])
+            moving = np.isin(labels, small)
+            labels[moving] = keep[np.argmax(X[moving] @ means.T, axis=1)]
+    groups = np.unique(labels)
+    means = np.stack([X[labels == g].mean(axis=0) for g in groups]).astype(np.float32)
+    counts = np.array([int((labels == g).sum()) for g in groups], dtype=np.int64)
+    return means, counts
+
+
+def split_groups(means: np.ndarray, counts: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Partition a theme's sub-groups into ``k`` parts (weighted k-means on their directions)."""
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(_unit(means), sample_weight=counts)
+
+
+def pooled_centre(means: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The unit-length mean of every member the sub-groups stand for."""
+    return _unit((counts[:, None] * means).sum(axis=0, keepdims=True))[0].astype(np.float32)
+
+
+def seed_centres(meaning: np.ndarray, examples: list[np.ndarray]) -> np.ndarray:
+    """Codebook centres: each theme's name-and-description vector, pulled halfway towards the
+    mean of its example vectors when it has examples."""
+    out = np.array(meaning, dtype=np.float32, copy=True)
+    for j, ex in enumerate(examples):
+        if len(ex):
+            out[j] = out[j] + _unit(np.asarray(ex, np.float32).mean(axis=0, keepdims=True))[0]
+    return _unit(out).astype(np.float32)
+
+
+def blend_centres(seeds: np.ndarray, X: np.ndarray, taken: np.ndarray, min_size: int) -> np.ndarray:
+    """Move each seeded centre halfway towards the mean of the segments it took (when it took at
+    least ``min_size``), so it sits among real answers while keeping the codebook's meaning."""
+    out = np.array(seeds, dtype=np.float32, copy=True)
+    for j in range(len(seeds)):
+        members = X[taken == j]
+        if len(members) >= min_size:
+            out[j] = out[j] + _unit(members.mean(axis=0, keepdims=True))[0]
+    return _unit(out).astype(np.float32)

@@ -33,6 +33,7 @@ class Settings:
     reduce_dims: int = 48             # PCA dimensions used for clustering (0: none)
     merge_similarity: float = 0.92    # themes whose centres are this close are merged
     min_similarity: float = 0.20      # below this cosine to every centre: unassigned
+    codebook_similarity: float = 0.35  # extract --codebook: a segment this close to a codebook theme is its
     min_segment_words: int = 3        # shorter fragments join a neighbour
     max_segment_words: int = 120      # longer sentences are split (the model reads 256 word pieces)
     n_quotes: int = 5
@@ -51,6 +52,7 @@ class Settings:
             ("reduce_dims", self.reduce_dims >= 0, "0 (none) or more"),
             ("merge_similarity", 0 < self.merge_similarity <= 1, "in (0, 1]"),
             ("min_similarity", -1 <= self.min_similarity < 1, "in [-1, 1)"),
+            ("codebook_similarity", -1 <= self.codebook_similarity < 1, "in [-1, 1)"),
             ("min_segment_words", self.min_segment_words >= 0, "0 or more"),
             ("max_segment_words", self.max_segment_words >= 8, "at least 8"),
             ("n_quotes", self.n_quotes >= 0, "0 or more"),

@@ -1,5 +1,6 @@
 """The only module that chains the stages: ingest -> segment -> embed -> cluster -> name ->
-assign -> quotes -> tabulate. ``extract`` discovers themes; ``label`` applies a saved model."""
+assign -> quotes -> tabulate. ``extract`` discovers themes (optionally seeded by a codebook);
+``label`` applies a saved model or a codebook; ``train`` (themes.training) fits a classifier."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .assign import assign, response_labels, segment_table
+from .assign import assign, hide_deleted, response_table, segment_table, themes_by_row
 from .cluster import fit_centroids
 from .config import Settings
 from .embed import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder, embed_texts
@@ -19,7 +20,7 @@ from .errors import ConfigError, ModelFormatError, ThemesError
 from .ingest import build_corpus, require_content
 from .layout import layout_segments
 from .name import name_themes, spacy_phrases
-from .persist import ThemeModel
+from .model import ThemeModel, sub_centroids, theme_table
 from .progress import Reporter
 from .quotes import pick_quotes
 from .segment import segment, spacy_splitter
@@ -49,6 +50,10 @@ def _cache(embedder, settings: Settings) -> EmbeddingCache | None:
         return None
     return EmbeddingCache(settings.cache_path, f"{embedder.name}@{getattr(embedder, 'version', '')}",
                           embedder.dimension)
+
+
+def _embed_texts(texts: list[str], embedder, settings: Settings, reporter: Reporter) -> np.ndarray:
+    return embed_texts(texts, embedder, _cache(embedder, settings), progress=reporter.bar("Embedding"))
 
 
 def _embed(segs: Segments, embedder, settings: Settings, reporter: Reporter) -> np.ndarray:
@@ -84,8 +89,11 @@ def _versions(embedder) -> dict:
 
 def extract(data, text: str | None = None, by=(), id: str | None = None, question: str | None = None,
             seed: int | None = None, settings: Settings | None = None, embedder=None, splitter=None,
-            phrases=None, quiet: bool = True, engine: str = "local", **overrides) -> Result:
+            phrases=None, quiet: bool = True, engine: str = "local", codebook=None, **overrides) -> Result:
     """Discover themes in survey responses and label every response.
+
+    With ``codebook`` (a Codebook or the path of one) the codebook's themes take the segments
+    near them first and the rest is clustered into themes marked ``new``.
 
     ``data`` is a DataFrame (or a Corpus from themes.ingest.load_corpus). Returns a Result whose
     tables are the files ``themes extract`` writes. ``engine="spark"``: ``data`` is a path Spark
@@ -98,7 +106,11 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     reporter = Reporter(quiet)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    from .codebook import Codebook, load_codebook
+
     corpus = _corpus(data, text, by, id, question)
+    if codebook is not None and not isinstance(codebook, Codebook):
+        codebook = load_codebook(codebook)
     require_content(corpus)  # nothing to discover in blanks and non-answers: say so, write nothing
     for note in corpus.notes:
         reporter.say(note)
@@ -113,17 +125,29 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     timings["embed_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    theme_set, fit_info = fit_theme_set(segs, vectors, settings)
+    if codebook is None:
+        theme_set, fit_info = fit_theme_set(segs, vectors, settings)
+    else:
+        from .training import codebook_theme_set, fit_seeded_theme_set
+
+        seeds = codebook_theme_set(codebook, embedder, settings, reporter, status="codebook")
+        theme_set, fit_info = fit_seeded_theme_set(segs, vectors, settings, seeds)
     timings["cluster_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
     assignments = assign(vectors, segs, theme_set)
-    theme_set = _name(theme_set, segs, vectors, assignments, cached(embedder, settings), phrases or spacy_phrases())
+    named = _name(theme_set, segs, vectors, assignments, cached(embedder, settings), phrases or spacy_phrases())
+    if codebook is not None:
+        from .training import keep_codebook_text
+
+        named = keep_codebook_text(named, theme_set)
+    theme_set = named
     timings["name_s"] = time.perf_counter() - t
 
-    model = ThemeModel(theme_set=theme_set, embedder=_versions(embedder)["embedder"], settings=settings.to_dict(),
-                       by=corpus.by, question_column=corpus.question_column)
     result = _tables(corpus, segs, vectors, assignments, theme_set, settings)
+    model = ThemeModel(theme_set=_with_examples(theme_set, result.quotes), embedder=_versions(embedder)["embedder"],
+                       settings=settings.to_dict(), by=corpus.by, question_column=corpus.question_column,
+                       sub=sub_centroids(vectors, assignments.theme_pos, theme_set, settings.seed))
     timings["total_s"] = time.perf_counter() - t0
     result.run = _run_info("extract", corpus, settings, embedder, result_counts(result), timings, fit_info)
     result.theme_set = theme_set
@@ -148,8 +172,7 @@ def fit_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings) -> tu
     dim = vectors.shape[1] if vectors.ndim == 2 else 0
     centroids = np.vstack(cents) if cents else np.zeros((0, dim), np.float32)
     k = len(centroids)
-    table = pd.DataFrame({"theme_id": np.arange(1, k + 1), "name": [""] * k, "keywords": [[] for _ in range(k)],
-                          "description": [""] * k, "question": qcol, "status": ["discovered"] * k})
+    table = theme_table(ids=np.arange(1, k + 1), names=[""] * k, questions=qcol)
     return ThemeSet(table=table, centroids=centroids, threshold=settings.min_similarity), info
 
 
@@ -176,8 +199,20 @@ def _describe(keywords: list[str]) -> str:
     return f"Answers that mention {listed}."
 
 
-def _tables(corpus, segs, vectors, assignments, theme_set, settings) -> Result:
-    responses = response_labels(corpus, segs, assignments, theme_set)
+def _with_examples(theme_set: ThemeSet, quotes: pd.DataFrame) -> ThemeSet:
+    """Each theme's examples, for codebooks: its own (a codebook's), else its best quotes."""
+    from .model import N_EXAMPLES
+
+    table = theme_set.table.copy()
+    best = quotes.sort_values("score", ascending=False, kind="mergesort") if len(quotes) else quotes
+    table["examples"] = [list(own) if len(own) else best.loc[best["theme_id"] == tid, "quote"].head(N_EXAMPLES).tolist()
+                         for tid, own in zip(table["theme_id"], table["examples"])]
+    return ThemeSet(table=table, centroids=theme_set.centroids, threshold=theme_set.threshold)
+
+
+def _tables(corpus, segs, vectors, assignments, theme_set, settings, themes_of=None) -> Result:
+    themes_of = themes_by_row(segs, assignments) if themes_of is None else themes_of
+    responses = response_table(corpus, themes_of, theme_set)
     seg_table = segment_table(segs, assignments, theme_set)
     seg_table[["x", "y"]] = np.round(layout_segments(segs, vectors, assignments.theme_pos, theme_set), 4)
     themes = themes_table(responses, theme_set, seg_table)
@@ -220,12 +255,23 @@ def _run_info(command, corpus, settings, embedder, counts: dict, timings, fit_in
     }
 
 
-def label_settings(model, settings: Settings | None, overrides: dict):
-    """(ThemeModel, Settings): the model folder loaded if needed, its settings with the overrides."""
-    from .persist import ThemeModel, load_model
+def resolve_model(model):
+    """A ThemeModel or Codebook as given, or read from a codebook file or a model folder."""
+    from .codebook import Codebook, is_codebook_path, load_codebook
+    from .persist import load_model
 
-    if not isinstance(model, ThemeModel):
-        model = load_model(model)
+    if isinstance(model, (ThemeModel, Codebook)):
+        return model
+    return load_codebook(model) if is_codebook_path(model) else load_model(model)
+
+
+def label_settings(model, settings: Settings | None, overrides: dict):
+    """(ThemeModel or Codebook, Settings): the model loaded if needed, its settings with the overrides."""
+    from .codebook import Codebook
+
+    model = resolve_model(model)
+    if isinstance(model, Codebook):
+        return model, _settings(settings, None, overrides)
     try:
         base = Settings(**{k: v for k, v in model.settings.items() if k in Settings.__dataclass_fields__})
     except TypeError as exc:  # the manifest's settings have values of the wrong type
@@ -235,13 +281,23 @@ def label_settings(model, settings: Settings | None, overrides: dict):
     return model, (settings.replace(**overrides) if overrides else settings)
 
 
-def label_embedder(model, settings: Settings, embedder=None):
-    """The embedder the model was fitted with (checked)."""
+def label_embedder(model, settings: Settings, embedder=None, reporter: Reporter | None = None):
+    """(ThemeModel, embedder): the embedder the model was fitted with (checked); a codebook becomes
+    a centroid model here, and a ``min_similarity`` override replaces the model's threshold."""
+    from .codebook import Codebook
     from .persist import check_embedder
 
-    embedder = embedder or new_embedder(model.embedder.get("name", settings.model), settings)
-    check_embedder(model.embedder, embedder, "model")
-    return embedder
+    if isinstance(model, Codebook):
+        from .training import codebook_model
+
+        embedder = embedder or new_embedder(settings.model, settings)
+        model = codebook_model(model, embedder, settings, reporter)
+    else:
+        embedder = embedder or new_embedder(model.embedder.get("name", settings.model), settings)
+        check_embedder(model.embedder, embedder, "model")
+    if settings.min_similarity != model.theme_set.threshold and model.kind == "centroid":
+        model = model.with_themes(model.table, threshold=settings.min_similarity)
+    return model, embedder
 
 
 def label_chunk(theme_set: ThemeSet, corpus: Corpus, embedder, splitter, settings: Settings,
@@ -253,6 +309,7 @@ def label_chunk(theme_set: ThemeSet, corpus: Corpus, embedder, splitter, setting
     vectors = _embed(segs, embedder, settings, reporter)
     t2 = time.perf_counter()
     assignments = assign(vectors, segs, theme_set)
+    _, assignments = hide_deleted(theme_set, assignments)  # positions into the shown (not deleted) themes
     if timings is not None:
         for key, val in (("segment_s", t1 - t), ("embed_s", t2 - t1), ("assign_s", time.perf_counter() - t2)):
             timings[key] = timings.get(key, 0.0) + val
@@ -278,22 +335,50 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
     corpus = _corpus(data, text, by, id, question)
     for note in corpus.notes:
         reporter.say(note)
-    embedder = label_embedder(model, settings, embedder)
-    theme_set = model.theme_set
-    segs, vectors, assignments = label_chunk(theme_set, corpus, embedder, splitter or spacy_splitter(), settings,
-                                             reporter, timings)
-    result = _tables(corpus, segs, vectors, assignments, theme_set, settings)
+    model, embedder = label_embedder(model, settings, embedder, reporter)
+    splitter = splitter or spacy_splitter()
+    themes_of = None
+    if model.kind == "classifier":
+        from .classify import classify_responses
+        from .training import readable, with_content
+
+        segs = segment(readable(corpus), splitter, settings.min_segment_words, settings.max_segment_words)
+        vectors = _embed(segs, embedder, settings, reporter)
+        theme_set, assignments, themes_of = classify_responses(model, segs, vectors, len(corpus))
+        corpus = with_content(corpus, themes_of)
+    else:
+        theme_set = shown_themes(model.theme_set)
+        segs, vectors, assignments = label_chunk(model.theme_set, corpus, embedder, splitter, settings,
+                                                 reporter, timings)
+    result = _tables(corpus, segs, vectors, assignments, theme_set, settings, themes_of)
     t = time.perf_counter()
     candidates = new_candidates(result, segs, vectors, assignments, cached(embedder, settings),
                                 phrases or spacy_phrases(), settings)
     timings["candidates_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t0
     result.run = _run_info("label", corpus, settings, embedder, result_counts(result), timings, {})
+    result.run["model"] = {"kind": model.kind, "themes": int(len(theme_set)), "edits": len(model.edits),
+                           "threshold": float(model.theme_set.threshold)}
     result.run["counts"]["new_candidates"] = int(len(candidates))
     result.run["_extra_tables"] = {"new_candidates.csv": candidates}
     result.theme_set = theme_set
     result.model = model
     return result
+
+
+def shown_themes(theme_set: ThemeSet) -> ThemeSet:
+    """The themes a labelled output shows: all but those an edit deleted."""
+    from .types import Assignments
+
+    empty = Assignments(theme_pos=np.zeros(0, dtype=np.int64), score=np.zeros(0, dtype=np.float32))
+    return hide_deleted(theme_set, empty)[0]
+
+
+def train(*args, **kwargs):
+    """Fit a classifier model on hand-labelled responses: see themes.training.train."""
+    from .training import train as fit
+
+    return fit(*args, **kwargs)
 
 
 def _other_engine(engine: str, command: str, *args, **kwargs):

@@ -83,13 +83,13 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
     reporter = Reporter(quiet)
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    theme_set = model.theme_set
-    by = tuple(by or model.by)
+    by = tuple(by or getattr(model, "by", ()))
     blocks = iter_corpus(input, text=text, id=id, by=by, question=question, sheet=sheet, chunk_rows=chunk_rows)
     first = next(blocks)  # fail on a bad file or column before loading any model
     for note in first.notes:
         reporter.say(note)
-    embedder = pipeline.label_embedder(model, settings, embedder)
+    model, embedder = pipeline.label_embedder(model, settings, embedder, reporter)
+    theme_set = pipeline.shown_themes(model.theme_set)  # what the files show; deleted themes left out
     splitter = splitter or pipeline.spacy_splitter()
     tmp = temp_outdir(out, force)
     try:
@@ -99,7 +99,7 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
         candidates = CandidatePool(settings.fit_sample, settings.seed, by)
         n_segments = 0
         for corpus in _chain(first, blocks):
-            segs, vectors, assignments = pipeline.label_chunk(theme_set, corpus, embedder, splitter, settings,
+            segs, vectors, assignments = pipeline.label_chunk(model.theme_set, corpus, embedder, splitter, settings,
                                                               reporter, timings)
             responses = response_labels(corpus, segs, assignments, theme_set)
             seg_table = segment_table(segs, assignments, theme_set)
@@ -121,6 +121,8 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
         counts = {**tally.status_counts(), "segments": int(n_segments), "themes": int(len(themes)),
                   "new_candidates": int(len(new))}
         run = pipeline._run_info("label", first, settings, embedder, counts, timings, {})
+        run["model"] = {"kind": model.kind, "themes": int(len(theme_set)), "edits": len(model.edits),
+                        "threshold": float(model.theme_set.threshold)}
         result = Result(themes=themes, responses=pd.DataFrame(), segments=pd.DataFrame(), quotes=quote_table,
                         crosstab=tally.crosstab(theme_set), run=run, theme_set=theme_set, by=by, model=model)
         write_summary(tmp, result.themes, result.quotes, result.crosstab, run, by, {"new_candidates.csv": new})

@@ -65,7 +65,8 @@ class Segments:
 class ThemeSet:
     """Fitted themes: a table and one unit-length centroid per theme (same order).
 
-    table columns: theme_id (int), name, keywords (list[str]), description, question, status.
+    table columns: theme_id (int), name, keywords (list[str]), description, question, status,
+    and (in saved models) examples (list[str]).
     """
 
     table: pd.DataFrame
@@ -76,11 +77,13 @@ class ThemeSet:
         return len(self.table)
 
     def for_question(self, question: str) -> np.ndarray:
-        """Positions of the themes that apply to one question ("" selects every theme)."""
+        """Positions of the themes that apply to one question: its own and those of no particular
+        question (a codebook theme with question ""); every theme when none is its own, or when
+        ``question`` is ""."""
         q = self.table["question"].to_numpy()
         if question == "" or not (q == question).any():
             return np.arange(len(self.table))
-        return np.flatnonzero(q == question)
+        return np.flatnonzero((q == question) | (q == ""))
 
 
 @dataclass(frozen=True)
