@@ -119,6 +119,37 @@ def methods(ds, ks) -> None:
         reps["UMAP-5"] = (U, time.perf_counter() - t)
     except ImportError:
         pass
+    from quality import embed_responses
+
+    X = embed_responses(ds.frame["text"].tolist())
+    t = time.perf_counter()
+    Zr = reduce(X.astype(np.float64), 48, 42)
+    tree_r = linkage(Zr, method="ward")
+    cost_r = time.perf_counter() - t
+    for k in ks:
+        lab = fcluster(tree_r, k, criterion="maxclust")
+        C = unit_means(X, lab)
+        sims = X @ C.T
+        prim = np.where(sims.max(axis=1) >= 0.20, sims.argmax(axis=1), -1)
+        cells = []
+        for n, gold in ds.golds.items():
+            keep = [i for i, g in enumerate(gold) if g]
+            g = [gold[i] for i in keep]
+            sc = clustering_scores([str(prim[i]) for i in keep], [x[0] for x in g])
+            sc.update(recovery_means(theme_recovery([{str(prim[i])} - {"-1"} for i in keep], g)))
+            cells.append(f"{sc['nmi']:.3f} | {sc['recovery_f1']:.3f}")
+        print(f"| Ward on PCA-48, whole responses | {k} | {cost_r:.1f} | " + " | ".join(cells) + " |", flush=True)
+    for n, gold in ds.golds.items():  # supervised ceiling: each response to its nearest gold-class centre
+        keep = [i for i, g in enumerate(gold) if g]
+        y = np.array([gold[i][0] for i in keep])
+        classes = np.unique(y)
+        C = unit_means(X[keep], np.searchsorted(classes, y))
+        prim = classes[np.argmax(X[keep] @ C.T, axis=1)]
+        g = [gold[i] for i in keep]
+        sc = clustering_scores(list(prim), list(y))
+        sc.update(recovery_means(theme_recovery([{p} for p in prim], g)))
+        print(f"| nearest gold-class centre (uses the labels: a ceiling) | {len(classes)} | - | {n}: NMI "
+              f"{sc['nmi']:.3f}, recovery {sc['recovery_f1']:.3f} |", flush=True)
     for rep, (R, cost) in reps.items():
         t = time.perf_counter()
         tree = linkage(R, method="ward")
@@ -135,15 +166,51 @@ def methods(ds, ks) -> None:
                       flush=True)
 
 
+def resample(ds, n_fits: int = 3, share: float = 0.9) -> None:
+    """A harder stability test than changing the seed (Ward on exact PCA is deterministic, so
+    the seed only matters when there are more sentences than fit_sample): fit the default
+    method on different 90% samples of the sentences, label every response, compare (ARI)."""
+    from itertools import combinations
+
+    from sklearn.metrics import adjusted_rand_score
+
+    from themes.cluster import fit_centroids
+    from themes.config import Settings
+
+    corpus, segs, V = segments_and_vectors(ds.frame)
+    st = Settings()
+    labels, ks = [], []
+    for r in range(n_fits):
+        idx = np.sort(np.random.default_rng(100 + r).choice(len(V), int(share * len(V)), replace=False))
+        C, info = fit_centroids(V[idx], min_themes=st.min_themes, max_themes=st.max_themes,
+                                min_theme_size=st.min_theme_size, fit_sample=st.fit_sample,
+                                reduce_dims=st.reduce_dims, merge_similarity=st.merge_similarity, seed=r)
+        ks.append(len(C))
+        sims = V @ C.T
+        pos = np.where(sims.max(axis=1) >= st.min_similarity, sims.argmax(axis=1), -1)
+        best = pd.DataFrame({"row": segs.frame["row"].to_numpy(), "pos": pos, "s": sims.max(axis=1)})
+        best = best[best["pos"] >= 0].sort_values("s", ascending=False).drop_duplicates("row")
+        prim = np.full(len(corpus), -1)
+        prim[best["row"].to_numpy()] = best["pos"].to_numpy()
+        labels.append(prim)
+    aris = [adjusted_rand_score(labels[i], labels[j]) for i, j in combinations(range(n_fits), 2)]
+    print(f"| {ds.name} | {', '.join(map(str, ks))} | {np.mean(aris):.2f} (min {np.min(aris):.2f}) |", flush=True)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", default="fft,so,ss,ag")
     ap.add_argument("--methods", default="", help="sets (e.g. fft) on which to compare clustering methods")
+    ap.add_argument("--resample", default="", help="sets on which to measure stability across 90%% subsamples")
     args = ap.parse_args(argv)
     for ds in load_sets([s for s in args.sets.split(",") if s]):
         sweep(ds, KS)
     for ds in load_sets([s for s in args.methods.split(",") if s]):
         methods(ds, (30, 43, 86))
+    if args.resample:
+        print("\n| data set | themes in each fit | mean pairwise ARI of primary themes |\n|---|---|---|")
+    for ds in load_sets([s for s in args.resample.split(",") if s]):
+        resample(ds)
 
 
 if __name__ == "__main__":

@@ -48,8 +48,9 @@ def test_k_range_grows_with_n():
 
 
 def test_pick_k_prefers_the_finer_of_near_ties():
-    assert pick_k({5: 0.10, 6: 0.20, 7: 0.195, 8: 0.15}) == 7
-    assert pick_k({5: 0.10, 6: 0.20, 7: 0.18}) == 6
+    assert pick_k({5: 0.10, 6: 0.20, 7: 0.185, 8: 0.15}) == 7
+    assert pick_k({5: 0.10, 6: 0.20, 7: 0.17}) == 6
+    assert pick_k({5: 0.10, 6: 0.20, 7: 0.17}, tolerance=0.2) == 7
     assert pick_k({5: -0.02, 6: -0.01}) == 6
 
 
