@@ -22,7 +22,7 @@ from .persist import ThemeModel
 from .progress import Reporter
 from .quotes import pick_quotes
 from .segment import segment, spacy_splitter
-from .tabulate import crosstab, status_counts, themes_table
+from .tabulate import status_counts, tally_of
 from .types import Corpus, Result, Segments, ThemeSet
 
 
@@ -177,10 +177,11 @@ def _describe(keywords: list[str]) -> str:
 def _tables(corpus, segs, vectors, assignments, theme_set, settings) -> Result:
     responses = response_labels(corpus, segs, assignments, theme_set)
     seg_table = segment_table(segs, assignments, theme_set)
-    themes = themes_table(responses, theme_set, seg_table)
+    tally = tally_of(responses, corpus.by, seg_table)  # one count, both tables
+    themes = tally.themes_table(theme_set)
     quotes = pick_quotes(seg_table, vectors, responses, themes, corpus.by, settings.n_quotes,
                          settings.quote_max_words)
-    tab = crosstab(responses, theme_set, corpus.by)
+    tab = tally.crosstab(theme_set)
     check_accounted(corpus, responses)
     return Result(themes=themes, responses=responses, segments=seg_table, quotes=quotes, crosstab=tab, run={},
                   vectors=vectors, by=corpus.by)
