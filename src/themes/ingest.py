@@ -123,7 +123,8 @@ def build_corpus(
     out["text"] = texts.to_numpy()
     out["question"] = (frame[question].reset_index(drop=True).map(_as_text).str.strip().to_numpy()
                        if question else "")
-    out["has_content"] = ~texts.map(is_non_answer).to_numpy(dtype=bool)
+    content = {t: not is_non_answer(t) for t in pd.unique(texts)}  # answers repeat: judge each once
+    out["has_content"] = texts.map(content).to_numpy(dtype=bool)
     for col in by:
         vals = frame[col].reset_index(drop=True).map(_as_text).str.strip()
         out[col] = vals.where(vals != "", NOT_STATED).to_numpy()

@@ -49,7 +49,10 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out.columns = [inert(str(c)) for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(inert)
+            risky = out[col].str.startswith(FORMULA_START, na=False).to_numpy(dtype=bool)
+            if risky.any():
+                out[col] = out[col].astype(object)
+                out.loc[risky, col] = "'" + out.loc[risky, col].astype(str)
     return out
 
 

@@ -24,7 +24,7 @@ from .model import ThemeModel, sub_centroids, theme_table
 from .progress import Reporter
 from .quotes import pick_quotes
 from .segment import segment, spacy_splitter
-from .tabulate import crosstab, status_counts, themes_table
+from .tabulate import status_counts, tally_of
 from .types import Corpus, Result, Segments, ThemeSet
 
 
@@ -215,10 +215,11 @@ def _tables(corpus, segs, vectors, assignments, theme_set, settings, themes_of=N
     responses = response_table(corpus, themes_of, theme_set)
     seg_table = segment_table(segs, assignments, theme_set)
     seg_table[["x", "y"]] = np.round(layout_segments(segs, vectors, assignments.theme_pos, theme_set), 4)
-    themes = themes_table(responses, theme_set, seg_table)
+    tally = tally_of(responses, corpus.by, seg_table)  # one count, both tables
+    themes = tally.themes_table(theme_set)
     quotes = pick_quotes(seg_table, vectors, responses, themes, corpus.by, settings.n_quotes,
                          settings.quote_max_words)
-    tab = crosstab(responses, theme_set, corpus.by)
+    tab = tally.crosstab(theme_set)
     check_accounted(corpus, responses)
     return Result(themes=themes, responses=responses, segments=seg_table, quotes=quotes, crosstab=tab, run={},
                   vectors=vectors, by=corpus.by)
