@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .assign import assign, hide_deleted, response_table, segment_table, themes_by_row
+from .assign import assign, resolve_edits, response_table, segment_table, themes_by_row
 from .candidates import new_candidates
-from .classify import MIN_EXAMPLES, classify_responses, fit_classifier, response_vectors, training_labels
+from .classify import (MIN_EXAMPLES, classify_responses, fit_classifier, label_summaries, response_vectors,
+                       training_labels)
 from .cluster import blend_centres, fit_centroids, seed_centres
 from .codebook import Codebook, load_codebook
 from .config import Settings
@@ -298,6 +299,9 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
     reporter = Reporter(quiet)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    if not by and isinstance(model, ThemeModel) and isinstance(data, pd.DataFrame) \
+            and set(model.by) <= set(map(str, data.columns)):
+        by = model.by   # the attribute columns it was fitted with, when the data has them
     corpus = _corpus(data, text, by, id, question)
     for note in corpus.notes:
         reporter.say(note)
@@ -320,7 +324,7 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
         theme_set, assignments, themes_of = classify_responses(model, segs, vectors, len(corpus))
         corpus = _with_content(corpus, themes_of)
     else:
-        theme_set, assignments = hide_deleted(model.theme_set, assign(vectors, segs, model.theme_set))
+        theme_set, assignments = resolve_edits(model.theme_set, assign(vectors, segs, model.theme_set))
         themes_of = None
     result = _tables(corpus, segs, vectors, assignments, theme_set, settings, themes_of)
     t = time.perf_counter()
@@ -397,16 +401,11 @@ def train(data, labels: str, text: str | None = None, by=(), id: str | None = No
     rows = np.flatnonzero(usable & has)
     Y = np.array([[c in label_sets[r] for c in classes] for r in rows], dtype=bool).reshape(len(rows), len(classes))
     clf, info = fit_classifier(R[rows], Y, classes, seed=settings.seed)
-    probs = clf.probabilities(R[rows])
-    texts = read.frame["text"].to_numpy()[rows]
-    examples = [[trim_quote(texts[i], settings.quote_max_words)
-                 for i in np.argsort(-probs[:, j], kind="mergesort")[:50] if Y[i, j]][:N_EXAMPLES]
-                for j in range(len(classes))]
-    centroids = np.stack([R[rows][Y[:, j]].mean(axis=0) for j in range(len(classes))])
-    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    texts = [trim_quote(t, settings.quote_max_words) for t in read.frame["text"].to_numpy()[rows]]
+    examples, centroids = label_summaries(clf, R[rows], Y, texts, N_EXAMPLES)
     table = theme_table(ids=clf.class_theme, names=classes, statuses=["codebook"] * len(classes), examples=examples)
     info["left_out"] = dropped
-    return ThemeModel(theme_set=ThemeSet(table=table, centroids=centroids.astype(np.float32),
+    return ThemeModel(theme_set=ThemeSet(table=table, centroids=centroids,
                                          threshold=settings.min_similarity),
                       embedder=_versions(embedder)["embedder"], settings=settings.to_dict(), by=corpus.by,
                       question_column=corpus.question_column, kind="classifier", classifier=clf, info=info)
