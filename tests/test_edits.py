@@ -48,8 +48,9 @@ def test_rename_refuses_a_name_in_use_and_an_unknown_id(fitted):
 def test_merge_pools_members_and_labelling_follows(fitted, tiny_frame, fake_embedder):
     a, b = _theme_of(fitted, "R01"), _theme_of(fitted, "R07")   # R11 holds both
     m = edits.merge(fitted.model, [a, b], name="Accountability and networks")
-    assert sorted(m.table["theme_id"].tolist()) == sorted({1, 2, 3} - {b})
-    assert np.allclose(np.linalg.norm(m.theme_set.centroids, axis=1), 1, atol=1e-5)
+    t = m.table.set_index("theme_id")
+    assert t.at[b, "status"] == "merged" and t.at[b, "merged_into"] == a and t.at[a, "status"] == "edited"
+    assert np.array_equal(m.theme_set.centroids, fitted.model.theme_set.centroids)   # centres kept
     assert b not in m.sub.theme_ids.tolist()
     prim = fitted.responses.set_index("response_id")["primary_theme_id"]
     res = _label(m, tiny_frame, fake_embedder).responses.set_index("response_id")
@@ -57,6 +58,19 @@ def test_merge_pools_members_and_labelling_follows(fitted, tiny_frame, fake_embe
     assert (res.loc[was_a_or_b, "primary_theme"] == "Accountability and networks").all()
     assert res.at["R11", "theme_ids"] == str(a)   # two themes became one
     assert str(b) not in ";".join(res["theme_ids"]).split(";")
+    # nothing moved to the third theme
+    other = prim[~prim.isin([a, b])].index
+    assert (res.loc[other, "primary_theme_id"] == prim[other]).all()
+
+
+def test_merge_then_merge_again_and_delete_follow_the_chain(fitted, tiny_frame, fake_embedder):
+    a, b, c = _theme_of(fitted, "R01"), _theme_of(fitted, "R04"), _theme_of(fitted, "R07")
+    m = edits.merge(edits.merge(fitted.model, [a, b]), [c, a], name="Everything")
+    res = _label(m, tiny_frame, fake_embedder)
+    assert res.themes["theme_id"].tolist() == [c]
+    assert set(res.responses["primary_theme"]) == {"Everything", ""}
+    gone = _label(edits.delete(m, c), tiny_frame, fake_embedder)
+    assert set(gone.responses["status"]) == {"unassigned", "no_content"} and gone.themes.empty
 
 
 def test_split_makes_parts_with_new_ids(fitted, tiny_frame, fake_embedder):
@@ -118,3 +132,18 @@ def test_merge_refuses_themes_of_different_questions(tiny_frame, fake_embedder, 
     a, b = int(qs[qs == "A"].index[0]), int(qs[qs == "B"].index[0])
     with pytest.raises(ConfigError, match="different questions"):
         edits.merge(res.model, [a, b])
+
+
+def test_split_after_merge_replaces_the_merged_centres(fake_embedder, fast_settings):
+    import pandas as pd
+
+    words = ["scorecard regulators accountability boards", "consultancy consultants external challenge",
+             "staff networks lived experience stories"]
+    texts = [f"{words[i % 3]} {['alpha', 'beta', 'gamma', 'delta'][i % 4]}" for i in range(60)]
+    frame = pd.DataFrame({"id": [f"R{i}" for i in range(60)], "answer": texts, "role": "NED"})
+    res = extract(frame, settings=fast_settings, embedder=fake_embedder, n_themes=3, **KW)
+    m = edits.split(edits.merge(res.model, [1, 2]), 1, parts=2)
+    assert m.table["theme_id"].tolist() == [1, 3, 4]          # theme 2's centre went with the merge
+    assert (m.table["status"] != "merged").all()
+    out = label(m, frame, embedder=fake_embedder, **KW)
+    assert set(out.responses["primary_theme_id"].dropna()) <= {1, 3, 4}

@@ -94,7 +94,7 @@ def test_quotes_carry_their_attributes(runs):
 def test_same_seed_identical_files(runs):
     a, b = runs
     names = ["themes.csv", "responses.csv", "segments.csv", "quotes.csv", "quotes.md", "crosstab.csv",
-             "model/manifest.json", "model/centroids.npy"]
+             "model/manifest.json", "model/centroids.npy", "model/sub_centroids.npy", "model/sub_index.npy"]
     match, mismatch, errors = filecmp.cmpfiles(a, b, names, shallow=False)
     assert mismatch == [] and errors == []
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .model import live_mask, resolve_rows
 from .types import LABELLED, NO_CONTENT, UNASSIGNED, Assignments, Corpus, Segments, ThemeSet
 
 
@@ -37,14 +38,18 @@ def assign(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -> Assi
     return Assignments(theme_pos=pos, score=score)
 
 
-def hide_deleted(theme_set: ThemeSet, assignments: Assignments) -> tuple[ThemeSet, Assignments]:
-    """Drop themes marked ``deleted``: segments that took one are left unassigned."""
-    keep = theme_set.table["status"].to_numpy() != "deleted" if len(theme_set) else np.zeros(0, dtype=bool)
+def resolve_edits(theme_set: ThemeSet, assignments: Assignments) -> tuple[ThemeSet, Assignments]:
+    """The themes shown, and the assignments to them, after human edits: a segment that took a
+    merged theme's centre counts for the theme it was merged into; one that took a deleted
+    theme's centre is left unassigned."""
+    keep = live_mask(theme_set.table) if len(theme_set) else np.zeros(0, dtype=bool)
     if keep.all():
         return theme_set, assignments
-    new_pos = np.full(len(theme_set), -1, dtype=np.int64)
-    new_pos[keep] = np.arange(int(keep.sum()))
-    pos = np.where(assignments.theme_pos >= 0, new_pos[np.maximum(assignments.theme_pos, 0)], -1)
+    shown_pos = np.full(len(theme_set), -1, dtype=np.int64)
+    shown_pos[keep] = np.arange(int(keep.sum()))
+    target = resolve_rows(theme_set.table)
+    row_to_shown = np.where(target >= 0, shown_pos[np.maximum(target, 0)], -1)
+    pos = np.where(assignments.theme_pos >= 0, row_to_shown[np.maximum(assignments.theme_pos, 0)], -1)
     shown = ThemeSet(table=theme_set.table[keep].reset_index(drop=True), centroids=theme_set.centroids[keep],
                      threshold=theme_set.threshold)
     return shown, Assignments(theme_pos=pos, score=assignments.score)

@@ -43,6 +43,7 @@ def fit_logistic(X: np.ndarray, Y: np.ndarray, C: float) -> tuple[np.ndarray, np
     solution. Same objective as scikit-learn's LogisticRegression(C=C): C * log-loss summed over
     rows + |w|^2 / 2, intercept not penalised. Returns (coef labels x d, intercept labels)."""
     from scipy.optimize import minimize
+    from threadpoolctl import threadpool_limits
 
     X = np.asarray(X, dtype=np.float32)
     n, d = X.shape
@@ -58,7 +59,9 @@ def fit_logistic(X: np.ndarray, Y: np.ndarray, C: float) -> tuple[np.ndarray, np
         grad[:d] += W[:d]
         return value, grad.ravel()
 
-    res = minimize(loss, np.zeros((d + 1) * k), jac=True, method="L-BFGS-B", options={"maxiter": 2000})
+    # The products are small: one BLAS thread is faster, and much faster on a busy machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        res = minimize(loss, np.zeros((d + 1) * k), jac=True, method="L-BFGS-B", options={"maxiter": 2000})
     W = res.x.reshape(d + 1, k)
     return W[:d].T.astype(np.float32), W[d].astype(np.float32)
 
@@ -139,6 +142,20 @@ def fit_classifier(X: np.ndarray, Y: np.ndarray, labels: list[str], seed: int = 
     return clf, info
 
 
+def label_summaries(clf: Classifier, X: np.ndarray, Y: np.ndarray, texts: list[str],
+                    n: int) -> tuple[list[list[str]], np.ndarray]:
+    """Per label: its ``n`` most typical training texts (the positives it scores highest), and
+    the unit mean vector of its training examples (the model's centre for the theme)."""
+    probs = clf.probabilities(X)
+    examples, centres = [], []
+    for j in range(Y.shape[1]):
+        pos = np.flatnonzero(Y[:, j])
+        examples.append([texts[i] for i in pos[np.argsort(-probs[pos, j], kind="mergesort")][:n]])
+        m = X[pos].mean(axis=0)
+        centres.append(m / (np.linalg.norm(m) or 1))
+    return examples, np.stack(centres).astype(np.float32)
+
+
 def theme_scores(classifier: Classifier, probs: np.ndarray, chosen: np.ndarray,
                  theme_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fold classes into themes (a merge maps several classes to one theme): per row and theme
@@ -170,11 +187,12 @@ def classify_responses(model, segs, vectors: np.ndarray, n_rows: int):
     theme positions per row strongest first). Each segment of a labelled response is attributed
     to whichever of the response's themes its own vector scores highest, for segments.csv and
     quotes; the score is that probability."""
+    from .model import live_mask
     from .types import Assignments, ThemeSet
 
     clf = model.classifier
     ts = model.theme_set
-    keep = ts.table["status"].to_numpy() != "deleted"
+    keep = live_mask(ts.table)
     shown = ThemeSet(table=ts.table[keep].reset_index(drop=True), centroids=ts.centroids[keep],
                      threshold=ts.threshold)
     ids = shown.table["theme_id"].to_numpy()

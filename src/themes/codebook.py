@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
-from .model import DELETED, ThemeModel
+from .model import ThemeModel, live_mask
 
 FORMAT = "themes-codebook"
 VERSION = 1
@@ -200,12 +200,13 @@ def is_codebook_path(path: str | Path) -> bool:
 
 
 def codebook_from_model(model: ThemeModel) -> Codebook:
-    """The model's themes (deleted ones left out) with their names, descriptions, keywords and examples."""
+    """The model's themes (deleted and merged ones left out) with their names, descriptions,
+    keywords and examples."""
     themes = [
         CodebookTheme(name=r.name, id=int(r.theme_id), description=r.description, keywords=list(r.keywords),
                       examples=list(r.examples), question=r.question,
                       status=r.status if r.status in STATUSES else "discovered")
-        for r in model.table.itertuples(index=False) if r.status != DELETED
+        for r in model.table[live_mask(model.table)].itertuples(index=False)
     ]
     return Codebook(themes=themes)
 
@@ -215,7 +216,7 @@ def apply_codebook(model: ThemeModel, codebook: Codebook) -> tuple[ThemeModel, l
     as recorded edits. Returns the model and one note per change (or theme left alone)."""
     from .edits import describe, rename
 
-    live = model.table[model.table["status"] != DELETED]
+    live = model.table[live_mask(model.table)]
     known = set(live["theme_id"].tolist())
     for t in codebook.themes:
         if t.id not in known:

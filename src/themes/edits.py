@@ -4,7 +4,9 @@ Each function takes a ThemeModel and returns a new one with the edit applied to 
 arrays, and recorded in ``edits`` (the manifest's audit trail). Labelling reads the edited
 model, so the edits hold for every later ``themes label``. Theme ids never change meaning: a
 merge keeps the first id, a split keeps the id for its largest part and gives the others new
-ids, a delete keeps the theme (status ``deleted``) so that what was near it stays unlabelled.
+ids. Merged and deleted themes keep their centres (status ``merged`` / ``deleted``): what was
+near a merged theme goes to the theme it was merged into, so a merge moves no answer to a third
+theme; what was near a deleted theme stays unlabelled rather than being pushed elsewhere.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pandas as pd
 
 from .cluster import MIN_SUB_SIZE, pooled_centre, split_groups
 from .errors import ConfigError
-from .model import DELETED, N_EXAMPLES, SubCentroids, ThemeModel, theme_table
+from .model import DELETED, MERGED, N_EXAMPLES, SubCentroids, ThemeModel, live_mask, resolve_rows, theme_table
 
 EDITED = "edited"
 
@@ -31,7 +33,7 @@ def _check_name(model: ThemeModel, name: str, allow: set[int] = frozenset()) -> 
     if not name:
         raise ConfigError("A theme name cannot be empty.")
     t = model.table
-    taken = t[(t["status"] != DELETED) & ~t["theme_id"].isin(allow)]
+    taken = t[live_mask(t) & ~t["theme_id"].isin(allow)]
     clash = taken[taken["name"].str.lower() == name.lower()]
     if len(clash):
         raise ConfigError(f"Theme {int(clash['theme_id'].iat[0])} is already called '{name}'. Choose another "
@@ -78,7 +80,9 @@ def _round_robin(lists: list[list[str]], n: int) -> list[str]:
 
 
 def merge(model: ThemeModel, theme_ids: list[int], name: str | None = None) -> ThemeModel:
-    """Fold the themes into the first of them; the others' ids are retired."""
+    """Fold the themes into the first of them. The others' ids are retired but their centres
+    stay, marked ``merged``, so every answer any of them would have taken goes to the merged
+    theme and nothing moves elsewhere."""
     ids = list(dict.fromkeys(int(i) for i in theme_ids))
     if len(ids) < 2:
         raise ConfigError("Merge needs two or more different theme ids, e.g. `themes edit MODEL merge 3 7`.")
@@ -90,17 +94,10 @@ def merge(model: ThemeModel, theme_ids: list[int], name: str | None = None) -> T
                           "question can be merged.")
     keep = pos[0]
     name = _check_name(model, name, allow=set(ids)) if name else table.at[keep, "name"]
-    centroids = model.theme_set.centroids.copy()
     sub, classifier = model.sub, model.classifier
     if sub is not None:
-        rows = np.flatnonzero(np.isin(sub.theme_ids, ids))
-        theme_ids = np.where(np.isin(sub.theme_ids, ids), ids[0], sub.theme_ids)
-        sub = SubCentroids(means=sub.means, theme_ids=theme_ids, counts=sub.counts)
-    if sub is not None and all(len(model.sub.rows_of(i)) for i in ids):
-        centroids[keep] = pooled_centre(sub.means[rows], sub.counts[rows])
-    else:
-        merged = centroids[pos].sum(axis=0)
-        centroids[keep] = merged / (np.linalg.norm(merged) or 1)
+        sub = SubCentroids(means=sub.means, theme_ids=np.where(np.isin(sub.theme_ids, ids), ids[0], sub.theme_ids),
+                           counts=sub.counts)
     if classifier is not None:
         classifier = replace(classifier, class_theme=np.where(np.isin(classifier.class_theme, ids), ids[0],
                                                               classifier.class_theme))
@@ -109,10 +106,10 @@ def merge(model: ThemeModel, theme_ids: list[int], name: str | None = None) -> T
     new.at[keep, "status"] = EDITED
     new.at[keep, "keywords"] = _round_robin([table.at[p, "keywords"] for p in pos], 8)
     new.at[keep, "examples"] = _round_robin([table.at[p, "examples"] for p in pos], N_EXAMPLES)
-    drop = pos[1:]
-    mask = np.ones(len(new), dtype=bool)
-    mask[drop] = False
-    return model.with_themes(new[mask], centroids[mask], sub=sub, classifier=classifier,
+    for p in pos[1:]:
+        new.at[p, "status"] = MERGED
+        new.at[p, "merged_into"] = ids[0]
+    return model.with_themes(new, sub=sub, classifier=classifier,
                              edits=_record(model, op="merge", theme_ids=ids, into=ids[0], name=name))
 
 
@@ -146,14 +143,18 @@ def split(model: ThemeModel, theme_id: int, parts: int = 2, seed: int | None = N
         centres.append(pooled_centre(sub.means[members], sub.counts[members]))
         sub_ids[members] = new_ids[part]
     names = [_check_name(model, f"{old['name']} (part {k + 1})", allow={int(theme_id)}) for k in range(parts)]
+    # Themes merged into this one are covered by the parts (their sub-groups were pooled into it).
+    absorbed = (resolve_rows(table) == pos) & (table["status"].to_numpy() == MERGED)
     parts_table = theme_table(
         ids=new_ids, names=names,
         descriptions=[f"Part {k + 1} of {parts} of the former theme '{old['name']}'; read its responses and "
                       "rename it." for k in range(parts)],
         questions=[old["question"]] * parts, statuses=[EDITED] * parts)
-    new_table = pd.concat([table.iloc[:pos], parts_table.iloc[:1], table.iloc[pos + 1:], parts_table.iloc[1:]])
+    rest = np.flatnonzero(~absorbed)
+    before, after = rest[rest < pos], rest[rest > pos]
+    new_table = pd.concat([table.iloc[before], parts_table.iloc[:1], table.iloc[after], parts_table.iloc[1:]])
     c = model.theme_set.centroids
-    new_centroids = np.vstack([c[:pos], centres[0][None], c[pos + 1:], np.stack(centres[1:])]).astype(np.float32)
+    new_centroids = np.vstack([c[before], centres[0][None], c[after], np.stack(centres[1:])]).astype(np.float32)
     return model.with_themes(new_table, new_centroids,
                              sub=SubCentroids(means=sub.means, theme_ids=sub_ids, counts=sub.counts),
                              edits=_record(model, op="split", theme_id=int(theme_id), into=new_ids,

@@ -6,7 +6,8 @@ Two kinds share one folder format (docs/model-format.md):
 - ``classifier``: one-vs-rest logistic regression on response vectors, one row per class, each
   class mapped to a theme (what ``themes train`` fits).
 Themes whose status is ``deleted`` stay in the model so that what was near them stays unlabelled;
-they never appear in outputs.
+themes whose status is ``merged`` stay so that what was near them goes to the theme they were
+merged into (``merged_into``). Neither appears in outputs.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from .errors import ConfigError
 from .types import ThemeSet
 
 KINDS = ("centroid", "classifier")
-STATUSES = ("discovered", "new", "edited", "codebook", "deleted")
+STATUSES = ("discovered", "new", "edited", "codebook", "deleted", "merged")
 DELETED = "deleted"
+MERGED = "merged"
+HIDDEN = (DELETED, MERGED)
 N_EXAMPLES = 3          # example quotes kept per theme in the manifest
 
 
@@ -75,11 +78,11 @@ class ThemeModel:
         return self.theme_set.table
 
     def position(self, theme_id: int) -> int:
-        """Row of a live (not deleted) theme, or a ConfigError naming the ids there are."""
+        """Row of a live (not deleted or merged) theme, or a ConfigError naming the ids there are."""
         t = self.table
-        hit = np.flatnonzero((t["theme_id"].to_numpy() == int(theme_id)) & (t["status"].to_numpy() != DELETED))
+        hit = np.flatnonzero((t["theme_id"].to_numpy() == int(theme_id)) & live_mask(t))
         if len(hit) == 0:
-            live = t.loc[t["status"] != DELETED, "theme_id"].tolist()
+            live = t.loc[live_mask(t), "theme_id"].tolist()
             raise ConfigError(f"There is no theme {theme_id} in this model; its themes are "
                               f"{', '.join(map(str, live)) or 'none'} (see themes.csv or `themes codebook export`).")
         return int(hit[0])
@@ -93,7 +96,7 @@ class ThemeModel:
 
 
 def theme_table(ids, names, keywords=None, descriptions=None, questions=None, statuses=None,
-                examples=None) -> pd.DataFrame:
+                examples=None, merged_into=None) -> pd.DataFrame:
     """The ThemeSet table with every column filled (lists where a column holds lists)."""
     k = len(ids)
     return pd.DataFrame({
@@ -104,7 +107,29 @@ def theme_table(ids, names, keywords=None, descriptions=None, questions=None, st
         "question": list(questions) if questions is not None else [""] * k,
         "status": list(statuses) if statuses is not None else ["discovered"] * k,
         "examples": [list(x) for x in examples] if examples is not None else [[] for _ in range(k)],
+        "merged_into": np.asarray(merged_into if merged_into is not None else np.zeros(k), dtype=np.int64),
     })
+
+
+def live_mask(table: pd.DataFrame) -> np.ndarray:
+    """The themes that are shown: neither deleted nor merged into another."""
+    return ~table["status"].isin(HIDDEN).to_numpy()
+
+
+def resolve_rows(table: pd.DataFrame) -> np.ndarray:
+    """For each row, the row of the live theme it counts for: itself, the theme it was merged
+    into (followed through later merges), or -1 when that theme was deleted."""
+    status = table["status"].to_numpy()
+    into = table["merged_into"].to_numpy() if "merged_into" in table else np.zeros(len(table), np.int64)
+    row_of = {int(t): r for r, t in enumerate(table["theme_id"])}
+    out = np.full(len(table), -1, dtype=np.int64)
+    for r in range(len(table)):
+        cur, seen = r, set()
+        while cur >= 0 and status[cur] == MERGED and cur not in seen:
+            seen.add(cur)
+            cur = row_of.get(int(into[cur]), -1)
+        out[r] = cur if cur >= 0 and status[cur] not in HIDDEN else -1
+    return out
 
 
 def sub_centroids(vectors: np.ndarray, theme_pos: np.ndarray, theme_set: ThemeSet, seed: int) -> SubCentroids:

@@ -64,7 +64,8 @@ def manifest_dict(model: ThemeModel, files: dict[str, bytes]) -> dict:
     ts = model.theme_set
     themes = [
         {"id": int(r.theme_id), "name": r.name, "description": r.description, "keywords": list(r.keywords),
-         "question": r.question, "status": r.status, "examples": list(r.examples)}
+         "question": r.question, "status": r.status, "examples": list(r.examples),
+         **({"merged_into": int(r.merged_into)} if r.status == "merged" else {})}
         for r in ts.table.itertuples(index=False)
     ]
     out = {
@@ -204,7 +205,8 @@ def _build(folder: Path, manifest: dict, arrays: dict[str, np.ndarray]) -> Theme
             descriptions=[str(t.get("description", "")) for t in themes],
             questions=[str(t.get("question", "")) for t in themes],
             statuses=[str(t.get("status", "discovered")) for t in themes],
-            examples=[[str(e) for e in t.get("examples", [])] for t in themes])
+            examples=[[str(e) for e in t.get("examples", [])] for t in themes],
+            merged_into=[int(t.get("merged_into", 0)) for t in themes])
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFormatError(f"{folder / MANIFEST}: a theme entry lacks an integer 'id' or a 'name' ({exc}).") from None
     if not table["theme_id"].is_unique:
@@ -212,6 +214,9 @@ def _build(folder: Path, manifest: dict, arrays: dict[str, np.ndarray]) -> Theme
     bad = sorted(set(table["status"]) - set(STATUSES))
     if bad:
         raise _shape_error(folder, f"unknown theme status {bad[0]!r} (known: {', '.join(STATUSES)})")
+    merged = table[table["status"] == "merged"]
+    if not merged["merged_into"].isin(table["theme_id"]).all():
+        raise _shape_error(folder, "a merged theme's 'merged_into' names no theme of the model")
     centroids = arrays["centroids.npy"]
     if centroids.dtype.kind != "f":
         raise _shape_error(folder, f"centroids hold {centroids.dtype} values, not theme centres")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .assign import assign, hide_deleted, response_table, segment_table, themes_by_row
+from .assign import assign, resolve_edits, response_table, segment_table, themes_by_row
 from .cluster import fit_centroids
 from .config import Settings
 from .embed import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder, embed_texts
@@ -310,7 +310,7 @@ def label_chunk(theme_set: ThemeSet, corpus: Corpus, embedder, splitter, setting
     vectors = _embed(segs, embedder, settings, reporter)
     t2 = time.perf_counter()
     assignments = assign(vectors, segs, theme_set)
-    _, assignments = hide_deleted(theme_set, assignments)  # positions into the shown (not deleted) themes
+    _, assignments = resolve_edits(theme_set, assignments)  # positions into the shown (not deleted) themes
     if timings is not None:
         for key, val in (("segment_s", t1 - t), ("embed_s", t2 - t1), ("assign_s", time.perf_counter() - t2)):
             timings[key] = timings.get(key, 0.0) + val
@@ -326,6 +326,9 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
 
     ``engine="spark"``: ``data`` is a path Spark can read (or a Spark/pandas DataFrame); see
     themes.spark_engine.label."""
+    if not by and isinstance(model, ThemeModel) and isinstance(data, pd.DataFrame) \
+            and set(model.by) <= set(map(str, data.columns)):
+        by = model.by   # the attribute columns it was fitted with, when the data has them
     if engine != "local":
         return _other_engine(engine, "label", model, data, text=text, by=by, id=id, question=question,
                              settings=settings, quiet=quiet, embedder=embedder, phrases=phrases, **overrides)
@@ -372,7 +375,7 @@ def shown_themes(theme_set: ThemeSet) -> ThemeSet:
     from .types import Assignments
 
     empty = Assignments(theme_pos=np.zeros(0, dtype=np.int64), score=np.zeros(0, dtype=np.float32))
-    return hide_deleted(theme_set, empty)[0]
+    return resolve_edits(theme_set, empty)[0]
 
 
 def train(*args, **kwargs):

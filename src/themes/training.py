@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .assign import assign
-from .classify import MIN_EXAMPLES, fit_classifier, response_vectors, training_labels
+from .classify import MIN_EXAMPLES, fit_classifier, label_summaries, response_vectors, training_labels
 from .cluster import blend_centres, seed_centres
 from .codebook import Codebook
 from .config import Settings
@@ -134,16 +134,11 @@ def train(data, labels: str, text: str | None = None, by=(), id: str | None = No
     rows = np.flatnonzero(usable & has)
     Y = np.array([[c in label_sets[r] for c in classes] for r in rows], dtype=bool).reshape(len(rows), len(classes))
     clf, info = fit_classifier(R[rows], Y, classes, seed=settings.seed)
-    probs = clf.probabilities(R[rows])
-    texts = read.frame["text"].to_numpy()[rows]
-    examples = [[trim_quote(texts[i], settings.quote_max_words)
-                 for i in np.argsort(-probs[:, j], kind="mergesort")[:50] if Y[i, j]][:N_EXAMPLES]
-                for j in range(len(classes))]
-    centroids = np.stack([R[rows][Y[:, j]].mean(axis=0) for j in range(len(classes))])
-    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
+    texts = [trim_quote(t, settings.quote_max_words) for t in read.frame["text"].to_numpy()[rows]]
+    examples, centroids = label_summaries(clf, R[rows], Y, texts, N_EXAMPLES)
     table = theme_table(ids=clf.class_theme, names=classes, statuses=["codebook"] * len(classes), examples=examples)
     info["left_out"] = dropped
-    return ThemeModel(theme_set=ThemeSet(table=table, centroids=centroids.astype(np.float32),
+    return ThemeModel(theme_set=ThemeSet(table=table, centroids=centroids,
                                          threshold=settings.min_similarity),
                       embedder=_versions(embedder)["embedder"], settings=settings.to_dict(), by=corpus.by,
                       question_column=corpus.question_column, kind="classifier", classifier=clf, info=info)
