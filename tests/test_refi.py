@@ -253,3 +253,22 @@ def test_lf_text_maps_offsets():
     assert plain == "ab\ncd\nef\n"
     for s, e in [(0, 2), (4, 6), (7, 9), (0, len(text))]:
         assert plain[at(s):at(e)] == text[s:e].replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_qdc_codebook_labels_and_seeds_extract(coded, tmp_path, fast_stages):
+    """A .qdc from `themes export --qdc` works as --codebook for label and extract."""
+    qdc = tmp_path / "themes.qdc"
+    assert runner.invoke(app, ["export", str(coded), "--qdc", str(qdc), "--quiet"]).exit_code == 0
+    names = pd.read_csv(coded / "themes.csv", dtype=str, keep_default_na=False)["name"].tolist()
+    lab = tmp_path / "lab"
+    res = runner.invoke(app, ["label", str(qdc), str(_survey(tmp_path)), "--text", "answer", "--id", "id",
+                              "-o", str(lab), "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(lab / "themes.csv", dtype=str, keep_default_na=False)["name"].tolist() == names
+    seeded = tmp_path / "seeded"
+    res = runner.invoke(app, ["extract", str(_survey(tmp_path)), "--text", "answer", "--id", "id", "--codebook",
+                              str(qdc), "-o", str(seeded), "--quiet"])
+    assert res.exit_code == 0, res.output
+    themes = pd.read_csv(seeded / "themes.csv", dtype=str, keep_default_na=False)
+    assert set(names) <= set(themes["name"])
+    assert set(themes.loc[themes["name"].isin(names), "status"]) == {"codebook"}

@@ -182,7 +182,14 @@ def write_codebook(codebook: Codebook, path: str | Path) -> Path:
     return path
 
 
-READERS = {".yaml": read_codebook, ".yml": read_codebook}
+def read_qdc_codebook(path: str | Path) -> Codebook:
+    """A REFI-QDA codebook (.qdc, or the codebook inside a .qdpx project) from any QDA program."""
+    from .refi import read_qdc
+
+    return parse_codebook(read_qdc(path), str(path))
+
+
+READERS = {".yaml": read_codebook, ".yml": read_codebook, ".qdc": read_qdc_codebook}
 
 
 def load_codebook(path: str | Path) -> Codebook:
@@ -191,7 +198,7 @@ def load_codebook(path: str | Path) -> Codebook:
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise ConfigError(f"{path}: unknown codebook type '{path.suffix}'. Give a .yaml codebook "
-                          "(`themes codebook export MODEL -o codebook.yaml` writes one).")
+                          "(`themes codebook export MODEL -o codebook.yaml` writes one) or a REFI-QDA .qdc.")
     return reader(path)
 
 
