@@ -149,7 +149,8 @@ def agreement(pred_sets: list, gold_sets: list, mapping: dict) -> tuple[pd.DataF
 
 def cross_table(pred_sets: list, gold_sets: list, pred_order: list | None = None) -> pd.DataFrame:
     """Responses counted in every (theme, gold label) pair they hold: themes x gold labels."""
-    golds = sorted(label_counts(gold_sets), key=lambda g: (-label_counts(gold_sets)[g], str(g)))
+    counts = label_counts(gold_sets)
+    golds = sorted(counts, key=lambda g: (-counts[g], str(g)))
     themes = pred_order if pred_order is not None else sorted(label_counts(pred_sets), key=str)
     T = _indicator(pred_sets, themes).astype(np.int64)
     G = _indicator(gold_sets, golds).astype(np.int64)
