@@ -67,10 +67,10 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
           phrases=None, **overrides) -> Result:
     """Label responses against a saved model with Spark (see ``extract`` for ``data`` and ``out``)."""
     model, settings = pipeline.label_settings(model, settings, overrides)
-    settings = settings.replace(model=model.embedder.get("name", settings.model))
     check_source(data)
+    model, embedder = pipeline.label_embedder(model, settings, embedder)  # a codebook becomes a model here
+    settings = settings.replace(model=model.embedder.get("name", settings.model))
     run = _Run("label", settings, quiet, master, out, out_format, force)
-    embedder = pipeline.label_embedder(model, settings, embedder)
     by = tuple(by or model.by)
     frame, spec, notes, n_rows, source = prepare(run.spark, data, text, id, by, question, source_format)
     run.note(notes)
