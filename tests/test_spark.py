@@ -86,7 +86,8 @@ def test_spark_output_has_the_local_columns(runs):
     for name in ("responses", "segments"):
         local = _read(runs / "local" / f"{name}.csv")
         spark = _read(runs / "spark" / f"{name}.csv")
-        assert list(spark.columns) == list(local.columns), name
+        # the map positions (x, y) are laid out by the local engine only (docs/scale.md)
+        assert list(spark.columns) == [c for c in local.columns if c not in ("x", "y")], name
         assert len(spark) == len(local), name
     quotes = _read(runs / "spark" / "quotes.csv")
     assert len(quotes) >= 10 and set(quotes["response_id"]) <= set(_read(runs / "local" / "responses.csv")["response_id"])
