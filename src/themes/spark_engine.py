@@ -22,6 +22,7 @@ import pandas as pd
 from . import pipeline
 from .assign import assign
 from .config import Settings
+from .errors import ConfigError
 from .outputs import check_outdir, commit_outdir, temp_outdir, write_summary
 from .persist import ThemeModel, save_model
 from .progress import Reporter
@@ -69,6 +70,9 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
     model, settings = pipeline.label_settings(model, settings, overrides)
     check_source(data)
     model, embedder = pipeline.label_embedder(model, settings, embedder)  # a codebook becomes a model here
+    if model.kind != "centroid" or (model.table["status"].isin(["merged", "deleted"])).any():
+        raise ConfigError("The Spark engine labels with theme models and codebooks whose edits are renames only; "
+                          "for a trained classifier or merged/deleted themes use the local engine (--engine local).")
     settings = settings.replace(model=model.embedder.get("name", settings.model))
     run = _Run("label", settings, quiet, master, out, out_format, force)
     by = tuple(by or model.by)
