@@ -82,7 +82,7 @@ def extract(
                                          help="Cosine below which a sentence fits no theme (unassigned)."),
     fit_sample: Optional[int] = typer.Option(None, "--fit-sample",
                                              help="Sentences (a seeded sample) the themes are fitted on; the rest are "
-                                                  "assigned. Default 10000: Ward's memory and time grow as its square."),
+                                                  "assigned. Default 20000 (about 1.6 GB for Ward); lower it for speed."),
     codebook: Optional[Path] = typer.Option(
         None, "--codebook", help="A codebook (.yaml): its themes take the answers near them first; the rest "
                                  "become new themes (status 'new')."),

@@ -29,7 +29,7 @@ class Settings:
     min_themes: int = 2
     max_themes: int = 60
     min_theme_size: int = 3           # smallest theme, in segments, that is kept
-    fit_sample: int = 10_000         # segments used to fit themes; the rest are assigned (Ward: O(n^2))
+    fit_sample: int = 20_000         # segments used to fit themes; the rest are assigned (Ward: O(n^2))
     reduce_dims: int = 48             # PCA dimensions used for clustering (0: none)
     merge_similarity: float = 0.92    # themes whose centres are this close are merged
     min_similarity: float = 0.20      # below this cosine to every centre: unassigned
