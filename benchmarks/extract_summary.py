@@ -11,7 +11,6 @@ count as one "none" cluster; for BERTopic, the outlier topic -1 is that cluster)
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from pathlib import Path
 

@@ -23,8 +23,6 @@ Training sizes: 10, 50 and all examples per category (a seeded sample of rows pe
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import re
 import sys
 import time
@@ -36,6 +34,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from docs_section import machine, write_section  # noqa: E402  (benchmarks/ is the script's folder)
 from themes.codebook import Codebook, CodebookTheme  # noqa: E402
 from themes.pipeline import label, train  # noqa: E402
 
@@ -168,28 +167,6 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, CPU only"
-
-
-def write_section(path: Path, title: str, body: str) -> None:
-    """Replace (or append) one '## title' section of a Markdown file, leaving the others intact."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    section = f"## {title}\n\n{body.strip()}\n"
-    pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", flags=re.S | re.M)
-    text = pattern.sub(lambda _: section + "\n", text, count=1) if pattern.search(text) else \
-        text.rstrip() + "\n\n" + section
-    path.write_text(text.rstrip() + "\n", encoding="utf-8")
-
-
 def main() -> None:
     from themes.config import Settings
 
@@ -236,7 +213,7 @@ def main() -> None:
     )
     print("\n" + notes)
     if not args.no_write:
-        body = (f"Command: `python benchmarks/labelling.py` ({time.strftime('%Y-%m-%d')}; {machine()}; "
+        body = (f"Command: `python benchmarks/labelling.py` ({time.strftime('%Y-%m-%d')}; {machine()}, CPU only; "
                 f"all-MiniLM-L6-v2; seed {SEED}).\n\n"
                 "NHS Friends and Family Test comments (`fft_v6_tidy.csv`, text rows), split by respondent "
                 f"into {100 - int(100 * TEST_SHARE)}% training and {int(100 * TEST_SHARE)}% test rows. Micro- and "

@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
-import platform
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -33,6 +30,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from docs_section import machine, write_section  # noqa: E402  (benchmarks/ is the script's folder)
 from themes.agreement import clustering_scores, recovery_means, theme_recovery  # noqa: E402
 from themes.evaluate import tool_labels  # noqa: E402
 
@@ -204,29 +202,6 @@ def checks(results: dict) -> list[str]:
     return lines
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
-
-
-def write_section(path: Path, body: str) -> None:
-    """Replace (or add) the '## Quality' section of docs/benchmarks.md, keeping the others."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    section = "## Quality\n\n" + body.strip() + "\n"
-    pattern = re.compile(r"^## Quality\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.rstrip() + "\n", encoding="utf-8")
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="one seed, 2,000 rows per set, print only")
@@ -281,7 +256,7 @@ def main(argv=None) -> None:
             "`themes` the whole `extract` (segmenting, cached embeddings, clustering, naming); for BERTopic and "
             "k-means the fit on precomputed embeddings.\n\n" + table + "\n\nDone-when checks (issue 3):\n\n"
             + "\n".join(lines) + "\n")
-    write_section(ROOT / "docs" / "benchmarks.md", body)
+    write_section(ROOT / "docs" / "benchmarks.md", "Quality", body)
     print(f"Wrote {ROOT / 'docs' / 'benchmarks.md'}", file=sys.stderr)
 
 

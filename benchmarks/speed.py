@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from docs_section import write_section  # benchmarks/ is the script's folder
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 SIZES = (1_000, 10_000, 50_000)
@@ -251,21 +253,6 @@ def checks(rows: list[dict]) -> list[str]:
     return out
 
 
-def write_section(text: str, path: Path = ROOT / "docs" / "benchmarks.md") -> None:
-    """Replace (or add) the '## Speed' section; other sections stay as they are."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    section = "## Speed\n\n" + text
-    lines = doc.splitlines(keepends=True)
-    start = next((i for i, l in enumerate(lines) if l.strip() == "## Speed"), None)
-    if start is None:
-        doc = doc.rstrip("\n") + "\n\n" + section
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        doc = "".join(lines[:start]) + section + ("\n" + "".join(lines[end:]) if end < len(lines) else "")
-    path.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=list(SIZES))
@@ -290,7 +277,7 @@ def main() -> None:
         text = table(rows, extra, help_time(), command.strip())
     print(text)
     if not args.no_write:
-        write_section(text)
+        write_section(ROOT / "docs" / "benchmarks.md", "Speed", text)
 
 
 if __name__ == "__main__":
