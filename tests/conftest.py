@@ -82,6 +82,6 @@ def fast_stages(monkeypatch, fake_embedder):
     from themes.segment import regex_splitter
 
     monkeypatch.setattr(pipeline, "SentenceTransformerEmbedder", lambda *a, **k: fake_embedder)
-    monkeypatch.setattr(pipeline, "spacy_splitter", lambda *a, **k: regex_splitter)
-    monkeypatch.setattr(pipeline, "spacy_phrases", lambda *a, **k: simple_phrases)
+    monkeypatch.setattr(pipeline, "default_splitter", lambda *a, **k: regex_splitter)
+    monkeypatch.setattr(pipeline, "default_phrases", lambda *a, **k: simple_phrases)
     return fake_embedder

@@ -90,8 +90,8 @@ if REAL:  # the real model and spaCy, only observed
 else:
     _fake = Staged(FakeEmbedder())
     pipeline.SentenceTransformerEmbedder = lambda *a, **k: _fake
-    pipeline.spacy_splitter = lambda *a, **k: regex_splitter
-    pipeline.spacy_phrases = lambda *a, **k: simple_phrases
+    pipeline.default_splitter = lambda *a, **k: regex_splitter
+    pipeline.default_phrases = lambda *a, **k: simple_phrases
 pipeline.embed_texts = staged_embed_texts
 outputs.write_csv = slow_write_csv
 

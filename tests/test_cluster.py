@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from themes.cluster import fit_centroids, k_range, pick_k
 
@@ -60,3 +61,39 @@ def test_theme_order_is_by_size():
     cents, _ = fit_centroids(X, reduce_dims=0)
     sizes = np.bincount(np.argmax(X @ cents.T, axis=1), minlength=len(cents))
     assert list(sizes) == sorted(sizes, reverse=True)
+
+
+def test_silhouettes_match_sklearn_on_nested_and_other_cuts():
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.metrics import pairwise_distances, silhouette_score
+
+    from themes.cluster import silhouettes
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 8))
+    D = pairwise_distances(X, metric="cosine")
+    np.fill_diagonal(D, 0)
+    tree = linkage(X, "ward")
+    cuts = {k: fcluster(tree, k, criterion="maxclust") for k in (2, 5, 9, 30)}
+    cuts[99] = rng.integers(0, 4, 300)  # not nested in the others
+    got = silhouettes(D, cuts)
+    for k, lab in cuts.items():
+        assert got[k] == pytest.approx(silhouette_score(D, lab, metric="precomputed"), abs=1e-9)
+
+
+def test_repeated_vectors_enter_the_tree_once_but_weigh_in_the_centres():
+    from themes.cluster import distinct_rows, fit_centroids
+
+    rng = np.random.default_rng(0)
+    a, b = np.eye(16)[0], np.eye(16)[1]
+    X = np.vstack([a + 0.05 * rng.normal(size=(20, 16)), b + 0.05 * rng.normal(size=(20, 16))]).astype(np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    heavy = np.vstack([X, np.repeat(X[:1], 500, axis=0)])     # one answer said 500 more times
+    U, inverse, counts = distinct_rows(heavy)
+    assert len(U) == 40 and counts[0] == 501 and np.array_equal(U[inverse], heavy)
+    c1, info1 = fit_centroids(X, n_themes=2, reduce_dims=0)
+    c2, info2 = fit_centroids(heavy, n_themes=2, reduce_dims=0)
+    assert info2["n_fit"] == 40 and info2["n_fit_segments"] == 540
+    # the repeated answer pulls its theme's centre towards itself
+    j1, j2 = np.argmax(c1 @ X[0]), np.argmax(c2 @ X[0])
+    assert c2[j2] @ X[0] > c1[j1] @ X[0]

@@ -41,7 +41,7 @@ def choose_k(X: np.ndarray, tree: np.ndarray, k_min: int, k_max: int) -> tuple[i
     """The cut of the Ward tree chosen by silhouette (cosine, fixed sample of the fit set): see
     ``pick_k``. Returns (K, silhouette of every K tried)."""
     from scipy.cluster.hierarchy import fcluster
-    from sklearn.metrics import pairwise_distances, silhouette_score
+    from sklearn.metrics import pairwise_distances
 
     n = len(X)
     rng = np.random.default_rng(0)  # fixed: the choice must not wobble with the user's seed
@@ -49,16 +49,51 @@ def choose_k(X: np.ndarray, tree: np.ndarray, k_min: int, k_max: int) -> tuple[i
     D = pairwise_distances(X[sample], metric="cosine")
     np.clip(D, 0, None, out=D)
     np.fill_diagonal(D, 0)
-    scores: dict[int, float] = {}
-    for k in range(k_min, k_max + 1):
-        labels = fcluster(tree, k, criterion="maxclust")[sample]
-        n_lab = len(np.unique(labels))
-        if n_lab < 2 or n_lab >= len(sample):
-            continue
-        scores[k] = float(silhouette_score(D, labels, metric="precomputed"))
+    cuts = {k: fcluster(tree, k, criterion="maxclust")[sample] for k in range(k_min, k_max + 1)}
+    scores = silhouettes(D, {k: lab for k, lab in cuts.items() if 2 <= len(np.unique(lab)) < len(sample)})
     if not scores:
         return max(1, min(k_min, n)), scores
     return pick_k(scores), scores
+
+
+def silhouettes(D: np.ndarray, cuts: dict[int, np.ndarray]) -> dict[int, float]:
+    """Mean silhouette of each labelling of the same points, from their distance matrix ``D``
+    (the same figure as sklearn's ``silhouette_score(D, labels, metric="precomputed")``).
+
+    Cuts of one tree are nested: the distance sums from each point to every cluster of the
+    finest cut are one matrix product, and every coarser cut's sums add up its columns."""
+    if not cuts:
+        return {}
+    finest = max(cuts, key=lambda k: len(np.unique(cuts[k])))
+    f_ids, f_lab = np.unique(cuts[finest], return_inverse=True)
+    onehot = np.zeros((len(f_lab), len(f_ids)))
+    onehot[np.arange(len(f_lab)), f_lab] = 1.0
+    sums_fine = D @ onehot                      # n x fine clusters
+    out = {}
+    for k, lab in cuts.items():
+        ids, lab = np.unique(lab, return_inverse=True)
+        # which coarse cluster holds each fine one (nested cuts: exactly one)
+        parent = np.zeros(len(f_ids), dtype=np.int64)
+        parent[f_lab] = lab
+        if not np.array_equal(parent[f_lab], lab):   # not nested: sum directly
+            member = np.zeros((len(lab), len(ids)))
+            member[np.arange(len(lab)), lab] = 1.0
+            sums = D @ member
+        else:
+            member = np.zeros((len(f_ids), len(ids)))
+            member[np.arange(len(f_ids)), parent] = 1.0
+            sums = sums_fine @ member
+        sizes = np.bincount(lab, minlength=len(ids)).astype(float)
+        own = sizes[lab]
+        a = sums[np.arange(len(lab)), lab] / np.maximum(own - 1, 1)
+        mean_to = sums / sizes[None, :]
+        mean_to[np.arange(len(lab)), lab] = np.inf
+        b = mean_to.min(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s = (b - a) / np.maximum(a, b)
+        s = np.where((own > 1) & np.isfinite(s), s, 0.0)
+        out[k] = float(s.mean())
+    return out
 
 
 def pick_k(scores: dict[int, float], tolerance: float = SILHOUETTE_TOLERANCE) -> int:
@@ -87,10 +122,29 @@ def k_range(n: int, min_themes: int, max_themes: int, size_cap: int) -> tuple[in
     return hi, lo
 
 
+def distinct_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct rows in a fixed order, index of each row's distinct row, count of each).
+
+    Survey answers repeat ("Very good service", "Nothing"), and so do their vectors: the costly
+    steps (Ward's tree, silhouette, sub-groups) run on distinct vectors, with counts as weights."""
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    if len(X) == 0:
+        return X, np.zeros(0, np.int64), np.zeros(0, np.int64)
+    rows = X.view(np.dtype((np.void, X.dtype.itemsize * X.shape[1]))).ravel()
+    _, first, inverse, counts = np.unique(rows, return_index=True, return_inverse=True, return_counts=True)
+    order = np.argsort(first, kind="stable")  # distinct rows in order of first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return X[first[order]], rank[inverse.ravel()].astype(np.int64), counts[order].astype(np.int64)
+
+
 def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int = 2, max_themes: int = 60,
                   min_theme_size: int = 3, fit_sample: int = 20000, reduce_dims: int = 48,
                   merge_similarity: float = 0.92, seed: int = 42) -> tuple[np.ndarray, dict]:
-    """Fit themes on unit-length vectors; return (centroids k x d, diagnostics)."""
+    """Fit themes on unit-length vectors; return (centroids k x d, diagnostics).
+
+    Repeated vectors (the same sentence said many times) enter the tree once and count with
+    their number in every centre, size and merge; ``fit_sample`` bounds the distinct vectors."""
     from scipy.cluster.hierarchy import fcluster, linkage
 
     X = np.asarray(X, dtype=np.float32)
@@ -98,16 +152,19 @@ def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int
     info: dict = {"n_fit": 0, "k_chosen": 0, "silhouette": {}}
     if n == 0:
         return np.zeros((0, X.shape[1] if X.ndim == 2 else 0), dtype=np.float32), info
+    U, _, counts = distinct_rows(X)
     rng = np.random.default_rng(seed)
-    idx = np.sort(rng.choice(n, fit_sample, replace=False)) if n > fit_sample else np.arange(n)
-    Xf = X[idx]
+    m = len(U)
+    idx = np.sort(rng.choice(m, fit_sample, replace=False)) if m > fit_sample else np.arange(m)
+    Xf, wf = U[idx], counts[idx]
     info["n_fit"] = int(len(idx))
+    info["n_fit_segments"] = int(wf.sum())
     if len(np.unique(Xf.round(5), axis=0)) < 2:
-        return _unit(Xf.mean(axis=0, keepdims=True)), info
+        return _unit((wf[:, None] * Xf).sum(axis=0, keepdims=True)), info
 
     Z = reduce(Xf.astype(np.float64), reduce_dims, seed)
     tree = linkage(Z, method="ward")
-    size_cap = max(1, len(Xf) // max(min_theme_size, 1))
+    size_cap = max(1, int(wf.sum()) // max(min_theme_size, 1))
     if n_themes is not None:
         k = min(n_themes, len(Xf))
     else:
@@ -118,30 +175,35 @@ def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int
     info["k_chosen"] = int(k)
 
     keep_small = n_themes is not None
-    centroids = _centres(Xf, labels, min_size=1 if keep_small else min_theme_size)
+    centroids = _centres(Xf, labels, wf, min_size=1 if keep_small else min_theme_size)
     info["dissolved_small"] = int(k - len(centroids))
     if not keep_small:
         before = len(centroids)
-        centroids = _merge_close(Xf, centroids, merge_similarity)
+        centroids = _merge_close(Xf, wf, centroids, merge_similarity)
         info["merged"] = int(before - len(centroids))
     # Order themes by size (then by first member) so ids read from largest to smallest.
     nearest = np.argmax(Xf @ centroids.T, axis=1)
-    sizes = np.bincount(nearest, minlength=len(centroids))
+    sizes = np.bincount(nearest, weights=wf, minlength=len(centroids))
     first = np.array([np.flatnonzero(nearest == j)[0] if sizes[j] else n for j in range(len(centroids))])
     order = np.lexsort((first, -sizes))
     order = order[sizes[order] > 0]
     return centroids[order].astype(np.float32), info
 
 
-def _centres(X: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
-    ks, counts = np.unique(labels, return_counts=True)
-    big = ks[counts >= min_size]
+def _wmean(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return (w[:, None] * X).sum(axis=0, keepdims=True) / max(float(w.sum()), 1e-12)
+
+
+def _centres(X: np.ndarray, labels: np.ndarray, w: np.ndarray, min_size: int) -> np.ndarray:
+    ks = np.unique(labels)
+    sizes = np.array([w[labels == k].sum() for k in ks])
+    big = ks[sizes >= min_size]
     if len(big) == 0:
-        big = ks[[int(np.argmax(counts))]]
-    return _unit(np.stack([X[labels == k].mean(axis=0) for k in big]))
+        big = ks[[int(np.argmax(sizes))]]
+    return _unit(np.vstack([_wmean(X[labels == k], w[labels == k]) for k in big]))
 
 
-def _merge_close(X: np.ndarray, centroids: np.ndarray, threshold: float) -> np.ndarray:
+def _merge_close(X: np.ndarray, w: np.ndarray, centroids: np.ndarray, threshold: float) -> np.ndarray:
     """Merge pairs of themes whose centres are nearly the same direction, closest first."""
     while len(centroids) > 1:
         sim = centroids @ centroids.T
@@ -151,7 +213,7 @@ def _merge_close(X: np.ndarray, centroids: np.ndarray, threshold: float) -> np.n
             break
         nearest = np.argmax(X @ centroids.T, axis=1)
         members = (nearest == i) | (nearest == j)
-        merged = _unit(X[members].mean(axis=0, keepdims=True))[0]
+        merged = _unit(_wmean(X[members], w[members]))[0]
         keep = [t for t in range(len(centroids)) if t not in (i, j)]
         centroids = np.vstack([centroids[keep], merged[None, :]])
     return centroids
@@ -161,32 +223,41 @@ MAX_SUB_GROUPS = 12   # sub-groups kept per theme in a saved model (for `themes 
 MIN_SUB_SIZE = 3      # no sub-group stands for fewer segments than this
 
 
+SUB_FIT_MAX = 4000    # distinct vectors k-means sees per theme (the rest join their nearest group)
+
+
 def sub_groups(X: np.ndarray, seed: int, max_groups: int = MAX_SUB_GROUPS,
                min_size: int = MIN_SUB_SIZE) -> tuple[np.ndarray, np.ndarray]:
     """Summarise one theme's member vectors as up to ``max_groups`` k-means groups of at least
-    ``min_size`` members: (raw means g x d, counts g). Fewer than ``min_size`` members: none."""
+    ``min_size`` members: (raw means g x d, counts g). Fewer than ``min_size`` members: none.
+    k-means runs on distinct vectors weighted by their counts (a seeded sample of at most
+    ``SUB_FIT_MAX`` of them on very large themes)."""
     X = np.asarray(X, dtype=np.float32)
     n = len(X)
     if n < min_size:
         return np.zeros((0, X.shape[1] if X.ndim == 2 else 0), np.float32), np.zeros(0, np.int64)
-    k = min(max_groups, n // min_size, len(np.unique(X.round(5), axis=0)))
-    labels = np.zeros(n, dtype=np.int64)
+    U, _, w = distinct_rows(X)
+    k = min(max_groups, n // min_size, len(np.unique(U.round(5), axis=0)))
+    labels = np.zeros(len(U), dtype=np.int64)
     if k >= 2:
         from sklearn.cluster import KMeans
 
-        labels = KMeans(n_clusters=k, n_init=3, random_state=seed).fit_predict(X)
+        rng = np.random.default_rng(seed)
+        fit = np.sort(rng.choice(len(U), SUB_FIT_MAX, replace=False)) if len(U) > SUB_FIT_MAX else np.arange(len(U))
+        km = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(U[fit], sample_weight=w[fit])
+        labels = km.predict(U)
         while True:  # dissolve groups under min_size into their nearest neighbour group
-            counts = np.bincount(labels, minlength=labels.max() + 1)
+            counts = np.bincount(labels, weights=w, minlength=labels.max() + 1)
             small = np.flatnonzero((counts > 0) & (counts < min_size))
             if len(small) == 0:
                 break
             keep = np.flatnonzero(counts >= min_size)
-            means = np.stack([X[labels == g].mean(axis=0) for g in keep])
+            means = np.vstack([_wmean(U[labels == g], w[labels == g]) for g in keep])
             moving = np.isin(labels, small)
-            labels[moving] = keep[np.argmax(X[moving] @ means.T, axis=1)]
+            labels[moving] = keep[np.argmax(U[moving] @ means.T, axis=1)]
     groups = np.unique(labels)
-    means = np.stack([X[labels == g].mean(axis=0) for g in groups]).astype(np.float32)
-    counts = np.array([int((labels == g).sum()) for g in groups], dtype=np.int64)
+    means = np.vstack([_wmean(U[labels == g], w[labels == g]) for g in groups]).astype(np.float32)
+    counts = np.array([int(w[labels == g].sum()) for g in groups], dtype=np.int64)
     return means, counts
 
 

@@ -169,9 +169,6 @@ def require_content(corpus: Corpus) -> None:
         f"{corpus.source}: no answers to find themes in: all {len(corpus)} rows{column} {what}. "
         "Check that --text names the free-text column."
     )
-    """read_table + build_corpus, with the file named in every message."""
-    frame = read_table(path, sheet=sheet)
-    return build_corpus(frame, text=text, id=id, by=by, question=question, source=str(path))
 
 
 def _csv_encoding(path: Path) -> str:

@@ -19,12 +19,13 @@ from .embed import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder, 
 from .errors import ConfigError, ModelFormatError, ThemesError
 from .ingest import build_corpus, require_content
 from .layout import layout_segments
-from .name import name_themes, spacy_phrases
+from .name import name_themes
 from .candidates import candidate_table, new_candidates  # noqa: F401  (stream and spark call these)
 from .model import ThemeModel, sub_centroids, theme_table
 from .progress import Reporter
 from .quotes import pick_quotes
-from .segment import segment, spacy_splitter
+from .segment import segment
+from .textcache import default_phrases, default_splitter
 from .tabulate import status_counts, tally_of
 from .types import Corpus, Result, Segments, ThemeSet
 
@@ -117,7 +118,8 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
         reporter.say(note)
 
     t = time.perf_counter()
-    segs = segment(corpus, splitter or spacy_splitter(), settings.min_segment_words, settings.max_segment_words)
+    splitter = splitter or default_splitter(settings)
+    segs = segment(corpus, splitter, settings.min_segment_words, settings.max_segment_words)
     timings["segment_s"] = time.perf_counter() - t
 
     embedder = embedder or new_embedder(settings.model, settings)
@@ -137,7 +139,8 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
 
     t = time.perf_counter()
     assignments = assign(vectors, segs, theme_set)
-    named = _name(theme_set, segs, vectors, assignments, cached(embedder, settings), phrases or spacy_phrases())
+    phrases = phrases or default_phrases(settings)
+    named = _name(theme_set, segs, vectors, assignments, cached(embedder, settings), phrases)
     if codebook is not None:
         from .training import keep_codebook_text
 
@@ -341,7 +344,7 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
     for note in corpus.notes:
         reporter.say(note)
     model, embedder = label_embedder(model, settings, embedder, reporter)
-    splitter = splitter or spacy_splitter()
+    splitter = splitter or default_splitter(settings)
     themes_of = None
     if model.kind == "classifier":
         from .classify import classify_responses
@@ -358,7 +361,7 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
     result = _tables(corpus, segs, vectors, assignments, theme_set, settings, themes_of)
     t = time.perf_counter()
     candidates = new_candidates(result, segs, vectors, assignments, cached(embedder, settings),
-                                phrases or spacy_phrases(), settings)
+                                phrases or default_phrases(settings), settings)
     timings["candidates_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t0
     result.run = _run_info("label", corpus, settings, embedder, result_counts(result), timings, {})

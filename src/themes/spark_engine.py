@@ -55,7 +55,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     t = time.perf_counter()
     theme_set, fit_info = pipeline.fit_theme_set(segs, vectors, settings)
     theme_set = pipeline._name(theme_set, segs, vectors, assign(vectors, segs, theme_set),
-                               pipeline.cached(embedder, settings), phrases or pipeline.spacy_phrases())
+                               pipeline.cached(embedder, settings), phrases or pipeline.default_phrases(settings))
     run.timings["fit_and_name_s"] = time.perf_counter() - t
     model = ThemeModel(theme_set=theme_set, embedder=pipeline._versions(embedder)["embedder"],
                        settings=settings.to_dict(), by=tuple(by), question_column=question)
@@ -122,7 +122,7 @@ class _Run:
         extra = {}
         if self.command == "label":
             extra["new_candidates.csv"] = _candidates(labelled, pipeline.cached(embedder, settings),
-                                                      phrases or pipeline.spacy_phrases(),
+                                                      phrases or pipeline.default_phrases(settings),
                                                       settings, by, dim)
         n_segments = labelled.select(F.sum(F.size("seg_theme"))).first()[0] or 0
         counts = {**tally.status_counts(), "segments": int(n_segments),

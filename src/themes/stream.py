@@ -90,7 +90,7 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
         reporter.say(note)
     model, embedder = pipeline.label_embedder(model, settings, embedder, reporter)
     theme_set = pipeline.shown_themes(model.theme_set)  # what the files show; deleted themes left out
-    splitter = splitter or pipeline.spacy_splitter()
+    splitter = splitter or pipeline.default_splitter(settings)
     tmp = temp_outdir(out, force)
     try:
         files = {name: CsvAppender(tmp / name) for name in ("responses.csv", "segments.csv")}
@@ -115,7 +115,7 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
         themes = tally.themes_table(theme_set)
         quote_table = quotes.pick(themes, settings.n_quotes, settings.quote_max_words)
         t = time.perf_counter()
-        new = candidates.table(pipeline.cached(embedder, settings), phrases or pipeline.spacy_phrases(), settings)
+        new = candidates.table(pipeline.cached(embedder, settings), phrases or pipeline.default_phrases(settings), settings)
         timings["candidates_s"] = time.perf_counter() - t
         timings["total_s"] = time.perf_counter() - t0
         counts = {**tally.status_counts(), "segments": int(n_segments), "themes": int(len(themes)),

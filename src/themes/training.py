@@ -127,7 +127,7 @@ def train(data, labels: str, text: str | None = None, by=(), id: str | None = No
     if not classes:
         raise InputError(f"{corpus.source}: no label in column '{labels}' has {MIN_EXAMPLES} or more examples "
                          "with text; label more responses.")
-    segs = segment(read, splitter or pipeline.spacy_splitter(), settings.min_segment_words, settings.max_segment_words)
+    segs = segment(read, splitter or pipeline.default_splitter(settings), settings.min_segment_words, settings.max_segment_words)
     embedder = embedder or new_embedder(settings.model, settings)
     vectors = _embed(segs, embedder, settings, reporter)
     R, has = response_vectors(segs.frame["row"].to_numpy(), vectors, len(corpus))
