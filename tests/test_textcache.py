@@ -47,3 +47,13 @@ def test_shards_are_plain_json(tmp_path):
     (shard,) = list(next(tmp_path.iterdir()).glob("*.json"))
     data = json.loads(shard.read_text(encoding="utf-8"))
     assert data["values"] == [["A"], ["B"]] and len(data["keys"]) == 2
+
+
+def test_the_default_steps_use_the_cache_unless_it_is_off(tmp_path):
+    from themes.config import Settings
+    from themes.textcache import default_phrases, default_splitter
+
+    on = Settings(cache_dir=str(tmp_path))
+    assert default_splitter(on).__name__ == "wrapped" and default_phrases(on).__name__ == "wrapped"
+    off = on.replace(use_cache=False)
+    assert default_splitter(off).__name__ == "split" and default_phrases(off).__name__ == "extract"
