@@ -97,3 +97,31 @@ def test_repeated_vectors_enter_the_tree_once_but_weigh_in_the_centres():
     # the repeated answer pulls its theme's centre towards itself
     j1, j2 = np.argmax(c1 @ X[0]), np.argmax(c2 @ X[0])
     assert c2[j2] @ X[0] > c1[j1] @ X[0]
+
+
+def test_ward_tree_is_cached_by_vectors_and_refitted_when_damaged(tmp_path, monkeypatch):
+    import scipy.cluster.hierarchy as hierarchy
+
+    from themes.cluster import ward_tree
+
+    X, _ = _blobs()
+    first = ward_tree(X, 8, 0, tmp_path)
+    (path,) = list((tmp_path / "trees").glob("*.npy"))
+    calls = []
+    real = hierarchy.linkage
+    monkeypatch.setattr(hierarchy, "linkage", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert np.array_equal(ward_tree(X, 8, 0, tmp_path), first) and calls == []   # read back, not refitted
+    ward_tree(X[:-1], 8, 0, tmp_path)                                             # other vectors: fitted
+    ward_tree(X, 16, 0, tmp_path)                                                 # other dimensions: fitted
+    assert len(calls) == 2
+    path.write_bytes(path.read_bytes()[:50])                                      # cut short
+    assert np.array_equal(ward_tree(X, 8, 0, tmp_path), first) and len(calls) == 3
+    assert np.array_equal(ward_tree(X, 8, 0, None), first)                        # no cache: same tree
+
+
+def test_fit_is_the_same_with_and_without_the_tree_cache(tmp_path):
+    X, _ = _blobs(k=5)
+    a, _ = fit_centroids(X, reduce_dims=8)
+    fit_centroids(X, reduce_dims=8, cache_dir=tmp_path)
+    b, _ = fit_centroids(X, reduce_dims=8, cache_dir=tmp_path)   # from the cached tree
+    assert np.array_equal(a, b)

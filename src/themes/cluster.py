@@ -138,14 +138,63 @@ def distinct_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return X[first[order]], rank[inverse.ravel()].astype(np.int64), counts[order].astype(np.int64)
 
 
+TREE_VERSION = 1   # bump when reduce() or the linkage call changes
+
+
+def ward_tree(X: np.ndarray, reduce_dims: int, seed: int, cache_dir=None) -> np.ndarray:
+    """Ward's linkage of X after ``reduce``. With ``cache_dir``, the tree is kept on disk
+    (``trees/<hash>.npy``, keyed by the exact vectors and ``reduce_dims``) so a rerun on the same
+    sentences, with another ``--n-themes`` for instance, skips the quadratic step."""
+    from scipy.cluster.hierarchy import linkage
+
+    path = None
+    if cache_dir is not None:
+        import hashlib
+        from pathlib import Path
+
+        h = hashlib.blake2b(f"ward|v{TREE_VERSION}|{reduce_dims}|{X.shape}|{X.dtype}".encode(), digest_size=16)
+        h.update(np.ascontiguousarray(X).tobytes())
+        path = Path(cache_dir) / "trees" / f"{h.hexdigest()}.npy"
+        try:
+            tree = np.load(path, allow_pickle=False)
+            if tree.shape == (len(X) - 1, 4) and tree.dtype == np.float64:
+                return tree
+        except (OSError, ValueError, EOFError):
+            pass  # missing or unreadable: fit it again
+    tree = linkage(reduce(X.astype(np.float64), reduce_dims, seed), method="ward")
+    if path is not None:
+        _save_atomic(path, tree)
+    return tree
+
+
+def _save_atomic(path, array: np.ndarray) -> None:
+    """Write an array under a temporary name, flush, rename; a cache that cannot be written is skipped."""
+    import os
+    import uuid
+
+    tmp = path.with_name(f".{uuid.uuid4().hex}.npy.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            np.save(fh, array, allow_pickle=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int = 2, max_themes: int = 60,
                   min_theme_size: int = 3, fit_sample: int = 20000, reduce_dims: int = 48,
-                  merge_similarity: float = 0.92, seed: int = 42) -> tuple[np.ndarray, dict]:
+                  merge_similarity: float = 0.92, seed: int = 42, cache_dir=None) -> tuple[np.ndarray, dict]:
     """Fit themes on unit-length vectors; return (centroids k x d, diagnostics).
 
     Repeated vectors (the same sentence said many times) enter the tree once and count with
     their number in every centre, size and merge; ``fit_sample`` bounds the distinct vectors."""
-    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.cluster.hierarchy import fcluster
 
     X = np.asarray(X, dtype=np.float32)
     n = len(X)
@@ -162,8 +211,7 @@ def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int
     if len(np.unique(Xf.round(5), axis=0)) < 2:
         return _unit((wf[:, None] * Xf).sum(axis=0, keepdims=True)), info
 
-    Z = reduce(Xf.astype(np.float64), reduce_dims, seed)
-    tree = linkage(Z, method="ward")
+    tree = ward_tree(Xf, reduce_dims, seed, cache_dir)
     size_cap = max(1, int(wf.sum()) // max(min_theme_size, 1))
     if n_themes is not None:
         k = min(n_themes, len(Xf))
@@ -223,7 +271,7 @@ MAX_SUB_GROUPS = 12   # sub-groups kept per theme in a saved model (for `themes 
 MIN_SUB_SIZE = 3      # no sub-group stands for fewer segments than this
 
 
-SUB_FIT_MAX = 4000    # distinct vectors k-means sees per theme (the rest join their nearest group)
+SUB_FIT_MAX = 1000    # distinct vectors k-means sees per theme (the rest join their nearest group)
 
 
 def sub_groups(X: np.ndarray, seed: int, max_groups: int = MAX_SUB_GROUPS,

@@ -169,7 +169,8 @@ def fit_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings) -> tu
                              n_themes=settings.n_themes, min_themes=settings.min_themes,
                              max_themes=settings.max_themes, min_theme_size=settings.min_theme_size,
                              fit_sample=settings.fit_sample, reduce_dims=settings.reduce_dims,
-                             merge_similarity=settings.merge_similarity, seed=settings.seed)
+                             merge_similarity=settings.merge_similarity, seed=settings.seed,
+                             cache_dir=settings.cache_path if settings.use_cache else None)
         cents.append(c)
         qcol += [q] * len(c)
         info[q or "(all)"] = i
