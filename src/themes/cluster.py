@@ -208,7 +208,7 @@ def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int
     Xf, wf = U[idx], counts[idx]
     info["n_fit"] = int(len(idx))
     info["n_fit_segments"] = int(wf.sum())
-    if len(np.unique(Xf.round(5), axis=0)) < 2:
+    if len(distinct_rows(Xf.round(5))[0]) < 2:
         return _unit((wf[:, None] * Xf).sum(axis=0, keepdims=True)), info
 
     tree = ward_tree(Xf, reduce_dims, seed, cache_dir)
@@ -285,14 +285,14 @@ def sub_groups(X: np.ndarray, seed: int, max_groups: int = MAX_SUB_GROUPS,
     if n < min_size:
         return np.zeros((0, X.shape[1] if X.ndim == 2 else 0), np.float32), np.zeros(0, np.int64)
     U, _, w = distinct_rows(X)
-    k = min(max_groups, n // min_size, len(np.unique(U.round(5), axis=0)))
+    k = min(max_groups, n // min_size, len(distinct_rows(U.round(5))[0]))
     labels = np.zeros(len(U), dtype=np.int64)
     if k >= 2:
         from sklearn.cluster import KMeans
 
         rng = np.random.default_rng(seed)
         fit = np.sort(rng.choice(len(U), SUB_FIT_MAX, replace=False)) if len(U) > SUB_FIT_MAX else np.arange(len(U))
-        km = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(U[fit], sample_weight=w[fit])
+        km = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(U[fit], sample_weight=w[fit])
         labels = km.predict(U)
         while True:  # dissolve groups under min_size into their nearest neighbour group
             counts = np.bincount(labels, weights=w, minlength=labels.max() + 1)
