@@ -271,18 +271,21 @@ def table(rows: list[dict], extra: list[dict], help_s: float, command: str) -> s
 def checks(rows: list[dict]) -> list[str]:
     out = ["Targets (10,000 and 50,000 responses):", ""]
     by = {(r["responses"], r["case"]): r for r in rows}
+
+    def mark(ok: bool) -> str:
+        return "yes" if ok else "NO"
+
     for n in sorted({r["responses"] for r in rows}):
         if n < 10_000:
             continue
-        f, c, w, b, lab = (by[(n, k)] for k in ("floor (raw encode)", "extract cold", "extract warm",
-                                                  "BERTopic defaults", "label (saved model)"))
-        d = by[(n, "raw encode, distinct segments only")]
-        wt = by[(n, "extract warm, tree refitted")]
-        out += [f"- {n:,}: cold/floor {c['seconds'] / f['seconds']:.2f} (<= 1.25; cold / encode of the distinct "
-                f"segments alone: {c['seconds'] / d['seconds']:.2f}); warm/cold "
-                f"{w['seconds'] / c['seconds']:.0%} (<= 15%; with Ward's tree refitted {wt['seconds'] / c['seconds']:.0%}); "
-                f"BERTopic/cold {b['seconds'] / c['seconds']:.2f} "
-                f"(>= 1.3); label/floor throughput {f['seconds'] / lab['seconds']:.0%} (>= 85%)"]
+        f, c, w, b, lab = (by[(n, k)]["seconds"] for k in ("floor (raw encode)", "extract cold", "extract warm",
+                                                             "BERTopic defaults", "label (saved model)"))
+        d = by[(n, "raw encode, distinct segments only")]["seconds"]
+        wt = by[(n, "extract warm, tree refitted")]["seconds"]
+        out += [f"- {n:,}: cold/floor {c / f:.2f} (<= 1.25: {mark(c / f <= 1.25)}; cold / encode of the distinct "
+                f"segments alone {c / d:.2f}); warm/cold {w / c:.1%} (<= 15%: {mark(w / c <= 0.15)}; with Ward's "
+                f"tree refitted {wt / c:.1%}); BERTopic/cold {b / c:.2f} (>= 1.3: {mark(b / c >= 1.3)}); "
+                f"label/floor throughput {f / lab:.0%} (>= 85%: {mark(f / lab >= 0.85)})"]
     return out
 
 
