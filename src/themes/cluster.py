@@ -9,7 +9,9 @@ The method (see docs/method.md for the evidence):
    unless ``n_themes`` forces it;
 5. themes smaller than ``min_theme_size`` are dissolved, near-duplicate themes
    (centre cosine >= ``merge_similarity``) merged; centres are unit-length means in the
-   original embedding space, so every later step (assignment, labelling) is nearest-centre.
+   original embedding space, so every later step (assignment, labelling) is nearest-centre;
+6. ``REFINE_ITERS`` steps of (count-weighted) spherical k-means from Ward's centres on the fit
+   set: the themes then depend less on which sentences the seed left out of a sample.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 SILHOUETTE_SAMPLE = 3000
+REFINE_ITERS = 10  # spherical k-means steps after Ward (makes the themes depend less on the fit sample)
 MIN_WINDOW = 5  # fewest themes the automatic choice considers (when the data allow as many)
 SILHOUETTE_TOLERANCE = 0.10  # cuts within 10% of the best silhouette count as equally good
 
@@ -229,6 +232,13 @@ def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int
         before = len(centroids)
         centroids = _merge_close(Xf, wf, centroids, merge_similarity)
         info["merged"] = int(before - len(centroids))
+    for _ in range(REFINE_ITERS):  # spherical k-means steps from Ward's centres (weighted)
+        near = np.argmax(Xf @ centroids.T, axis=1)
+        order = np.argsort(near, kind="stable")
+        held, starts = np.unique(near[order], return_index=True)
+        sums = np.add.reduceat((wf[:, None] * Xf)[order], starts, axis=0)
+        centroids = centroids.copy()
+        centroids[held] = _unit(sums)
     # Order themes by size (then by first member) so ids read from largest to smallest.
     nearest = np.argmax(Xf @ centroids.T, axis=1)
     sizes = np.bincount(nearest, weights=wf, minlength=len(centroids))
