@@ -1,10 +1,12 @@
-"""Folders that appear whole or not at all."""
+"""Files and folders that appear whole or not at all."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,4 +32,21 @@ def atomic_folder(dest: str | Path):
             os.replace(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_file(path: str | Path, write: Callable, mode: str = "wb") -> None:
+    """Write ``path`` through ``write(fh)`` into a temporary name beside it (``.<name>.<id>.tmp``),
+    flush it to disk, then rename: readers see the old file or the whole new one. On any error
+    the temporary file is removed and the error raised."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
         raise

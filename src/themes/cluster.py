@@ -171,23 +171,14 @@ def ward_tree(X: np.ndarray, reduce_dims: int, seed: int, cache_dir=None) -> np.
 
 
 def _save_atomic(path, array: np.ndarray) -> None:
-    """Write an array under a temporary name, flush, rename; a cache that cannot be written is skipped."""
-    import os
-    import uuid
+    """Write an array atomically; a cache that cannot be written is skipped."""
+    from .atomic import write_file
 
-    tmp = path.with_name(f".{uuid.uuid4().hex}.npy.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            np.save(fh, array, allow_pickle=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_file(path, lambda fh: np.save(fh, array, allow_pickle=False))
     except OSError:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
+        pass
 
 
 def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int = 2, max_themes: int = 60,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .atomic import write_file
 from .errors import ConfigError
 
 # Names that resolve to a model shipped inside a PyPI package (no hub download, ever).
@@ -198,17 +199,7 @@ class EmbeddingCache:
         vectors = np.ascontiguousarray(vectors[first], dtype=np.float32)
         sid = uuid.uuid4().hex
         for suffix, arr in ((".vec.npy", vectors), (".keys.npy", keys)):
-            final = self.dir / f"{sid}{suffix}"
-            tmp = self.dir / f".{sid}{suffix}.tmp"
-            try:
-                with open(tmp, "wb") as fh:
-                    np.save(fh, arr, allow_pickle=False)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, final)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
+            write_file(self.dir / f"{sid}{suffix}", lambda fh, arr=arr: np.save(fh, arr, allow_pickle=False))
         self.prune()
 
     def prune(self, now: float | None = None) -> list[Path]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import uuid
 from collections.abc import Callable, Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from .atomic import write_file
 
 SPLIT_VERSION = 1     # bump when segment.spacy_splitter's output for a text changes
 PHRASE_VERSION = 1    # bump when name.spacy_phrases' output for a text changes
@@ -67,20 +68,12 @@ class TextCache:
             return
         keys = [self._key(t) for t in texts]
         self._entries().update(zip(keys, values))
-        sid = uuid.uuid4().hex
-        tmp, final = self.dir / f".{sid}.json.tmp", self.dir / f"{sid}.json"
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump({"namespace": self.namespace, "keys": keys, "values": values}, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, final)
+            write_file(self.dir / f"{uuid.uuid4().hex}.json",
+                       lambda fh: json.dump({"namespace": self.namespace, "keys": keys, "values": values}, fh), "w")
         except OSError:
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                pass
+            pass
 
 
 def cached_per_text(fn: Callable[[list[str]], Iterable[list]], cache: TextCache,
@@ -94,7 +87,7 @@ def cached_per_text(fn: Callable[[list[str]], Iterable[list]], cache: TextCache,
         missing = list(dict.fromkeys(t for t, v in zip(texts, got) if v is None))
         if missing:
             fresh = [list(v) for v in fn(missing)]
-            cache.add(missing, [[list(x) if isinstance(x, tuple) else x for x in v] for v in fresh])
+            cache.add(missing, fresh)
             new = dict(zip(missing, fresh))
             got = [new[t] if v is None else v for t, v in zip(texts, got)]
         for v in got:
