@@ -125,3 +125,35 @@ def test_fit_is_the_same_with_and_without_the_tree_cache(tmp_path):
     fit_centroids(X, reduce_dims=8, cache_dir=tmp_path)
     b, _ = fit_centroids(X, reduce_dims=8, cache_dir=tmp_path)   # from the cached tree
     assert np.array_equal(a, b)
+
+
+def test_weighted_kmeans_finds_the_blobs_the_same_way_for_a_seed():
+    from themes.cluster import nearest_centre, weighted_kmeans
+
+    X, truth = _blobs(k=4)
+    w = np.ones(len(X))
+    C = weighted_kmeans(X, w, 4, seed=3)
+    labels = nearest_centre(X, C)
+    # each blob is one group
+    assert all(len(np.unique(labels[truth == t])) == 1 for t in range(4)) and len(np.unique(labels)) == 4
+    assert np.array_equal(C, weighted_kmeans(X, w, 4, seed=3))
+
+
+def test_weighted_kmeans_centres_are_weighted_means():
+    from themes.cluster import weighted_kmeans
+
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [10.0, 0.0], [11.0, 0.0]])
+    C = weighted_kmeans(X, np.array([1.0, 3.0, 1.0, 1.0]), 2, seed=0)
+    C = C[np.argsort(C[:, 0])]
+    assert np.allclose(C, [[0.75, 0.0], [10.5, 0.0]])
+    # fewer distinct points than groups asked for: no empty or duplicate centres
+    assert len(weighted_kmeans(np.zeros((5, 2)), np.ones(5), 3, seed=0)) == 1
+
+
+def test_sub_groups_cover_every_member_and_respect_the_size_floor():
+    from themes.cluster import MIN_SUB_SIZE, sub_groups
+
+    X, _ = _blobs(k=3, n=30)
+    X = np.vstack([X, np.repeat(X[:1], 10, axis=0)])   # a repeated answer counts with its number
+    means, counts = sub_groups(X, seed=0)
+    assert counts.sum() == len(X) and (counts >= MIN_SUB_SIZE).all() and len(means) == len(counts) >= 3

