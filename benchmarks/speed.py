@@ -260,10 +260,10 @@ def table(rows: list[dict], extra: list[dict], help_s: float, command: str) -> s
               "`themes` embeds each distinct text once, so on answers drawn with replacement from the 6,205 FFT "
               "comments its embedding cost follows the distinct segments (\"x distinct\" compares with the encode "
               "of those alone). Cold runs start with empty embedding and text caches and include loading the "
-              "models. Warm runs read vectors, sentence splits and Ward's tree from the cache (the tree is keyed by "
-              "the exact fit vectors, so a rerun with another --n-themes reuses it too) and still choose K, "
-              "form and name the themes, assign, pick quotes, tabulate and write every file; \"tree refitted\" "
-              "is the same run with only vectors and splits cached. "
+              "models. Warm runs read vectors, sentence splits, name phrases, keyword terms and Ward's tree from "
+              "the cache (the tree is keyed by the exact fit vectors, so a rerun with another --n-themes reuses "
+              "it too) and still choose K, form and name the themes, assign, pick quotes, tabulate, find "
+              "sub-groups and write every file; \"tree refitted\" is the same run without the cached tree. "
               "BERTopic embeds every response (its default does not deduplicate).", "", *checks(rows)]
     return "\n".join(lines) + "\n"
 
