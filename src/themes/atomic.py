@@ -35,6 +35,16 @@ def atomic_folder(dest: str | Path):
         raise
 
 
+def write_cache_file(path: str | Path, write: Callable, mode: str = "wb") -> None:
+    """``write_file`` for a cache: makes the folder, and skips a file that cannot be written
+    (a cache only saves time)."""
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        write_file(path, write, mode)
+    except OSError:
+        pass
+
+
 def write_file(path: str | Path, write: Callable, mode: str = "wb") -> None:
     """Write ``path`` through ``write(fh)`` into a temporary name beside it (``.<name>.<id>.tmp``),
     flush it to disk, then rename: readers see the old file or the whole new one. On any error

@@ -173,19 +173,10 @@ def ward_tree(X: np.ndarray, reduce_dims: int, seed: int, cache_dir=None) -> np.
             pass  # missing or unreadable: fit it again
     tree = linkage(reduce(X.astype(np.float64), reduce_dims, seed), method="ward")
     if path is not None:
-        _save_atomic(path, tree)
+        from .atomic import write_cache_file
+
+        write_cache_file(path, lambda fh: np.save(fh, tree, allow_pickle=False))
     return tree
-
-
-def _save_atomic(path, array: np.ndarray) -> None:
-    """Write an array atomically; a cache that cannot be written is skipped."""
-    from .atomic import write_file
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_file(path, lambda fh: np.save(fh, array, allow_pickle=False))
-    except OSError:
-        pass
 
 
 def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int = 2, max_themes: int = 60,
@@ -231,14 +222,11 @@ def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int
         centroids = _merge_close(Xf, wf, centroids, merge_similarity)
         info["merged"] = int(before - len(centroids))
     weighted = wf[:, None] * Xf
-    member = np.zeros((len(centroids), len(Xf)), np.float32)
     for _ in range(REFINE_ITERS):  # spherical k-means steps from Ward's centres (weighted)
         near = np.argmax(Xf @ centroids.T, axis=1)
-        member[:] = 0
-        member[near, np.arange(len(Xf))] = 1
         held = np.bincount(near, minlength=len(centroids)) > 0
         centroids = centroids.copy()
-        centroids[held] = _unit((member @ weighted)[held])
+        centroids[held] = _unit(_group_sums(weighted, near, len(centroids))[held])
     # Order themes by size (then by first member) so ids read from largest to smallest.
     nearest = np.argmax(Xf @ centroids.T, axis=1)
     sizes = np.bincount(nearest, weights=wf, minlength=len(centroids))
@@ -246,6 +234,13 @@ def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int
     order = np.lexsort((first, -sizes))
     order = order[sizes[order] > 0]
     return centroids[order].astype(np.float32), info
+
+
+def _group_sums(X: np.ndarray, labels: np.ndarray, k: int, w: np.ndarray | None = None) -> np.ndarray:
+    """k x d: the (``w``-weighted) sum of X's rows in each of k groups, as one matrix product."""
+    member = np.zeros((k, len(X)), X.dtype)
+    member[labels, np.arange(len(X))] = 1 if w is None else w
+    return member @ X
 
 
 def _wmean(X: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -347,12 +342,10 @@ def weighted_kmeans(X: np.ndarray, w: np.ndarray, k: int, seed: int, iters: int 
     C = np.vstack(centres)
     for _ in range(iters):
         labels = nearest_centre(X, C)
-        member = np.zeros((len(X), len(C)))
-        member[np.arange(len(X)), labels] = w
-        total = member.sum(axis=0)
+        total = np.bincount(labels, weights=w, minlength=len(C))
         new = C.copy()
         held = total > 0
-        new[held] = (member.T @ X)[held] / total[held, None]
+        new[held] = _group_sums(X, labels, len(C), w)[held] / total[held, None]
         if np.array_equal(new, C):
             break
         C = new

@@ -59,7 +59,7 @@ def _embed_texts(texts: list[str], embedder, settings: Settings, reporter: Repor
 
 
 def _embed(segs: Segments, embedder, settings: Settings, reporter: Reporter) -> np.ndarray:
-    return embed_texts(segs.texts, embedder, _cache(embedder, settings), progress=reporter.bar("Embedding"))
+    return _embed_texts(segs.texts, embedder, settings, reporter)
 
 
 def new_embedder(model: str, settings: Settings):
@@ -182,7 +182,7 @@ def fit_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings) -> tu
     return ThemeSet(table=table, centroids=centroids, threshold=settings.min_similarity), info
 
 
-def _name(theme_set: ThemeSet, segs: Segments, vectors, assignments, embedder, phrases, terms=None) -> ThemeSet:
+def _name(theme_set: ThemeSet, segs: Segments, vectors, assignments, embedder, phrases, terms) -> ThemeSet:
     texts_by_theme = []
     seg_texts = np.asarray(segs.texts, dtype=object)
     for p in range(len(theme_set)):

@@ -55,7 +55,8 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     t = time.perf_counter()
     theme_set, fit_info = pipeline.fit_theme_set(segs, vectors, settings)
     theme_set = pipeline._name(theme_set, segs, vectors, assign(vectors, segs, theme_set),
-                               pipeline.cached(embedder, settings), phrases or pipeline.default_phrases(settings))
+                               pipeline.cached(embedder, settings), phrases or pipeline.default_phrases(settings),
+                               pipeline.default_terms(settings))
     run.timings["fit_and_name_s"] = time.perf_counter() - t
     model = ThemeModel(theme_set=theme_set, embedder=pipeline._versions(embedder)["embedder"],
                        settings=settings.to_dict(), by=tuple(by), question_column=question)

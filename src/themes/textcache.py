@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .atomic import write_file
+from .atomic import write_cache_file
 
 SPLIT_VERSION = 1     # bump when segment.spacy_splitter's output for a text changes
 PHRASE_VERSION = 1    # bump when name.spacy_phrases' output for a text changes
@@ -70,12 +70,8 @@ class TextCache:
             return
         keys = [self._key(t) for t in texts]
         self._entries().update(zip(keys, values))
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            write_file(self.dir / f"{uuid.uuid4().hex}.json",
-                       lambda fh: json.dump({"namespace": self.namespace, "keys": keys, "values": values}, fh), "w")
-        except OSError:
-            pass
+        write_cache_file(self.dir / f"{uuid.uuid4().hex}.json",
+                         lambda fh: json.dump({"namespace": self.namespace, "keys": keys, "values": values}, fh), "w")
 
 
 def cached_per_text(fn: Callable[[list[str]], Iterable[list]], cache: TextCache,
