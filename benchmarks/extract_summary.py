@@ -59,8 +59,8 @@ def run_bertopic(frame, cols, cache):
     from bertopic import BERTopic
     from umap import UMAP
 
-    import themes.embed as E
-    from themes.ingest import is_non_answer
+    import themes.embed.models as E
+    from themes.io.corpus import is_non_answer
 
     docs = frame[cols["text"]].tolist()
     keep = np.array([not is_non_answer(d) for d in docs])

@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from docs_section import machine, write_section  # noqa: E402  (benchmarks/ is the script's folder)
-from themes.codebook import Codebook, CodebookTheme  # noqa: E402
+
+from themes.model.codebook import Codebook, CodebookTheme  # noqa: E402
 from themes.pipeline import label, train  # noqa: E402
 
 SEED = 20240601

@@ -7,7 +7,7 @@ the clustering method change NMI and theme recovery, at sentence level, on the b
 Each set is segmented and embedded as `themes extract` does (the embedding cache makes reruns
 cheap). For every K of the sweep the Ward tree on PCA-48 is cut at K, the themes' centres are
 the unit means, and every sentence goes to its nearest centre (cosine threshold 0.20), exactly
-as in themes.cluster/themes.assign; responses are scored as in benchmarks/quality.py.
+as in themes.discover.cluster/themes.results.assign; responses are scored as in benchmarks/quality.py.
 """
 
 from __future__ import annotations
@@ -18,19 +18,18 @@ import time
 
 import numpy as np
 import pandas as pd
-
 from quality import load_sets  # benchmarks/ is the script's folder, so this resolves
 
-from themes.agreement import clustering_scores, recovery_means, theme_recovery  # noqa: E402
+from themes.evaluate.agreement import clustering_scores, recovery_means, theme_recovery  # noqa: E402
 
 KS = (5, 10, 15, 20, 27, 30, 43, 60, 86, 120)
 
 
 def segments_and_vectors(frame: pd.DataFrame):
     from themes.config import Settings
-    from themes.embed import EmbeddingCache, SentenceTransformerEmbedder, embed_texts
-    from themes.ingest import build_corpus
-    from themes.segment import segment, spacy_splitter
+    from themes.embed.models import EmbeddingCache, SentenceTransformerEmbedder, embed_texts
+    from themes.io.corpus import build_corpus
+    from themes.text.segment import segment, spacy_splitter
 
     corpus = build_corpus(frame, text="text")
     segs = segment(corpus, spacy_splitter())
@@ -71,7 +70,7 @@ def unit_means(V, labels):
 def sweep(ds, ks) -> None:
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    from themes.cluster import choose_k, k_range, pick_k, reduce
+    from themes.discover.cluster import choose_k, k_range, pick_k, reduce
 
     corpus, segs, V = segments_and_vectors(ds.frame)
     idx = np.arange(len(V))
@@ -101,7 +100,7 @@ def methods(ds, ks) -> None:
     from scipy.cluster.hierarchy import fcluster, linkage
     from sklearn.cluster import KMeans
 
-    from themes.cluster import reduce
+    from themes.discover.cluster import reduce
 
     corpus, segs, V = segments_and_vectors(ds.frame)
     names = list(ds.golds)
@@ -174,8 +173,8 @@ def resample(ds, n_fits: int = 3, share: float = 0.9) -> None:
 
     from sklearn.metrics import adjusted_rand_score
 
-    from themes.cluster import fit_centroids
     from themes.config import Settings
+    from themes.discover.cluster import fit_centroids
 
     corpus, segs, V = segments_and_vectors(ds.frame)
     st = Settings()

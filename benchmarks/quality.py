@@ -32,8 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from docs_section import machine, write_section  # noqa: E402  (benchmarks/ is the script's folder)
-from themes.agreement import clustering_scores, recovery_means, theme_recovery  # noqa: E402
-from themes.evaluate import tool_labels  # noqa: E402
+
+from themes.evaluate.agreement import clustering_scores, recovery_means, theme_recovery  # noqa: E402
+from themes.evaluate.scoring import tool_labels  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 if not DATA.is_dir():
@@ -83,7 +84,7 @@ def subsample(ds: DataSet, n: int, seed: int = 0) -> DataSet:
 
 def embed_responses(texts: list[str]) -> np.ndarray:
     from themes.config import Settings
-    from themes.embed import EmbeddingCache, SentenceTransformerEmbedder, embed_texts
+    from themes.embed.models import EmbeddingCache, SentenceTransformerEmbedder, embed_texts
 
     emb = SentenceTransformerEmbedder()
     cache = EmbeddingCache(Settings().cache_path, f"{emb.name}@{emb.version}", emb.dimension)

@@ -86,9 +86,9 @@ def case_floor(path: str, backend: str, cache: str) -> dict:
     import pandas as pd
 
     from themes.config import Settings
-    from themes.embed import resolve_model_path
-    from themes.ingest import load_corpus
-    from themes.segment import segment, spacy_splitter
+    from themes.embed.models import resolve_model_path
+    from themes.io.corpus import load_corpus
+    from themes.text.segment import segment, spacy_splitter
 
     settings = Settings()
     corpus = load_corpus(path, text="text", id="id")
@@ -101,7 +101,7 @@ def case_floor(path: str, backend: str, cache: str) -> dict:
         encode = lambda x: model.encode(x, batch_size=settings.batch_size, normalize_embeddings=True,  # noqa: E731
                                         show_progress_bar=False)
     else:  # themes' own ONNX export (sentence-transformers' ONNX backend cannot be installed alongside)
-        from themes.onnx_embed import OnnxEmbedder
+        from themes.embed.onnx import OnnxEmbedder
 
         encode = OnnxEmbedder(settings.model, settings.batch_size, cache, quantize=backend == "onnx-int8").embed
     encode(distinct[:8])  # warm-up (and the one-off ONNX export), not timed
@@ -119,7 +119,7 @@ def case_agreement(model: str, path: str, reference: str, cache: str) -> dict:
     """int8 ONNX: primary theme agreement with the torch backend's responses.csv."""
     import pandas as pd
 
-    from themes.onnx_embed import OnnxEmbedder
+    from themes.embed.onnx import OnnxEmbedder
     from themes.pipeline import label
 
     ref = pd.read_csv(reference, dtype=str, keep_default_na=False)
@@ -141,7 +141,7 @@ def case_bertopic(path: str) -> dict:
     from sentence_transformers import SentenceTransformer
 
     from themes.config import Settings
-    from themes.embed import resolve_model_path
+    from themes.embed.models import resolve_model_path
 
     docs = pd.read_csv(path, dtype=str, keep_default_na=False)["text"].tolist()
     model = SentenceTransformer(str(resolve_model_path(Settings().model)), device="cpu", local_files_only=True)

@@ -75,13 +75,14 @@ def fast_settings(tmp_path) -> Settings:
 
 
 @pytest.fixture
-def fast_stages(monkeypatch, fake_embedder):
-    """Make the CLI use the fake embedder and the regex splitter / simple phrases (no models)."""
-    import themes.pipeline as pipeline
-    from themes.name import simple_phrases
-    from themes.segment import regex_splitter
+def fast_stages(fake_embedder):
+    """Make the CLI use the fake embedder and the regex splitter / simple phrases (no models),
+    through the one seam for test doubles (themes.config.use_components)."""
+    from themes.config import Components, use_components
+    from themes.text.phrases import simple_phrases
+    from themes.text.segment import regex_splitter
 
-    monkeypatch.setattr(pipeline, "SentenceTransformerEmbedder", lambda *a, **k: fake_embedder)
-    monkeypatch.setattr(pipeline, "default_splitter", lambda *a, **k: regex_splitter)
-    monkeypatch.setattr(pipeline, "default_phrases", lambda *a, **k: simple_phrases)
-    return fake_embedder
+    parts = Components(embedder=lambda model, settings: fake_embedder, splitter=lambda settings: regex_splitter,
+                       phrases=lambda settings: simple_phrases)
+    with use_components(parts):
+        yield fake_embedder

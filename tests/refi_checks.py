@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import xmlschema
 
-from themes.refi_project import read_qdpx
+from themes.exchange.qdpx import read_qdpx
 
 
 def refi_dir() -> Path:

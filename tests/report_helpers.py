@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from themes.config import Settings
-from themes.name import simple_phrases
-from themes.outputs import write_result
-from themes.pipeline import extract
-from themes.segment import regex_splitter
-
 from conftest import FakeEmbedder
+from themes.config import Settings
+from themes.pipeline import extract
+from themes.steps import write_result
+from themes.text.phrases import simple_phrases
+from themes.text.segment import regex_splitter
 
 
 def make_outdir(path: Path, frame: pd.DataFrame, n_themes: int = 3, by=("role", "trust_type"), **kw) -> Path:

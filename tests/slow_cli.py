@@ -27,13 +27,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import themes.embed.runtime as runtime  # noqa: E402
+import themes.steps as steps  # noqa: E402
 from conftest import FakeEmbedder  # noqa: E402
-
-import themes.outputs as outputs  # noqa: E402
-import themes.pipeline as pipeline  # noqa: E402
-from themes.embed import embed_texts  # noqa: E402
-from themes.name import simple_phrases  # noqa: E402
-from themes.segment import regex_splitter  # noqa: E402
+from themes.config import Components, use_components  # noqa: E402
+from themes.embed.models import embed_texts  # noqa: E402
+from themes.text.phrases import simple_phrases  # noqa: E402
+from themes.text.segment import regex_splitter  # noqa: E402
 
 PAUSE = os.environ.get("THEMES_TEST_PAUSE", "")
 MARKERS = Path(os.environ.get("THEMES_TEST_MARKERS", "."))
@@ -78,25 +78,27 @@ def staged_embed_texts(texts, embedder, cache=None, progress=None):
         embedder.in_embed_stage = False
 
 
-def slow_write_csv(frame, path, _write=outputs.write_csv):
+def slow_write_csv(frame, path, _write=steps.write_csv):
     _write(frame, path)
     if PAUSE == "write" and Path(path).name == "responses.csv":
         pause("write")
 
 
 if REAL:  # the real model and spaCy, only observed
-    _real = pipeline.SentenceTransformerEmbedder
-    pipeline.SentenceTransformerEmbedder = lambda *a, **k: Staged(_real(*a, **k))
+    from themes.embed.models import SentenceTransformerEmbedder
+
+    PARTS = Components(embedder=lambda model, settings: Staged(SentenceTransformerEmbedder(model, settings.batch_size)))
 else:
     _fake = Staged(FakeEmbedder())
-    pipeline.SentenceTransformerEmbedder = lambda *a, **k: _fake
-    pipeline.default_splitter = lambda *a, **k: regex_splitter
-    pipeline.default_phrases = lambda *a, **k: simple_phrases
-pipeline.embed_texts = staged_embed_texts
-outputs.write_csv = slow_write_csv
+    PARTS = Components(embedder=lambda model, settings: _fake, splitter=lambda settings: regex_splitter,
+                       phrases=lambda settings: simple_phrases)
+# the two pause points are this script's own hooks (a subprocess; nothing in-process is patched)
+runtime.embed_texts = staged_embed_texts
+steps.write_csv = slow_write_csv
 
 if __name__ == "__main__":
     from themes.cli import main
 
     sys.argv[0] = "themes"
-    main()
+    with use_components(PARTS):
+        main()

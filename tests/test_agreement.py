@@ -4,8 +4,15 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from themes.agreement import (agreement, clustering_scores, cohen_kappa, cross_table, krippendorff_alpha,
-                              recovery_means, theme_recovery)
+from themes.evaluate.agreement import (
+    agreement,
+    clustering_scores,
+    cohen_kappa,
+    cross_table,
+    krippendorff_alpha,
+    recovery_means,
+    theme_recovery,
+)
 
 HUMAN = [1, 1, 0, 0, 1, 0, 0, 0, 1, 1]
 TOOL = [1, 0, 0, 0, 1, 0, 1, 0, 1, 1]

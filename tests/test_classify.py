@@ -4,13 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from themes import edits
-from themes.classify import best_threshold, fit_classifier, predict, response_vectors
 from themes.errors import ConfigError, InputError, ModelFormatError
-from themes.persist import load_model, save_model
+from themes.model import edits
+from themes.model.classifier import best_threshold, fit_classifier, predict, response_vectors
+from themes.model.persist import load_model, save_model
 from themes.pipeline import label, train
-from themes.segment import regex_splitter
-from themes.name import simple_phrases
+from themes.text.phrases import simple_phrases
+from themes.text.segment import regex_splitter
 
 TOPICS = {
     "Waiting": ["waited hours for the ambulance", "long wait before anyone came", "the wait was far too long"],

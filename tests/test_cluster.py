@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from themes.cluster import fit_centroids, k_range, pick_k
+from themes.discover.cluster import fit_centroids, k_range, pick_k
 
 
 def _blobs(k=4, n=40, d=16, seed=0):
@@ -67,7 +67,7 @@ def test_silhouettes_match_sklearn_on_nested_and_other_cuts():
     from scipy.cluster.hierarchy import fcluster, linkage
     from sklearn.metrics import pairwise_distances, silhouette_score
 
-    from themes.cluster import silhouettes
+    from themes.discover.cluster import silhouettes
 
     rng = np.random.default_rng(3)
     X = rng.normal(size=(300, 8))
@@ -82,7 +82,7 @@ def test_silhouettes_match_sklearn_on_nested_and_other_cuts():
 
 
 def test_repeated_vectors_enter_the_tree_once_but_weigh_in_the_centres():
-    from themes.cluster import distinct_rows, fit_centroids
+    from themes.discover.cluster import distinct_rows, fit_centroids
 
     rng = np.random.default_rng(0)
     a, b = np.eye(16)[0], np.eye(16)[1]
@@ -102,7 +102,7 @@ def test_repeated_vectors_enter_the_tree_once_but_weigh_in_the_centres():
 def test_ward_tree_is_cached_by_vectors_and_refitted_when_damaged(tmp_path, monkeypatch):
     import scipy.cluster.hierarchy as hierarchy
 
-    from themes.cluster import ward_tree
+    from themes.discover.cluster import ward_tree
 
     X, _ = _blobs()
     first = ward_tree(X, 8, 0, tmp_path)
@@ -128,7 +128,7 @@ def test_fit_is_the_same_with_and_without_the_tree_cache(tmp_path):
 
 
 def test_weighted_kmeans_finds_the_blobs_the_same_way_for_a_seed():
-    from themes.cluster import nearest_centre, weighted_kmeans
+    from themes.discover.cluster import nearest_centre, weighted_kmeans
 
     X, truth = _blobs(k=4)
     w = np.ones(len(X))
@@ -140,7 +140,7 @@ def test_weighted_kmeans_finds_the_blobs_the_same_way_for_a_seed():
 
 
 def test_weighted_kmeans_centres_are_weighted_means():
-    from themes.cluster import weighted_kmeans
+    from themes.discover.cluster import weighted_kmeans
 
     X = np.array([[0.0, 0.0], [1.0, 0.0], [10.0, 0.0], [11.0, 0.0]])
     C = weighted_kmeans(X, np.array([1.0, 3.0, 1.0, 1.0]), 2, seed=0)
@@ -151,7 +151,7 @@ def test_weighted_kmeans_centres_are_weighted_means():
 
 
 def test_sub_groups_cover_every_member_and_respect_the_size_floor():
-    from themes.cluster import MIN_SUB_SIZE, sub_groups
+    from themes.discover.cluster import MIN_SUB_SIZE, sub_groups
 
     X, _ = _blobs(k=3, n=30)
     X = np.vstack([X, np.repeat(X[:1], 10, axis=0)])   # a repeated answer counts with its number

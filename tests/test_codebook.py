@@ -1,12 +1,18 @@
 import pytest
 
-from themes.codebook import (Codebook, CodebookTheme, apply_codebook, codebook_from_model, read_codebook,
-                             write_codebook)
-from themes.edits import delete
 from themes.errors import ConfigError
-from themes.name import simple_phrases
+from themes.model.codebook import (
+    Codebook,
+    CodebookTheme,
+    apply_codebook,
+    codebook_from_model,
+    read_codebook,
+    write_codebook,
+)
+from themes.model.edits import delete
 from themes.pipeline import extract
-from themes.segment import regex_splitter
+from themes.text.phrases import simple_phrases
+from themes.text.segment import regex_splitter
 
 
 @pytest.fixture

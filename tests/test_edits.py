@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
 
-from themes import edits
 from themes.errors import ConfigError
-from themes.name import simple_phrases
-from themes.persist import load_model, save_model
+from themes.model import edits
+from themes.model.persist import load_model, save_model
 from themes.pipeline import extract, label
-from themes.segment import regex_splitter
+from themes.text.phrases import simple_phrases
+from themes.text.segment import regex_splitter
 
 KW = dict(text="answer", id="id", by=["role"], splitter=regex_splitter, phrases=simple_phrases)
 

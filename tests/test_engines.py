@@ -12,7 +12,7 @@ runner = CliRunner()
 
 
 def test_missing_pyspark_names_the_extra(monkeypatch, tmp_path, tiny_frame):
-    from themes.spark_io import require_pyspark
+    from themes.engines.spark.io import require_pyspark
 
     monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark now raises ImportError
     with pytest.raises(ConfigError, match=r"themes\[spark\]"):
@@ -38,7 +38,7 @@ def test_spark_modules_not_imported_by_the_cli():
 
 
 def test_spark_paths():
-    from themes.spark_io import spark_path
+    from themes.engines.spark.io import spark_path
 
     assert spark_path("/dbfs/mnt/survey/out") == "dbfs:/mnt/survey/out"
     assert spark_path("s3://bucket/x.parquet") == "s3://bucket/x.parquet"

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from themes.cli import app
 from themes.errors import InputError
-from themes.evaluate import evaluate_tables, split_labels
+from themes.evaluate.scoring import evaluate_tables, split_labels
 
 runner = CliRunner()
 

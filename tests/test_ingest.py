@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from themes.errors import InputError
-from themes.ingest import build_corpus, is_non_answer, load_corpus, read_table
+from themes.io.corpus import build_corpus, is_non_answer, load_corpus, read_table
 
 
 @pytest.mark.parametrize("text", ["", "  ", "N/A", "n/a", "Nothing", "nothing.", "No comment", "-", "did not answer",

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from themes.cli import app
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpora" / "board_survey.csv"
 GOLD = ROOT / "corpora" / "board_survey_gold.csv"
@@ -103,7 +103,7 @@ def test_example_corpus_exports_to_refi_qda(runs, tmp_path):
     """The example corpus as a REFI-QDA project and codebook: both validate against the REFI schemas
     (../shared/refi-qda), and every coded sentence comes back at its offsets with its theme."""
     import refi_checks
-    from themes.refi import read_qdc, write_qdc
+    from themes.exchange.qdc import read_qdc, write_qdc
 
     out, _ = runs
     qdpx, qdc = tmp_path / "board.qdpx", tmp_path / "board.qdc"
@@ -115,8 +115,8 @@ def test_example_corpus_exports_to_refi_qda(runs, tmp_path):
     assert {tuple(sorted(c["variables"])) for c in project["cases"].values()} == {("question", "role", "trust_type")}
     refi_checks.codebook_schema().validate(str(qdc))
     codebook = read_qdc(qdc)
-    assert [t["name"] for t in codebook["themes"]] == _read(out / "themes.csv")["name"].tolist()
-    assert write_qdc(codebook, tmp_path / "again.qdc").read_bytes() == qdc.read_bytes()  # qdc -> dict -> qdc
+    assert [t.name for t in codebook.themes] == _read(out / "themes.csv")["name"].tolist()
+    assert write_qdc(codebook, tmp_path / "again.qdc").read_bytes() == qdc.read_bytes()  # qdc -> Codebook -> qdc
 
 
 def test_same_seed_same_run_json_but_times(runs):

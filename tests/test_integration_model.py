@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import themes
 from themes.cli import app
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpora" / "board_survey.csv"
 COLS = ["--text", "answer", "--id", "response_id", "--question", "question", "--quiet"]

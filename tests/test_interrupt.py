@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from themes.embed import EmbeddingCache
+from themes.embed.models import EmbeddingCache
 
 TESTS = Path(__file__).resolve().parent
 SRC = TESTS.parent / "src"
@@ -189,7 +189,7 @@ def test_kill_while_replacing_keeps_the_old_outdir(tmp_path, survey, fast_stages
     assert after == before
 
 
-@pytest.mark.integration
+@pytest.mark.slow
 def test_real_model_interrupted_while_embedding(tmp_path):
     """The real model and spaCy: SIGINT once two batches are cached and a third is embedding."""
     corpus = TESTS.parent / "corpora" / "board_survey.csv"
@@ -208,7 +208,7 @@ def test_real_model_interrupted_while_embedding(tmp_path):
     assert proc.returncode == 130 and "Interrupted: nothing was written." in err and "Traceback" not in err
     assert not out.exists() and temp_folders(out) == []
 
-    from themes.embed import SentenceTransformerEmbedder
+    from themes.embed.models import SentenceTransformerEmbedder
 
     model = SentenceTransformerEmbedder()
     cache = EmbeddingCache(tmp_path / "cache", f"{model.name}@{model.version}", model.dimension)

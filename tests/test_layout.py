@@ -1,6 +1,6 @@
 import numpy as np
 
-from themes.layout import classical_mds, segment_layout
+from themes.results.layout import classical_mds, segment_layout
 
 
 def _clusters(seed=0, k=4, per=30, dim=16):
@@ -51,7 +51,7 @@ def test_unassigned_sit_near_nearest_centre_and_edge_cases():
 def test_each_question_laid_out_on_its_own():
     import pandas as pd
 
-    from themes.layout import layout_segments
+    from themes.results.layout import layout_segments
     from themes.types import Segments, ThemeSet
 
     vecs, pos, cents = _clusters(k=4, per=10)
@@ -65,7 +65,7 @@ def test_each_question_laid_out_on_its_own():
 
 
 def test_separate_pushes_coinciding_places_apart_and_keeps_far_ones():
-    from themes.layout import separate
+    from themes.results.layout import separate
 
     places = np.array([[0.0, 0.0], [0.0, 0.0], [0.001, 0.0], [5.0, 0.0], [0.0, 5.0]])
     out = separate(places)

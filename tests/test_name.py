@@ -1,6 +1,7 @@
 import numpy as np
 
-from themes.name import ctfidf, keywords, name_themes, simple_phrases
+from themes.discover.naming import ctfidf, keywords, name_themes
+from themes.text.phrases import simple_phrases
 
 
 def test_ctfidf_prefers_distinctive_terms():

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.slow
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "researcher.ipynb"
 
 

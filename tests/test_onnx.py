@@ -19,17 +19,17 @@ def test_unknown_backend_refused():
 
 
 def test_missing_onnxruntime_names_the_extra(monkeypatch):
-    from themes.onnx_embed import require_onnxruntime
+    from themes.embed.onnx import require_onnxruntime
 
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     with pytest.raises(ConfigError, match=r"themes\[onnx\]"):
         require_onnxruntime()
 
 
-@pytest.mark.integration
+@pytest.mark.slow
 def test_onnx_vectors_match_torch(tmp_path):
-    from themes.embed import SentenceTransformerEmbedder
-    from themes.onnx_embed import OnnxEmbedder
+    from themes.embed.models import SentenceTransformerEmbedder
+    from themes.embed.onnx import OnnxEmbedder
 
     onnx = OnnxEmbedder(cache_dir=tmp_path, quantize=False)
     a = onnx.embed(SENTENCES)

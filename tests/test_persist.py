@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from themes.errors import ModelFormatError
-from themes.name import simple_phrases
-from themes.persist import FORMAT_VERSION, load_model, save_model
+from themes.model.persist import FORMAT_VERSION, load_model, save_model
 from themes.pipeline import extract
-from themes.segment import regex_splitter
+from themes.text.phrases import simple_phrases
+from themes.text.segment import regex_splitter
 
 
 @pytest.fixture

@@ -1,10 +1,9 @@
-import numpy as np
 import pandas as pd
 import pytest
 
-from themes.name import simple_phrases
 from themes.pipeline import extract
-from themes.segment import regex_splitter
+from themes.text.phrases import simple_phrases
+from themes.text.segment import regex_splitter
 
 
 def _run(frame, emb, settings, **kw):
@@ -85,7 +84,7 @@ def test_per_question_themes(tiny_frame, fake_embedder, fast_settings):
 
 
 def test_label_reproduces_extract_and_lists_new_candidates(tiny_frame, fake_embedder, fast_settings, tmp_path):
-    from themes.persist import load_model, save_model
+    from themes.model.persist import load_model, save_model
     from themes.pipeline import label
 
     res = _run(tiny_frame, fake_embedder, fast_settings, n_themes=3)
@@ -98,6 +97,6 @@ def test_label_reproduces_extract_and_lists_new_candidates(tiny_frame, fake_embe
                         "answer": ["Quantum chromodynamics lattice gauge bosons", "Gauge bosons quantum lattice"]})
     lab2 = label(model, new, text="answer", id="id", by=["role", "trust_type"], embedder=fake_embedder,
                  splitter=regex_splitter, phrases=simple_phrases, cache_dir=str(tmp_path / "c"), min_similarity=0.5)
-    cand = lab2.run["_extra_tables"]["new_candidates.csv"]
+    cand = lab2.extra_tables["new_candidates.csv"]
     assert lab2.responses["status"].tolist() == ["unassigned", "unassigned"]
     assert cand["response_id"].tolist() == ["N1", "N2"]

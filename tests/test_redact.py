@@ -1,7 +1,7 @@
 import pytest
 
 from themes.errors import InputError
-from themes.report.redact import Hit, Redactor, _merge, read_terms, redact_text
+from themes.report.redact import Hit, Redactor, merge_hits, read_terms, redact_text
 
 
 def test_terms_are_whole_words_case_insensitive_with_labels(tmp_path):
@@ -25,7 +25,7 @@ def test_bad_terms_file_is_a_clear_error(tmp_path):
 
 def test_overlaps_merge_and_clipping():
     text = "Dr Amara Okafor Smith said"
-    hits = _merge([Hit(3, 15, "Amara Okafor", "[PERSON]", "ner"), Hit(9, 21, "Okafor Smith", "[REDACTED]", "term")],
+    hits = merge_hits([Hit(3, 15, "Amara Okafor", "[PERSON]", "ner"), Hit(9, 21, "Okafor Smith", "[REDACTED]", "term")],
                   text)
     assert len(hits) == 1 and hits[0].original == "Amara Okafor Smith"
     assert redact_text(text, hits) == "Dr [PERSON] said"

@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from themes.cli import app
-from themes.errors import InputError
-from themes.refi import codebook_to_qdc, parse_description, qdc_to_codebook, read_qdc, write_qdc
-from themes.refi_project import lf_text
-
 import refi_checks
 from conftest import TINY
+from themes.cli import app
+from themes.errors import InputError
+from themes.exchange.qdc import codebook_to_qdc, parse_description, qdc_to_codebook, read_qdc, write_qdc
+from themes.exchange.qdpx import lf_text
+from themes.model.codebook import Codebook, CodebookTheme, codebook_dict, from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -34,7 +34,7 @@ def codebook_schema():
 
 
 # ---------------------------------------------------------------- codebook
-CODEBOOK = {"format": "themes-codebook", "version": 1, "themes": [
+CODEBOOK_DICT = {"format": "themes-codebook", "version": 1, "themes": [
     {"id": 1, "name": "External consultancy support",
      "description": "Answers about using external consultants for challenge and expertise.",
      "keywords": ["consultancy", "external challenge", "cost; value"],
@@ -45,6 +45,7 @@ CODEBOOK = {"format": "themes-codebook", "version": 1, "themes": [
     {"id": 7, "name": "Board accountability", "description": "Line one.\r\nLine two.  ",
      "keywords": ["  padded "], "examples": [], "question": "", "status": "codebook"},
 ]}
+CODEBOOK = from_dict(CODEBOOK_DICT)
 
 
 def test_codebook_round_trip_is_exact_and_valid(tmp_path, codebook_schema):
@@ -62,13 +63,13 @@ def test_codebook_is_readable_in_a_qda_program(tmp_path):
     assert "Keywords: consultancy; external challenge; \"cost; value\"" in xml
     assert "Example: We used an external consultancy for a race equality review ..." in xml
     root = qdc_to_codebook(codebook_to_qdc(CODEBOOK))
-    assert [t["name"] for t in root["themes"]] == ["External consultancy support", "Staff networks",
+    assert [t.name for t in root.themes] == ["External consultancy support", "Staff networks",
                                                    "Board accountability"]
     assert '<Code guid="' in xml and 'name="What external support have you used?" isCodable="false"' in xml
 
 
 def test_themes_out_of_question_order_stay_in_order():
-    cb = {**CODEBOOK, "themes": [CODEBOOK["themes"][0], CODEBOOK["themes"][2], CODEBOOK["themes"][1]]}
+    cb = Codebook(themes=[CODEBOOK.themes[0], CODEBOOK.themes[2], CODEBOOK.themes[1]])
     assert qdc_to_codebook(codebook_to_qdc(cb)) == cb
 
 
@@ -85,11 +86,11 @@ def test_codebook_from_another_program():
     <Code guid="3FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" name="Data" isCodable="true"/>
   </Codes>
 </CodeBook>"""
-    themes = qdc_to_codebook(xml)["themes"]
-    assert [(t["id"], t["name"], t["status"]) for t in themes] == [(1, "Visible leaders", "codebook"),
-                                                                  (2, "Data", "codebook")]
-    assert themes[0]["description"] == "Leaders seen to act.\nKeywords: not ours"
-    assert themes[1]["keywords"] == [] and themes[1]["examples"] == []
+    themes = qdc_to_codebook(xml).themes
+    assert [(t.id, t.name, t.status) for t in themes] == [(1, "Visible leaders", "codebook"),
+                                                          (2, "Data", "codebook")]
+    assert themes[0].description == "Leaders seen to act.\nKeywords: not ours"
+    assert themes[1].keywords == [] and themes[1].examples == []
 
 
 def test_labelled_lines_edited_in_a_program_are_read():
@@ -108,7 +109,7 @@ def test_not_a_codebook_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="not readable XML"):
         read_qdc(bad)
     with pytest.raises(InputError, match="needs a name"):
-        codebook_to_qdc({"format": "themes-codebook", "version": 1, "themes": [{"id": 1}]})
+        codebook_to_qdc(Codebook(themes=[CodebookTheme(name="", id=1)]))
 
 
 _text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
@@ -129,7 +130,7 @@ _xml_text = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_c
 def test_any_codebook_survives_yaml_qdc_yaml(themes):
     """Every field of the YAML schema survives, whatever the text (XML-legal names and descriptions;
     any keyword, example, question and status)."""
-    cb = {"format": "themes-codebook", "version": 1, "themes": themes}
+    cb = from_dict({"themes": themes})
     assert qdc_to_codebook(codebook_to_qdc(cb)) == cb
 
 
@@ -181,7 +182,7 @@ def test_project_validates_and_round_trips(coded, tmp_path, project_schema):
 def read_qdc_from_outdir(outdir, tmp_path):
     res = runner.invoke(app, ["export", str(outdir / "model"), "--qdc", str(tmp_path / "m.qdc"), "--quiet"])
     assert res.exit_code == 0, res.output
-    return read_qdc(tmp_path / "m.qdc")["themes"]
+    return codebook_dict(read_qdc(tmp_path / "m.qdc"))["themes"]
 
 
 def test_export_is_byte_identical_for_the_same_input(coded, tmp_path):
@@ -198,7 +199,7 @@ def test_qdc_from_outdir_has_examples_and_validates(coded, tmp_path, codebook_sc
     res = runner.invoke(app, ["export", str(coded), "--qdc", str(qdc), "--quiet"])
     assert res.exit_code == 0, res.output
     codebook_schema.validate(str(qdc))
-    themes = read_qdc(qdc)["themes"]
+    themes = codebook_dict(read_qdc(qdc))["themes"]
     table = pd.read_csv(coded / "themes.csv", dtype=str, keep_default_na=False)
     assert [t["name"] for t in themes] == table["name"].tolist()
     assert [t["question"] for t in themes] == table["question"].tolist()

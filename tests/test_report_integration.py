@@ -1,7 +1,6 @@
 """Reports on the example corpus (real model), redaction with the real spaCy NER, and the HTML
 report rendered in headless Chromium."""
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +13,7 @@ from typer.testing import CliRunner
 from report_helpers import docx_text, make_outdir, xlsx_values
 from themes.cli import app
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpora" / "board_survey.csv"
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
@@ -120,6 +119,7 @@ def _chromium(tmp_path, *args):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (CI installs it: apt-get install chromium)")
 def test_html_renders_in_headless_chromium(demo, tmp_path):
     from PIL import Image

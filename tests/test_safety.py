@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from themes.cli import app
 from themes.errors import ModelFormatError
-from themes.outputs import FORMULA_START
-from themes.persist import load_model
-from themes.quotes import quotes_markdown
+from themes.io.outdir import quotes_markdown
+from themes.io.safe import FORMULA_START
+from themes.model.persist import load_model
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "themes"
 BAD = Path(__file__).resolve().parent / "data" / "bad"
@@ -160,7 +160,7 @@ def test_no_pickle_in_the_package():
 def test_every_csv_writer_goes_through_outputs_write_csv():
     writers = r"\.to_csv\(|csv\.writer|DictWriter|\.to_excel\(|ExcelWriter|xlsxwriter|Workbook\("
     for path in SRC.rglob("*.py"):
-        if path.name == "outputs.py":
+        if path.name == "safe.py":
             continue
         code = path.read_text()
         if path.name == "xlsx_report.py":
@@ -168,8 +168,8 @@ def test_every_csv_writer_goes_through_outputs_write_csv():
             assert 'data_type = "s"' in code and "quotePrefix = True" in code
             code = code.replace("Workbook(", "")
         found = re.findall(writers, code)
-        assert not found, f"{path.name} writes a table itself ({found}); use themes.outputs.write_csv"
-    outputs = (SRC / "outputs.py").read_text()
+        assert not found, f"{path.name} writes a table itself ({found}); use themes.io.safe.write_csv"
+    outputs = (SRC / "io" / "safe.py").read_text()
     assert re.findall(writers, outputs) == [".to_csv("] and "safe_frame(frame).to_csv(" in outputs
 
 

@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from themes.codebook import Codebook, CodebookTheme
-from themes.name import simple_phrases
+from themes.model.codebook import Codebook, CodebookTheme
 from themes.pipeline import extract, label
-from themes.segment import regex_splitter
+from themes.text.phrases import simple_phrases
+from themes.text.segment import regex_splitter
 
 KW = dict(text="answer", id="id", by=["role"], splitter=regex_splitter, phrases=simple_phrases)
 BOOK = Codebook(themes=[
@@ -25,7 +25,7 @@ def test_label_with_a_codebook_uses_only_its_themes(tiny_frame, fake_embedder, f
 
 
 def test_label_with_a_codebook_file(tiny_frame, fake_embedder, fast_settings, tmp_path):
-    from themes.codebook import write_codebook
+    from themes.model.codebook import write_codebook
 
     path = write_codebook(BOOK, tmp_path / "book.yaml")
     res = label(path, tiny_frame, embedder=fake_embedder, settings=fast_settings, **KW)

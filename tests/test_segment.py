@@ -1,7 +1,7 @@
 import pandas as pd
 
-from themes.ingest import build_corpus
-from themes.segment import regex_splitter, segment
+from themes.io.corpus import build_corpus
+from themes.text.segment import regex_splitter, segment
 
 
 def _corpus(texts):

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from themes.cli import app
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.slow, pytest.mark.spark]
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--text", "answer", "--id", "response_id", "--by", "role,trust_type", "--question", "question", "--quiet"]
 N_ROWS = 120
@@ -33,7 +33,7 @@ def _ids(values: pd.Series) -> pd.Series:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """Local extract and label, then the same with --engine spark (one Spark session)."""
-    from themes.spark_io import session
+    from themes.engines.spark.io import session
 
     base = tmp_path_factory.mktemp("spark")
     src = pd.read_csv(ROOT / "corpora" / "board_survey.csv", dtype=str, keep_default_na=False).head(N_ROWS)

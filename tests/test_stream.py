@@ -8,15 +8,15 @@ import pytest
 from typer.testing import CliRunner
 
 from themes.cli import app
+from themes.engines.stream import label_file
 from themes.errors import InputError
-from themes.ingest import iter_corpus
-from themes.name import simple_phrases
-from themes.outputs import write_result
-from themes.persist import load_model, save_model
+from themes.io.corpus import iter_corpus
+from themes.model.persist import load_model, save_model
 from themes.pipeline import extract, label
-from themes.quotes import CANDIDATES, QuotePool, pick_quotes
-from themes.segment import regex_splitter
-from themes.stream import label_file
+from themes.results.quotes import CANDIDATES, QuotePool, pick_quotes
+from themes.steps import write_result
+from themes.text.phrases import simple_phrases
+from themes.text.segment import regex_splitter
 
 FILES = ["themes.csv", "responses.csv", "segments.csv", "quotes.csv", "quotes.md", "crosstab.csv",
          "new_candidates.csv"]
@@ -96,8 +96,8 @@ def test_quote_pool_keeps_what_the_full_pick_needs():
 
 
 def test_candidate_pool_is_bounded_and_seeded():
-    from themes.segment import segment
-    from themes.stream import CandidatePool
+    from themes.engines.stream import CandidatePool
+    from themes.text.segment import segment
     from themes.types import Assignments, Corpus
 
     def block(start):

@@ -3,8 +3,8 @@ splitter (or scikit-learn)."""
 
 import json
 
-from themes.segment import regex_splitter
-from themes.textcache import TextCache, cached_per_text, cached_splitter
+from themes.text.cache import TextCache, cached_per_text, cached_splitter
+from themes.text.segment import regex_splitter
 
 
 def counting(fn):
@@ -52,7 +52,7 @@ def test_shards_are_plain_json(tmp_path):
 
 def test_the_default_steps_use_the_cache_unless_it_is_off(tmp_path):
     from themes.config import Settings
-    from themes.textcache import default_phrases, default_splitter, default_terms
+    from themes.text.cache import default_phrases, default_splitter, default_terms
 
     on = Settings(cache_dir=str(tmp_path))
     assert {f.__name__ for f in (default_splitter(on), default_phrases(on), default_terms(on))} == {"wrapped"}
@@ -67,10 +67,10 @@ sys.path.insert(0, {tests!r})
 import pandas as pd
 from conftest import TINY, FakeEmbedder
 from themes.config import Settings
-from themes.name import simple_phrases
+from themes.text.phrases import simple_phrases
 from themes.pipeline import extract
-from themes.segment import regex_splitter
-from themes.textcache import cached_phrases, cached_splitter
+from themes.text.segment import regex_splitter
+from themes.text.cache import cached_phrases, cached_splitter
 cache = {cache!r}
 frame = pd.DataFrame({{"id": [f"R{{i}}" for i in range(len(TINY))], "answer": [a for _, _, a in TINY]}})
 settings = Settings(cache_dir=cache, min_themes=2, min_theme_size=2, min_similarity=0.1)

@@ -2,14 +2,20 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["extract", "label", "train", "load_model", "save_model", "Codebook", "CodebookTheme",
-           "read_codebook", "write_codebook", "Settings", "Result", "ThemesError", "__version__"]
+__all__ = ["extract", "label", "train", "evaluate", "Settings", "Result", "ThemeModel", "Codebook", "CodebookTheme",
+           "Embedder", "Components", "use_components", "load_model", "save_model", "read_codebook", "write_codebook",
+           "load_corpus", "write_result", "ThemesError", "InputError", "ConfigError", "ModelFormatError",
+           "OutputError", "__version__"]
 
 _LAZY = {
     "extract": "pipeline", "label": "pipeline", "train": "pipeline",
-    "load_model": "persist", "save_model": "persist",
-    "Codebook": "codebook", "CodebookTheme": "codebook", "read_codebook": "codebook", "write_codebook": "codebook",
-    "Settings": "config", "Result": "types", "ThemesError": "errors",
+    "evaluate": "evaluate.scoring:evaluate_outdir", "ThemeModel": "model.theme_model",
+    "load_model": "model.persist", "save_model": "model.persist",
+    "Codebook": "model.codebook", "CodebookTheme": "model.codebook", "read_codebook": "exchange.files:load_codebook",
+    "write_codebook": "model.codebook", "load_corpus": "io.corpus", "write_result": "steps",
+    "Settings": "config", "Components": "config", "use_components": "config", "Result": "types", "Embedder": "types",
+    "ThemesError": "errors", "InputError": "errors", "ConfigError": "errors", "ModelFormatError": "errors",
+    "OutputError": "errors",
 }
 
 
@@ -18,5 +24,6 @@ def __getattr__(name):
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        module, _, attr = _LAZY[name].partition(":")
+        return getattr(importlib.import_module(f"themes.{module}"), attr or name)
     raise AttributeError(name)

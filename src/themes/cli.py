@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -46,7 +45,7 @@ def _fail(message: str) -> None:
 
 
 def run_guarded(fn, *args, **kwargs):
-    from .errors import ThemesError
+    from themes.errors import ThemesError
 
     try:
         return fn(*args, **kwargs)
@@ -54,12 +53,12 @@ def run_guarded(fn, *args, **kwargs):
         _fail(str(exc))
     except KeyboardInterrupt:
         typer.echo("Interrupted: nothing was written.", err=True)
-        raise typer.Exit(code=130)
+        raise typer.Exit(code=130) from None
 
 
 def _version(value: bool):
     if value:
-        from . import __version__
+        from themes import __version__
 
         typer.echo(f"themes {__version__}")
         raise typer.Exit()
@@ -75,15 +74,15 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 def extract(
     input: str = typer.Argument(..., help="Survey export: .csv, .tsv, .xlsx, .parquet or .jsonl "
                                           "(--engine spark: any path Spark reads)."),
-    text: Optional[str] = TEXT, id: Optional[str] = ID, by: str = BY, question: Optional[str] = QUESTION,
-    sheet: Optional[str] = SHEET, out: Path = OUT, force: bool = FORCE, seed: int = SEED,
-    n_themes: Optional[int] = typer.Option(None, "--n-themes", help="Force the number of themes (per question)."),
+    text: str | None = TEXT, id: str | None = ID, by: str = BY, question: str | None = QUESTION,
+    sheet: str | None = SHEET, out: Path = OUT, force: bool = FORCE, seed: int = SEED,
+    n_themes: int | None = typer.Option(None, "--n-themes", help="Force the number of themes (per question)."),
     min_similarity: float = typer.Option(0.20, "--min-similarity",
                                          help="Cosine below which a sentence fits no theme (unassigned)."),
-    fit_sample: Optional[int] = typer.Option(None, "--fit-sample",
+    fit_sample: int | None = typer.Option(None, "--fit-sample",
                                              help="Sentences (a seeded sample) the themes are fitted on; the rest are "
                                                   "assigned. Default 20000 (about 1.6 GB for Ward); lower it for speed."),
-    codebook: Optional[Path] = typer.Option(
+    codebook: Path | None = typer.Option(
         None, "--codebook", help="A codebook (.yaml): its themes take the answers near them first; the rest "
                                  "become new themes (status 'new')."),
     codebook_similarity: float = typer.Option(
@@ -92,7 +91,7 @@ def extract(
     engine: str = ENGINE, spark_master: str = MASTER, out_format: str = OUT_FORMAT,
 ):
     """Discover themes, label every response, pick quotes, tabulate by group."""
-    from . import commands
+    from themes import commands
 
     run_guarded(commands.extract_file, input, out, text=text, id=id, by=_split(by), question=question, sheet=sheet,
                 codebook=codebook, force=force, quiet=quiet, engine=engine, master=spark_master,
@@ -107,17 +106,17 @@ def label(
                                            "train`), or a codebook .yaml (labels with its themes only)."),
     input: str = typer.Argument(..., help="New responses: .csv, .tsv, .xlsx, .parquet or .jsonl "
                                           "(--engine spark: any path Spark reads)."),
-    text: Optional[str] = TEXT, id: Optional[str] = ID, by: str = BY, question: Optional[str] = QUESTION,
-    sheet: Optional[str] = SHEET, out: Path = OUT, force: bool = FORCE, no_cache: bool = NO_CACHE,
+    text: str | None = TEXT, id: str | None = ID, by: str = BY, question: str | None = QUESTION,
+    sheet: str | None = SHEET, out: Path = OUT, force: bool = FORCE, no_cache: bool = NO_CACHE,
     quiet: bool = QUIET, backend: str = BACKEND, engine: str = ENGINE, spark_master: str = MASTER,
     out_format: str = OUT_FORMAT,
-    min_similarity: Optional[float] = typer.Option(
+    min_similarity: float | None = typer.Option(
         None, "--min-similarity", help="Cosine below which a sentence fits no theme (default: the model's; "
                                        "0.20 for a codebook)."),
 ):
     """Label new responses against a saved set of themes (or a codebook), without re-clustering. Reads and writes
     large files block by block, so memory does not grow with the number of rows."""
-    from . import commands
+    from themes import commands
 
     run_guarded(commands.label_file, model, input, out, text=text, id=id, by=_split(by), question=question,
                 sheet=sheet, force=force, quiet=quiet, engine=engine, master=spark_master, out_format=out_format,
@@ -128,14 +127,14 @@ def label(
 def export(
     path: Path = typer.Argument(..., help="An output folder of `themes extract`/`label` (or, for --qdc, a model "
                                           "folder)."),
-    qdpx: Optional[Path] = typer.Option(None, "--qdpx", help="Write a REFI-QDA project (.qdpx) for NVivo, "
+    qdpx: Path | None = typer.Option(None, "--qdpx", help="Write a REFI-QDA project (.qdpx) for NVivo, "
                                         "ATLAS.ti, MAXQDA, QualCoder: answers, themes as codes, coded sentences."),
-    qdc: Optional[Path] = typer.Option(None, "--qdc", help="Write the themes as a REFI-QDA codebook (.qdc)."),
+    qdc: Path | None = typer.Option(None, "--qdc", help="Write the themes as a REFI-QDA codebook (.qdc)."),
     force: bool = typer.Option(False, "--force", help="Replace existing files."),
     quiet: bool = QUIET,
 ):
     """Export themes and coding for qualitative-analysis programs (REFI-QDA)."""
-    from . import commands
+    from themes import commands
 
     run_guarded(commands.export_file, path, qdpx=qdpx, qdc=qdc, force=force, quiet=quiet)
 
@@ -160,17 +159,17 @@ def report(
     outdir: Path = typer.Argument(..., exists=True, file_okay=False, help="A folder written by `themes extract` or "
                                   "`themes label`."),
     format: str = typer.Option("html,docx,xlsx,md", "--format", "-f", help="Comma-separated: html, docx, xlsx, md."),
-    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Folder for the reports (default OUTDIR/report), "
+    out: Path | None = typer.Option(None, "-o", "--out", help="Folder for the reports (default OUTDIR/report), "
                                        "or a file name when one format is asked for."),
-    redact: bool = REDACT, redact_terms: Optional[Path] = REDACT_TERMS, allow_terms: Optional[Path] = ALLOW_TERMS,
+    redact: bool = REDACT, redact_terms: Path | None = REDACT_TERMS, allow_terms: Path | None = ALLOW_TERMS,
     min_cell: int = MIN_CELL,
     n_quotes: int = typer.Option(5, "--n-quotes", help="Quotes per theme."), max_words: int = MAX_WORDS,
-    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    title: str | None = typer.Option(None, "--title", help="Report title."),
     skip_small_groups: bool = SKIP_SMALL,
     force: bool = typer.Option(False, "--force", help="Replace existing report files."), quiet: bool = QUIET,
 ):
     """Reports people can read: HTML (offline, interactive), Word, Excel and Markdown."""
-    from . import commands
+    from themes import commands
 
     run_guarded(commands.report_file, outdir, format, out, redact=redact, redact_terms=redact_terms,
                 allow_terms=allow_terms, min_cell=min_cell, n_quotes=n_quotes, max_words=max_words, title=title,
@@ -181,16 +180,16 @@ def report(
 def quotes(
     outdir: Path = typer.Argument(..., exists=True, file_okay=False, help="A folder written by `themes extract` or "
                                   "`themes label`."),
-    theme: Optional[str] = typer.Option(None, "--theme", help="Only this theme (name or id)."),
-    by: Optional[str] = typer.Option(None, "--by", help="Spread quotes over the groups of this --by column."),
+    theme: str | None = typer.Option(None, "--theme", help="Only this theme (name or id)."),
+    by: str | None = typer.Option(None, "--by", help="Spread quotes over the groups of this --by column."),
     n: int = typer.Option(5, "--n", help="Quotes per theme."), max_words: int = MAX_WORDS,
     format: str = typer.Option("md", "--format", "-f", help="md or csv."),
-    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Write to this file instead of the screen."),
-    redact: bool = REDACT, redact_terms: Optional[Path] = REDACT_TERMS, allow_terms: Optional[Path] = ALLOW_TERMS,
+    out: Path | None = typer.Option(None, "-o", "--out", help="Write to this file instead of the screen."),
+    redact: bool = REDACT, redact_terms: Path | None = REDACT_TERMS, allow_terms: Path | None = ALLOW_TERMS,
     min_cell: int = MIN_CELL, skip_small_groups: bool = SKIP_SMALL,
 ):
     """Representative, varied, attributed quotes for each theme."""
-    from . import commands
+    from themes import commands
 
     text = run_guarded(commands.quotes_text, outdir, theme=theme, by=by, n=n, max_words=max_words, fmt=format,
                        redact=redact, redact_terms=redact_terms, allow_terms=allow_terms, min_cell=min_cell,
@@ -213,13 +212,13 @@ def evaluate(
                               help="Human coding: .csv, .tsv, .xlsx, .parquet or .jsonl."),
     gold_col: str = typer.Option(..., "--gold-col", help="Column of the gold file holding the human code(s)."),
     sep: str = typer.Option(";", "--sep", help="Separator between codes in one cell; the first is the main one."),
-    id: Optional[str] = typer.Option(None, "--id", help="Gold column of response ids (default: join on row order)."),
-    sheet: Optional[str] = SHEET,
-    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Folder for the evaluation files (default: OUTDIR)."),
+    id: str | None = typer.Option(None, "--id", help="Gold column of response ids (default: join on row order)."),
+    sheet: str | None = SHEET,
+    out: Path | None = typer.Option(None, "-o", "--out", help="Folder for the evaluation files (default: OUTDIR)."),
     quiet: bool = QUIET,
 ):
     """Compare themes with human coding: NMI, ARI, theme recovery, Cohen's kappa, Krippendorff's alpha."""
-    from . import commands
+    from themes import commands
 
     run_guarded(commands.evaluate_file, outdir, gold, gold_col, id=id, sep=sep, sheet=sheet, out=out, quiet=quiet)
 
@@ -236,7 +235,7 @@ def codebook_export(
     force: bool = typer.Option(False, "--force", help="Replace an existing file."), quiet: bool = QUIET,
 ):
     """Write the themes (names, descriptions, keywords, example quotes) as a YAML codebook."""
-    from . import commands
+    from themes import commands
 
     run_guarded(commands.codebook_export, model, out, force=force, quiet=quiet)
 
@@ -248,7 +247,7 @@ def codebook_import(
     quiet: bool = QUIET,
 ):
     """Apply a hand-edited codebook's names, descriptions, keywords and examples to the model."""
-    from . import commands
+    from themes import commands
 
     run_guarded(commands.codebook_import, codebook, model, quiet=quiet)
 
@@ -257,13 +256,13 @@ def codebook_import(
 def edit(
     model: Path = typer.Argument(..., help="A model folder (changed in place; each edit is recorded in it)."),
     action: str = typer.Argument(..., help="rename ID NAME | merge ID ID [ID ...] | split ID | delete ID"),
-    args: List[str] = typer.Argument(None, help="Theme ids (from themes.csv), and the new name for rename."),
-    name: Optional[str] = typer.Option(None, "--name", help="merge: the merged theme's name (default: the first's)."),
+    args: list[str] = typer.Argument(None, help="Theme ids (from themes.csv), and the new name for rename."),
+    name: str | None = typer.Option(None, "--name", help="merge: the merged theme's name (default: the first's)."),
     parts: int = typer.Option(2, "--parts", help="split: how many themes to split into."),
     quiet: bool = QUIET,
 ):
     """Rename, merge, split or delete themes; every later `themes label` honours the edits."""
-    from . import commands
+    from themes import commands
 
     run_guarded(commands.edit_model, model, action, list(args or []), name=name, parts=parts, quiet=quiet)
 
@@ -273,13 +272,13 @@ def train(
     input: Path = typer.Argument(..., help="Hand-labelled responses: .csv, .tsv, .xlsx, .parquet or .jsonl."),
     labels: str = typer.Option(..., "--labels", help="Column of labels; several per response joined by --sep."),
     sep: str = typer.Option(";", "--sep", help="What joins several labels in one cell."),
-    text: Optional[str] = TEXT, id: Optional[str] = ID, by: str = BY, question: Optional[str] = QUESTION,
-    sheet: Optional[str] = SHEET,
+    text: str | None = TEXT, id: str | None = ID, by: str = BY, question: str | None = QUESTION,
+    sheet: str | None = SHEET,
     out: Path = typer.Option(Path("model"), "-o", "--out", help="The model folder to write."),
     force: bool = FORCE, seed: int = SEED, model: str = MODEL, no_cache: bool = NO_CACHE, quiet: bool = QUIET,
 ):
     """Learn the labels from hand-labelled responses (a classifier on the embeddings), for `themes label`."""
-    from . import commands
+    from themes import commands
 
     run_guarded(commands.train_file, input, out, labels=labels, text=text, id=id, by=_split(by), question=question,
                 sheet=sheet, sep=sep, force=force, quiet=quiet, seed=seed, model=model, use_cache=not no_cache)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import Settings
-from .errors import ConfigError, OutputError
-from .ingest import load_corpus, read_table
-from .outputs import check_outdir, write_result
-from .progress import Reporter
+from themes.config import Settings
+from themes.errors import ConfigError, OutputError
+from themes.io.corpus import load_corpus, read_table
+from themes.io.outdir import check_outdir
+from themes.progress import Reporter
+from themes.steps import write_result
 
 
 def extract_file(input: Path, out: Path, *, text=None, id=None, by=(), question=None, sheet=None,
                  codebook: Path | None = None, force: bool = False, quiet: bool = False, engine: str = "local",
                  master: str = "local[2]", out_format: str = "parquet", **settings) -> Path:
     """`themes extract`: read INPUT, discover themes (seeded by a codebook if given), write OUTDIR atomically."""
-    from .codebook import load_codebook
-    from .pipeline import extract
+    from themes.exchange.files import load_codebook
+    from themes.pipeline import extract
 
     check_outdir(Path(out), force)  # fail before the slow work, not after
     book = load_codebook(codebook) if codebook is not None else None
@@ -50,9 +51,10 @@ def label_file(model: Path, input: Path, out: Path, *, text=None, id=None, by=()
     """`themes label`: apply a saved model (or a codebook) to INPUT, write OUTDIR atomically.
     Centroid models and codebooks label block by block (memory does not grow with the rows); a
     trained classifier labels the file in one piece."""
-    from .codebook import Codebook
-    from .pipeline import label, resolve_model
-    from .stream import label_file as label_stream
+    from themes.engines.stream import label_file as label_stream
+    from themes.model.codebook import Codebook
+    from themes.pipeline import label
+    from themes.steps import resolve_model
 
     check_outdir(Path(out), force)
     theme_model = resolve_model(model)
@@ -75,9 +77,9 @@ def label_file(model: Path, input: Path, out: Path, *, text=None, id=None, by=()
 def export_file(path: Path, *, qdpx: Path | None = None, qdc: Path | None = None, force: bool = False,
                 quiet: bool = False) -> dict:
     """`themes export`: an OUTDIR as a REFI-QDA project (.qdpx) and/or its codebook (.qdc)."""
-    from .errors import ConfigError
-    from .refi import check_target, write_qdc
-    from .refi_project import load_codebook, write_qdpx
+    from themes.errors import ConfigError
+    from themes.exchange.qdc import check_target, write_qdc
+    from themes.exchange.qdpx import folder_codebook, write_qdpx
 
     if qdpx is None and qdc is None:
         raise ConfigError("Nothing to export: give --qdpx FILE.qdpx (project) and/or --qdc FILE.qdc (codebook).")
@@ -96,10 +98,10 @@ def export_file(path: Path, *, qdpx: Path | None = None, qdc: Path | None = None
                          "them as one character, and programs that count UTF-16 units may shift the coding "
                          "after them by one place (see docs/refi-qda.md).")
     if qdc is not None:
-        codebook = load_codebook(path)
+        codebook = folder_codebook(path)
         write_qdc(codebook, qdc, force=force)
-        done["qdc"] = {"codes": len(codebook["themes"])}
-        reporter.say(f"Wrote {qdc}: {len(codebook['themes'])} codes.")
+        done["qdc"] = {"codes": len(codebook)}
+        reporter.say(f"Wrote {qdc}: {len(codebook)} codes.")
     return done
 
 
@@ -107,7 +109,7 @@ def _redactor(redact: bool, redact_terms=None, allow_terms=None):
     """A Redactor when asked for (a terms file implies --redact), else None."""
     if not (redact or redact_terms):
         return None
-    from .report.redact import Redactor, default_allow, read_allow, read_terms
+    from themes.report.redact import Redactor, default_allow, read_allow, read_terms
 
     terms = read_terms(redact_terms) if redact_terms else None
     allow = default_allow() + (read_allow(allow_terms) if allow_terms else [])
@@ -119,7 +121,7 @@ def report_file(outdir: Path, formats: str = "html,docx,xlsx,md", out: Path | No
                 n_quotes: int = 5, max_words: int = 60, title: str | None = None, force: bool = False,
                 skip_small_groups: bool = False, quiet: bool = False):
     """`themes report`: HTML, DOCX, XLSX and Markdown reports from an OUTDIR."""
-    from .report.writer import write_reports
+    from themes.report.writer import write_reports
 
     reporter = Reporter(quiet)
     run = write_reports(outdir, formats, out, redactor=_redactor(redact, redact_terms, allow_terms),
@@ -151,13 +153,13 @@ def quotes_text(outdir: Path, *, theme: str | None = None, by: str | None = None
                 fmt: str = "md", redact: bool = False, redact_terms: Path | None = None,
                 allow_terms: Path | None = None, min_cell: int = 5, skip_small_groups: bool = False) -> str:
     """`themes quotes`: representative, varied quotes per theme as Markdown or CSV text."""
-    from .errors import ConfigError
-    from .outputs import write_csv
-    from .quotes import quotes_markdown
-    from .report.build import redact_outdir
-    from .report.data import load_outdir
-    from .report.groups import small_group_ids, small_groups_quoted
-    from .report.selection import select_quotes
+    from themes.errors import ConfigError
+    from themes.io.outdir import quotes_markdown
+    from themes.io.safe import write_csv
+    from themes.report.build import redact_outdir
+    from themes.report.data import load_outdir
+    from themes.report.groups import small_group_ids, small_groups_quoted
+    from themes.report.selection import select_quotes
 
     if fmt not in ("md", "csv"):
         raise ConfigError(f"--format {fmt}: use md or csv.")
@@ -184,7 +186,7 @@ def match_themes(themes, name: str) -> list[int]:
     """Theme ids whose name (case-insensitive) or id equals NAME; a ConfigError naming close ones if none."""
     import difflib
 
-    from .errors import ConfigError
+    from themes.errors import ConfigError
 
     wanted = name.strip().lower()
     hits = [int(t.theme_id) for t in themes.itertuples(index=False)
@@ -198,29 +200,20 @@ def match_themes(themes, name: str) -> list[int]:
 
 def write_text_file(path: Path, text: str) -> None:
     """Write text completely or not at all (temp file, then rename)."""
-    import os
-    import tempfile
-
-    from .errors import OutputError
+    from themes.errors import OutputError
+    from themes.io.atomic import write_file
 
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"-o {path}: is a folder. Give a file name.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file(path, lambda fh: fh.write(text), "w")
 
 
 def evaluate_file(outdir: Path, gold: Path, gold_col: str, *, id=None, sep: str = ";", sheet=None,
                   out: Path | None = None, quiet: bool = False) -> Path:
     """`themes evaluate`: score OUTDIR against a gold file, print a table, write the files."""
-    from .evaluate import evaluate_outdir, write_evaluation
+    from themes.evaluate.scoring import evaluate_outdir, write_evaluation
 
     ev = evaluate_outdir(Path(outdir), Path(gold), gold_col, id_col=id, sep=sep, sheet=sheet)
     target = Path(out) if out is not None else Path(outdir)
@@ -270,8 +263,8 @@ def _fmt(v) -> str:
 
 def codebook_export(model: Path, out: Path, force: bool = False, quiet: bool = False) -> Path:
     """`themes codebook export`: the model's themes as a YAML codebook."""
-    from .codebook import codebook_from_model, write_codebook
-    from .persist import load_model
+    from themes.model.codebook import codebook_from_model, write_codebook
+    from themes.model.persist import load_model
 
     out = Path(out)
     if out.exists() and not force:
@@ -285,8 +278,9 @@ def codebook_export(model: Path, out: Path, force: bool = False, quiet: bool = F
 
 def codebook_import(codebook: Path, model: Path, quiet: bool = False) -> list[str]:
     """`themes codebook import`: bring a hand-edited codebook's changes into the model, as edits."""
-    from .codebook import apply_codebook, load_codebook
-    from .persist import find_model, load_model, replace_model
+    from themes.exchange.files import load_codebook
+    from themes.model.codebook import apply_codebook
+    from themes.model.persist import find_model, load_model, replace_model
 
     folder = find_model(model)
     theme_model, notes = apply_codebook(load_model(folder), load_codebook(codebook))
@@ -316,8 +310,8 @@ def _ids(args: list[str], n: int | None) -> list[int]:
 def edit_model(model: Path, action: str, args: list[str], *, name: str | None = None, parts: int = 2,
                quiet: bool = False) -> str:
     """`themes edit`: rename, merge, split or delete themes in a saved model (recorded in its manifest)."""
-    from . import edits
-    from .persist import find_model, load_model, replace_model
+    from themes.model import edits
+    from themes.model.persist import find_model, load_model, replace_model
 
     folder = find_model(model)
     m = load_model(folder)
@@ -350,8 +344,8 @@ def edit_model(model: Path, action: str, args: list[str], *, name: str | None = 
 def train_file(input: Path, out: Path, *, labels: str, text=None, id=None, by=(), question=None, sheet=None,
                sep: str = ";", force: bool = False, quiet: bool = False, **settings) -> Path:
     """`themes train`: fit a classifier model on hand-labelled responses, write MODEL atomically."""
-    from .persist import replace_model
-    from .pipeline import train
+    from themes.model.persist import replace_model
+    from themes.pipeline import train
 
     out = Path(out)
     check_outdir(out, force)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from .errors import ConfigError
+from themes.errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 BACKENDS = ("torch", "onnx")
@@ -68,7 +71,7 @@ class Settings:
     def cache_path(self) -> Path:
         return Path(self.cache_dir).expanduser() if self.cache_dir else default_cache_dir()
 
-    def replace(self, **changes) -> "Settings":
+    def replace(self, **changes) -> Settings:
         known = {f.name for f in fields(self)}
         unknown = set(changes) - known
         if unknown:
@@ -80,3 +83,34 @@ class Settings:
         d.pop("cache_dir")  # where vectors are cached, and whether, does not change results
         d.pop("use_cache")
         return d
+
+
+@dataclass(frozen=True)
+class Components:
+    """The parts a run builds when none is passed in, as factories: ``embedder(model, settings)``,
+    ``splitter(settings)``, ``phrases(settings)``. ``None`` keeps the default (the sentence-
+    transformers model, spaCy's sentence splitter and phrase finder). The one seam for test
+    doubles and plug-ins where no object can be passed (the command line): see ``use_components``.
+    """
+
+    embedder: Callable | None = None
+    splitter: Callable | None = None
+    phrases: Callable | None = None
+
+
+_COMPONENTS: ContextVar[Components] = ContextVar("themes_components", default=Components())  # noqa: B039 (frozen)
+
+
+def components() -> Components:
+    """The components in force (``use_components``), else the defaults."""
+    return _COMPONENTS.get()
+
+
+@contextmanager
+def use_components(parts: Components):
+    """Within the block, runs (CLI commands included) build their parts with ``parts``."""
+    token = _COMPONENTS.set(parts)
+    try:
+        yield parts
+    finally:
+        _COMPONENTS.reset(token)

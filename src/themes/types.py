@@ -7,14 +7,25 @@ Each is a thin frozen wrapper around pandas/numpy objects with a fixed column la
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
-# Statuses a response can have in responses.csv
+# The statuses, defined once.
+# A response's status in responses.csv:
 LABELLED = "labelled"
 NO_CONTENT = "no_content"
 UNASSIGNED = "unassigned"
+RESPONSE_STATUSES = (LABELLED, NO_CONTENT, UNASSIGNED)
+# A theme's status (themes.csv, the model's manifest, codebooks). Deleted and merged themes stay
+# in a model (what was near them stays unlabelled, or goes to the theme they were merged into)
+# but never appear in outputs or codebooks.
+DELETED = "deleted"
+MERGED = "merged"
+HIDDEN = (DELETED, MERGED)
+SHOWN_STATUSES = ("discovered", "new", "edited", "codebook")
+STATUSES = SHOWN_STATUSES + HIDDEN
 
 # Columns produced by ingest; user --by columns may not use these names.
 RESERVED_COLUMNS = (
@@ -94,6 +105,20 @@ class Assignments:
     score: np.ndarray
 
 
+@runtime_checkable
+class Embedder(Protocol):
+    """What themes needs of an embedding model; any plain class with these will do.
+
+    ``name`` (and an optional ``version``) key the vector cache and are saved with a model, so a
+    model only labels with the embedder it was fitted with; ``embed`` returns one unit-length
+    float32 row per text, ``dimension`` columns wide."""
+
+    name: str
+    dimension: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
 @dataclass
 class Result:
     """Everything a run produces; the tables are what the output files hold."""
@@ -108,3 +133,41 @@ class Result:
     vectors: np.ndarray | None = field(default=None, repr=False)
     by: tuple[str, ...] = ()
     model: object | None = field(default=None, repr=False)
+    extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)  # e.g. new_candidates.csv
+
+
+def theme_table(ids, names, keywords=None, descriptions=None, questions=None, statuses=None,
+                examples=None, merged_into=None) -> pd.DataFrame:
+    """The ThemeSet table with every column filled (lists where a column holds lists)."""
+    k = len(ids)
+    return pd.DataFrame({
+        "theme_id": np.asarray(ids, dtype=np.int64),
+        "name": list(names),
+        "keywords": [list(x) for x in keywords] if keywords is not None else [[] for _ in range(k)],
+        "description": list(descriptions) if descriptions is not None else [""] * k,
+        "question": list(questions) if questions is not None else [""] * k,
+        "status": list(statuses) if statuses is not None else ["discovered"] * k,
+        "examples": [list(x) for x in examples] if examples is not None else [[] for _ in range(k)],
+        "merged_into": np.asarray(merged_into if merged_into is not None else np.zeros(k), dtype=np.int64),
+    })
+
+
+def live_mask(table: pd.DataFrame) -> np.ndarray:
+    """The themes that are shown: neither deleted nor merged into another."""
+    return ~table["status"].isin(HIDDEN).to_numpy()
+
+
+def resolve_rows(table: pd.DataFrame) -> np.ndarray:
+    """For each row, the row of the live theme it counts for: itself, the theme it was merged
+    into (followed through later merges), or -1 when that theme was deleted."""
+    status = table["status"].to_numpy()
+    into = table["merged_into"].to_numpy() if "merged_into" in table else np.zeros(len(table), np.int64)
+    row_of = {int(t): r for r, t in enumerate(table["theme_id"])}
+    out = np.full(len(table), -1, dtype=np.int64)
+    for r in range(len(table)):
+        cur, seen = r, set()
+        while cur >= 0 and status[cur] == MERGED and cur not in seen:
+            seen.add(cur)
+            cur = row_of.get(int(into[cur]), -1)
+        out[r] = cur if cur >= 0 and status[cur] not in HIDDEN else -1
+    return out

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..quotes import trim_quote
-from .data import OutDir
-from .groups import add_intervals, overall, small_group_ids, small_groups_quoted, theme_groups
-from .redact import Redactor, redact_text
-from .selection import select_quotes
+from themes.report.data import OutDir
+from themes.report.groups import add_intervals, overall, small_group_ids, small_groups_quoted, theme_groups
+from themes.report.redact import Redactor, redact_text
+from themes.report.selection import select_quotes
+from themes.results.quotes import trim_quote
 
 MAP_POINTS = 4000
 LOG_COLUMNS = ["response_id", "where", "start", "end", "original", "replacement", "method"]

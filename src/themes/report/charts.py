@@ -7,7 +7,7 @@ import textwrap
 
 import pandas as pd
 
-from .style import NHS_BLUE, NHS_DARK_GREY, NHS_MID_GREY, NHS_PALE_GREY
+from themes.report.style import NHS_BLUE, NHS_DARK_GREY, NHS_MID_GREY, NHS_PALE_GREY
 
 
 def _pyplot():
@@ -41,7 +41,7 @@ def _bars(ax, labels, shares, los, his, hidden, min_cell: int, colour: str = NHS
             ax.plot([100 * x, 100 * x], [y - 0.15, y + 0.15], color=NHS_DARK_GREY, linewidth=1)
         ax.text(100 * hi + 1.5, y, f"{100 * s:.0f}%", va="center", fontsize=8, color=NHS_DARK_GREY)
     ax.set_yticks(ys)
-    ax.set_yticklabels([textwrap.shorten(str(l), 42, placeholder="\u2026") for l in labels])
+    ax.set_yticklabels([textwrap.shorten(str(lab), 42, placeholder="\u2026") for lab in labels])
     ax.set_xlim(0, 105)
     ax.set_ylim(-0.6, len(labels) - 0.4)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")

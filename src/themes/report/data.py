@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError
-from ..outputs import uninert
+from themes.errors import InputError
+from themes.io.outdir import read_output
 
 REQUIRED = {
     "themes.csv": ["theme_id", "name", "keywords", "n_responses", "share", "description"],
@@ -43,17 +43,7 @@ class OutDir:
 
 
 def _read(path: Path, name: str) -> pd.DataFrame:
-    file = path / name
-    if not file.is_file():
-        raise InputError(f"{file}: not found. Give a folder written by `themes extract` or `themes label`.")
-    frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in REQUIRED[name] if c not in frame.columns]
-    if missing:
-        raise InputError(f"{file}: column(s) {', '.join(missing)} missing. Re-run `themes extract` to write "
-                         "this folder again with the current version.")
-    for col in frame.columns:
-        frame[col] = frame[col].map(uninert)
-    return frame
+    return read_output(path, name, required=REQUIRED[name])
 
 
 def _numbers(frame: pd.DataFrame, file: Path, ints=(), floats=(), nullable=()) -> pd.DataFrame:

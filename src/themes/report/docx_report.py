@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from .build import ReportModel, ThemeView
-from .charts import question_chart, theme_chart
-from .selection import group_quotes
-from .style import NHS_BLUE, NHS_DARK_GREY, disclosure_note, pct, plural, redaction_note
+from themes.report.build import ReportModel, ThemeView
+from themes.report.charts import question_chart, theme_chart
+from themes.report.selection import group_quotes
+from themes.report.style import NHS_BLUE, NHS_DARK_GREY, disclosure_note, pct, plural, redaction_note
 
 HEADER_FILL = NHS_BLUE.lstrip("#")
 ZEBRA_FILL = "F0F4F5"

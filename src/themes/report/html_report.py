@@ -10,10 +10,10 @@ import json
 from html import escape
 from importlib import resources
 
-from .build import ReportModel, ThemeView
-from .selection import group_quotes
-from .style import UNASSIGNED_COLOUR, disclosure_note, pct, plural, redaction_note, theme_colour
-from .svg import bars_svg, group_rows
+from themes.report.build import ReportModel, ThemeView
+from themes.report.selection import group_quotes
+from themes.report.style import UNASSIGNED_COLOUR, disclosure_note, pct, plural, redaction_note, theme_colour
+from themes.report.svg import bars_svg, group_rows
 
 
 def _asset(name: str) -> str:
@@ -39,8 +39,8 @@ def _cards(m: ReportModel) -> str:
     if len(m.questions) > 1:
         items.append((len(m.questions), "questions"))
     return '<div class="cards">' + "".join(
-        f'<div class="card"><span class="num">{n:,}</span><span class="lbl">{escape(l)}</span></div>'
-        for n, l in items) + "</div>"
+        f'<div class="card"><span class="num">{n:,}</span><span class="lbl">{escape(lab)}</span></div>'
+        for n, lab in items) + "</div>"
 
 
 def _overview(m: ReportModel) -> str:

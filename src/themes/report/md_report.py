@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .build import ReportModel, ThemeView
-from .charts import question_chart, theme_chart
-from .selection import group_quotes
-from .style import disclosure_note, pct, plural, redaction_note
+from themes.report.build import ReportModel, ThemeView
+from themes.report.charts import question_chart, theme_chart
+from themes.report.selection import group_quotes
+from themes.report.style import disclosure_note, pct, plural, redaction_note
 
 
 def _cell(value) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..errors import InputError
+from themes.errors import InputError
 
 LABELS = {"PERSON": "[PERSON]", "ORG": "[ORGANISATION]", "GPE": "[PLACE]", "LOC": "[PLACE]", "FAC": "[PLACE]"}
 TERM_LABEL = "[REDACTED]"
@@ -83,7 +83,7 @@ def _whole_words(terms, flags=0) -> re.Pattern | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", flags)
 
 
-def _merge(hits: list[Hit], text: str) -> list[Hit]:
+def merge_hits(hits: list[Hit], text: str) -> list[Hit]:
     """Union of overlapping spans; the replacement of the longest part wins."""
     out: list[Hit] = []
     for h in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
@@ -128,7 +128,7 @@ class Redactor:
 
     def _pipeline(self):
         if self.nlp is None:
-            from ..segment import load_spacy
+            from themes.text.segment import load_spacy
 
             nlp = load_spacy("full")
             if "senter" in nlp.disabled:
@@ -210,5 +210,5 @@ class Redactor:
                     hits[k].append(Hit(m.start(), m.end(), m.group(), by_lower[m.group().lower()], "repeat"))
             for m in EMAIL.finditer(text):
                 hits[k].append(Hit(m.start(), m.end(), m.group(), "[EMAIL]", "email"))
-            hits[k] = _merge(hits[k], text)
+            hits[k] = merge_hits(hits[k], text)
         return hits

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..quotes import CANDIDATES, attribution, pick, trim_quote
-from .data import OutDir
+from themes.report.data import OutDir
+from themes.results.quotes import CANDIDATES, attribution, pick, trim_quote
 
 TFIDF_DUPLICATE = 0.7
 MIN_WORDS = 6

@@ -6,7 +6,7 @@ from html import escape
 
 import pandas as pd
 
-from .style import NHS_BLUE, NHS_DARK_GREY, NHS_MID_GREY, NHS_PALE_GREY
+from themes.report.style import NHS_BLUE, NHS_DARK_GREY, NHS_MID_GREY, NHS_PALE_GREY
 
 ROW = 24
 LABEL_W = 165

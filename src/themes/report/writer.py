@@ -9,18 +9,16 @@ which holds the original names and is never linked from or included in a report.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ConfigError, OutputError
-from ..outputs import write_csv
-from .build import build_report
-from .data import load_outdir
-from .redact import Redactor
+from themes.errors import ConfigError, OutputError
+from themes.io.atomic import staged_files
+from themes.io.safe import write_csv
+from themes.report.build import build_report
+from themes.report.data import load_outdir
+from themes.report.redact import Redactor
 
 FORMATS = ("html", "docx", "xlsx", "md")
 SUFFIX = {".html": "html", ".htm": "html", ".docx": "docx", ".xlsx": "xlsx", ".md": "md"}
@@ -88,25 +86,23 @@ def write_reports(outdir: str | Path, formats="html,docx,xlsx,md", out: str | Pa
     model, log = build_report(data, redactor, min_cell=min_cell, n_quotes=n_quotes, max_words=max_words, title=title,
                               skip_small_groups=skip_small_groups)
 
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{stem}.tmp-", dir=folder))
-    try:
+    with staged_files(folder) as tmp:
         for fmt in formats:
             path = tmp / f"{stem}.{fmt}"
             if fmt == "html":
-                from .html_report import render_html
+                from themes.report.html_report import render_html
 
                 path.write_text(render_html(model), encoding="utf-8")
             elif fmt == "docx":
-                from .docx_report import write_docx
+                from themes.report.docx_report import write_docx
 
                 write_docx(model, path)
             elif fmt == "xlsx":
-                from .xlsx_report import write_xlsx
+                from themes.report.xlsx_report import write_xlsx
 
                 write_xlsx(model, path)
             else:
-                from .md_report import render_markdown
+                from themes.report.md_report import render_markdown
 
                 text, charts = render_markdown(model, f"{stem}-charts")
                 path.write_text(text, encoding="utf-8")
@@ -119,12 +115,5 @@ def write_reports(outdir: str | Path, formats="html,docx,xlsx,md", out: str | Pa
                "files": [str(folder / n) for n in names], "settings": model.settings, "warnings": model.warnings,
                "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         (tmp / f"{stem}-run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        for name in names:
-            target = folder / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            os.replace(tmp / name, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     log_path = folder / f"{stem}-redaction-log.csv" if redactor is not None else None
     return ReportRun(files=[folder / n for n in names], warnings=model.warnings, redactions=len(log), log=log_path)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..outputs import FORMULA_START
-from .build import ReportModel
-from .style import NHS_BLUE
+from themes.io.safe import FORMULA_START
+from themes.report.build import ReportModel
+from themes.report.style import NHS_BLUE
 
 WRAP_WIDTH = 70
 

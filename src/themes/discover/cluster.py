@@ -1,0 +1,385 @@
+"""Vectors -> groups: reduce, cluster, choose the number of themes, return theme centres.
+
+The method (see docs/method.md for the evidence):
+1. fit on at most ``fit_sample`` segments (a seeded sample when there are more);
+2. exact PCA to ``reduce_dims`` dimensions (denoises; Ward's linkage is O(n^2 d));
+3. Ward's agglomerative clustering: deterministic, no outlier class, one tree for every K;
+4. the number of themes is a cut of that tree in the window max(5, 0.1 sqrt n) .. 0.5 sqrt n:
+   the finest cut whose mean silhouette (cosine, fixed sample) is within 10% of the best,
+   unless ``n_themes`` forces it;
+5. themes smaller than ``min_theme_size`` are dissolved, near-duplicate themes
+   (centre cosine >= ``merge_similarity``) merged; centres are unit-length means in the
+   original embedding space, so every later step (assignment, labelling) is nearest-centre;
+6. ``REFINE_ITERS`` steps of (count-weighted) spherical k-means from Ward's centres on the fit
+   set: the themes then depend less on which sentences the seed left out of a sample.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SILHOUETTE_SAMPLE = 3000
+REFINE_ITERS = 10  # spherical k-means steps after Ward (makes the themes depend less on the fit sample)
+MIN_WINDOW = 5  # fewest themes the automatic choice considers (when the data allow as many)
+SILHOUETTE_TOLERANCE = 0.10  # cuts within 10% of the best silhouette count as equally good
+
+
+def _unit(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.where(norms == 0, 1, norms)
+
+
+def reduce(X: np.ndarray, dims: int, seed: int) -> np.ndarray:
+    """PCA to ``dims`` dimensions (or X itself when that would not reduce anything)."""
+    if dims <= 0 or dims >= X.shape[1] or len(X) <= dims:
+        return X
+    from sklearn.decomposition import PCA
+
+    # exact (eigendecomposition of the d x d covariance): cheap for d = 384, and the same
+    # components for every seed, so the seed only matters through the fit sample
+    return PCA(n_components=dims, svd_solver="covariance_eigh", random_state=seed).fit_transform(X)
+
+
+def choose_k(X: np.ndarray, tree: np.ndarray, k_min: int, k_max: int) -> tuple[int, dict[int, float]]:
+    """The cut of the Ward tree chosen by silhouette (cosine, fixed sample of the fit set): see
+    ``pick_k``. Returns (K, silhouette of every K tried)."""
+    from scipy.cluster.hierarchy import fcluster
+
+    n = len(X)
+    rng = np.random.default_rng(0)  # fixed: the choice must not wobble with the user's seed
+    sample = np.sort(rng.choice(n, SILHOUETTE_SAMPLE, replace=False)) if n > SILHOUETTE_SAMPLE else np.arange(n)
+    S = _unit(X[sample])
+    D = 1 - S @ S.T   # cosine distance
+    np.clip(D, 0, None, out=D)
+    np.fill_diagonal(D, 0)
+    cuts = {k: fcluster(tree, k, criterion="maxclust")[sample] for k in range(k_min, k_max + 1)}
+    scores = silhouettes(D, {k: lab for k, lab in cuts.items() if 2 <= len(np.unique(lab)) < len(sample)})
+    if not scores:
+        return max(1, min(k_min, n)), scores
+    return pick_k(scores), scores
+
+
+def silhouettes(D: np.ndarray, cuts: dict[int, np.ndarray]) -> dict[int, float]:
+    """Mean silhouette of each labelling of the same points, from their distance matrix ``D``
+    (the same figure as sklearn's ``silhouette_score(D, labels, metric="precomputed")``).
+
+    Cuts of one tree are nested: the distance sums from each point to every cluster of the
+    finest cut are one matrix product, and every coarser cut's sums add up its columns."""
+    if not cuts:
+        return {}
+    finest = max(cuts, key=lambda k: len(np.unique(cuts[k])))
+    f_ids, f_lab = np.unique(cuts[finest], return_inverse=True)
+    onehot = np.zeros((len(f_lab), len(f_ids)))
+    onehot[np.arange(len(f_lab)), f_lab] = 1.0
+    sums_fine = D @ onehot                      # n x fine clusters
+    out = {}
+    for k, lab in cuts.items():
+        ids, lab = np.unique(lab, return_inverse=True)
+        # which coarse cluster holds each fine one (nested cuts: exactly one)
+        parent = np.zeros(len(f_ids), dtype=np.int64)
+        parent[f_lab] = lab
+        if not np.array_equal(parent[f_lab], lab):   # not nested: sum directly
+            member = np.zeros((len(lab), len(ids)))
+            member[np.arange(len(lab)), lab] = 1.0
+            sums = D @ member
+        else:
+            member = np.zeros((len(f_ids), len(ids)))
+            member[np.arange(len(f_ids)), parent] = 1.0
+            sums = sums_fine @ member
+        sizes = np.bincount(lab, minlength=len(ids)).astype(float)
+        own = sizes[lab]
+        a = sums[np.arange(len(lab)), lab] / np.maximum(own - 1, 1)
+        mean_to = sums / sizes[None, :]
+        mean_to[np.arange(len(lab)), lab] = np.inf
+        b = mean_to.min(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s = (b - a) / np.maximum(a, b)
+        s = np.where((own > 1) & np.isfinite(s), s, 0.0)
+        out[k] = float(s.mean())
+    return out
+
+
+def pick_k(scores: dict[int, float], tolerance: float = SILHOUETTE_TOLERANCE) -> int:
+    """The largest K whose silhouette is within ``tolerance`` (relative) of the best.
+
+    On survey text the silhouette curve is often flat, with spikes of about 10% that move when
+    the sample changes slightly (FFT: 0.040-0.044 for every K from 14 to 29, peak at 16 or at
+    31 on different 90% samples); the plain maximum then picks an arbitrary K. Among cuts that
+    the data rate about equally, the finest is kept: that choice moves less between samples,
+    and two themes are easier for a researcher to merge than one to split."""
+    best = max(scores.values())
+    floor = best - tolerance * abs(best)
+    return max(k for k, v in scores.items() if v >= floor)
+
+
+def k_range(n: int, min_themes: int, max_themes: int, size_cap: int) -> tuple[int, int]:
+    """Search window (hi, lo) for the number of themes among n sentences: from
+    max(5, 0.1 sqrt(n)) to 0.5 sqrt(n). The upper bound is needed because silhouette keeps
+    rising as themes shrink on small sets, and stays flat into very fine cuts of large ones
+    (AG News); the lower bound keeps out the trivial 2-3 theme cuts that silhouette often
+    prefers (a survey question rarely has fewer than 5 themes worth reporting). In between,
+    the data decide (docs/method.md)."""
+    hi = int(round(0.5 * np.sqrt(n)))
+    hi = max(min(hi, max_themes, size_cap, n - 1), 1)
+    lo = max(min(min_themes, hi), min(max(MIN_WINDOW, int(round(0.1 * np.sqrt(n)))), hi))
+    return hi, lo
+
+
+def distinct_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct rows in a fixed order, index of each row's distinct row, count of each).
+
+    Survey answers repeat ("Very good service", "Nothing"), and so do their vectors: the costly
+    steps (Ward's tree, silhouette, sub-groups) run on distinct vectors, with counts as weights."""
+    import pandas as pd
+
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    if len(X) == 0:
+        return X, np.zeros(0, np.int64), np.zeros(0, np.int64)
+    # a hash table over each row's bytes: exact, and faster than sorting the rows
+    codes, uniques = pd.factorize(np.fromiter((r.tobytes() for r in X), dtype=object, count=len(X)))
+    codes = codes.astype(np.int64)   # numbered in order of first appearance
+    first = np.zeros(len(uniques), np.int64)
+    first[codes[::-1]] = np.arange(len(X) - 1, -1, -1)
+    return X[first], codes, np.bincount(codes, minlength=len(uniques)).astype(np.int64)
+
+
+def n_distinct(X: np.ndarray, decimals: int = 5) -> int:
+    """How many distinct rows X has once rounded (vectors equal to ``decimals`` places are one)."""
+    return len(distinct_rows(np.round(X, decimals))[0]) if len(X) else 0
+
+
+TREE_VERSION = 1   # bump when reduce() or the linkage call changes
+
+
+def ward_tree(X: np.ndarray, reduce_dims: int, seed: int, cache_dir=None) -> np.ndarray:
+    """Ward's linkage of X after ``reduce``. With ``cache_dir``, the tree is kept on disk
+    (``trees/<hash>.npy``, keyed by the exact vectors and ``reduce_dims``) so a rerun on the same
+    sentences, with another ``--n-themes`` for instance, skips the quadratic step."""
+    from scipy.cluster.hierarchy import linkage
+
+    path = None
+    if cache_dir is not None:
+        import hashlib
+        from pathlib import Path
+
+        h = hashlib.blake2b(f"ward|v{TREE_VERSION}|{reduce_dims}|{X.shape}|{X.dtype}".encode(), digest_size=16)
+        h.update(np.ascontiguousarray(X).tobytes())
+        path = Path(cache_dir) / "trees" / f"{h.hexdigest()}.npy"
+        try:
+            tree = np.load(path, allow_pickle=False)
+            if tree.shape == (len(X) - 1, 4) and tree.dtype == np.float64:
+                return tree
+        except (OSError, ValueError, EOFError):
+            pass  # missing or unreadable: fit it again
+    tree = linkage(reduce(X.astype(np.float64), reduce_dims, seed), method="ward")
+    if path is not None:
+        from themes.io.atomic import write_cache_file
+
+        write_cache_file(path, lambda fh: np.save(fh, tree, allow_pickle=False))
+    return tree
+
+
+def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int = 2, max_themes: int = 60,
+                  min_theme_size: int = 3, fit_sample: int = 20000, reduce_dims: int = 48,
+                  merge_similarity: float = 0.92, seed: int = 42, cache_dir=None) -> tuple[np.ndarray, dict]:
+    """Fit themes on unit-length vectors; return (centroids k x d, diagnostics).
+
+    Repeated vectors (the same sentence said many times) enter the tree once and count with
+    their number in every centre, size and merge; ``fit_sample`` bounds the distinct vectors."""
+    from scipy.cluster.hierarchy import fcluster
+
+    X = np.asarray(X, dtype=np.float32)
+    n = len(X)
+    info: dict = {"n_fit": 0, "k_chosen": 0, "silhouette": {}}
+    if n == 0:
+        return np.zeros((0, X.shape[1] if X.ndim == 2 else 0), dtype=np.float32), info
+    U, _, counts = distinct_rows(X)
+    rng = np.random.default_rng(seed)
+    m = len(U)
+    idx = np.sort(rng.choice(m, fit_sample, replace=False)) if m > fit_sample else np.arange(m)
+    Xf, wf = U[idx], counts[idx]
+    info["n_fit"] = int(len(idx))
+    info["n_fit_segments"] = int(wf.sum())
+    if n_distinct(Xf) < 2:
+        return _unit((wf[:, None] * Xf).sum(axis=0, keepdims=True)), info
+
+    tree = ward_tree(Xf, reduce_dims, seed, cache_dir)
+    size_cap = max(1, int(wf.sum()) // max(min_theme_size, 1))
+    if n_themes is not None:
+        k = min(n_themes, len(Xf))
+    else:
+        k_hi, k_lo = k_range(len(Xf), min_themes, max_themes, size_cap)
+        k, scores = choose_k(Xf, tree, k_lo, k_hi)
+        info["silhouette"] = {str(key): round(val, 4) for key, val in scores.items()}
+    labels = fcluster(tree, k, criterion="maxclust") - 1
+    info["k_chosen"] = int(k)
+
+    keep_small = n_themes is not None
+    centroids = _centres(Xf, labels, wf, min_size=1 if keep_small else min_theme_size)
+    info["dissolved_small"] = int(k - len(centroids))
+    if not keep_small:
+        before = len(centroids)
+        centroids = _merge_close(Xf, wf, centroids, merge_similarity)
+        info["merged"] = int(before - len(centroids))
+    weighted = wf[:, None] * Xf
+    for _ in range(REFINE_ITERS):  # spherical k-means steps from Ward's centres (weighted)
+        near = np.argmax(Xf @ centroids.T, axis=1)
+        held = np.bincount(near, minlength=len(centroids)) > 0
+        centroids = centroids.copy()
+        centroids[held] = _unit(_group_sums(weighted, near, len(centroids))[held])
+    # Order themes by size (then by first member) so ids read from largest to smallest.
+    nearest = np.argmax(Xf @ centroids.T, axis=1)
+    sizes = np.bincount(nearest, weights=wf, minlength=len(centroids))
+    first = np.array([np.flatnonzero(nearest == j)[0] if sizes[j] else n for j in range(len(centroids))])
+    order = np.lexsort((first, -sizes))
+    order = order[sizes[order] > 0]
+    return centroids[order].astype(np.float32), info
+
+
+def _group_sums(X: np.ndarray, labels: np.ndarray, k: int, w: np.ndarray | None = None) -> np.ndarray:
+    """k x d: the (``w``-weighted) sum of X's rows in each of k groups, as one matrix product."""
+    member = np.zeros((k, len(X)), X.dtype)
+    member[labels, np.arange(len(X))] = 1 if w is None else w
+    return member @ X
+
+
+def _wmean(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return (w[:, None] * X).sum(axis=0, keepdims=True) / max(float(w.sum()), 1e-12)
+
+
+def _centres(X: np.ndarray, labels: np.ndarray, w: np.ndarray, min_size: int) -> np.ndarray:
+    ks = np.unique(labels)
+    sizes = np.array([w[labels == k].sum() for k in ks])
+    big = ks[sizes >= min_size]
+    if len(big) == 0:
+        big = ks[[int(np.argmax(sizes))]]
+    return _unit(np.vstack([_wmean(X[labels == k], w[labels == k]) for k in big]))
+
+
+def _merge_close(X: np.ndarray, w: np.ndarray, centroids: np.ndarray, threshold: float) -> np.ndarray:
+    """Merge pairs of themes whose centres are nearly the same direction, closest first."""
+    while len(centroids) > 1:
+        sim = centroids @ centroids.T
+        np.fill_diagonal(sim, -1)
+        i, j = np.unravel_index(np.argmax(sim), sim.shape)
+        if sim[i, j] < threshold:
+            break
+        nearest = np.argmax(X @ centroids.T, axis=1)
+        members = (nearest == i) | (nearest == j)
+        merged = _unit(_wmean(X[members], w[members]))[0]
+        keep = [t for t in range(len(centroids)) if t not in (i, j)]
+        centroids = np.vstack([centroids[keep], merged[None, :]])
+    return centroids
+
+
+MAX_SUB_GROUPS = 12   # sub-groups kept per theme in a saved model (for `themes edit split`)
+MIN_SUB_SIZE = 3      # no sub-group stands for fewer segments than this
+
+
+SUB_FIT_MAX = 1000    # distinct vectors k-means sees per theme (the rest join their nearest group)
+
+
+def sub_groups(X: np.ndarray, seed: int, max_groups: int = MAX_SUB_GROUPS,
+               min_size: int = MIN_SUB_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """Summarise one theme's member vectors as up to ``max_groups`` k-means groups of at least
+    ``min_size`` members: (raw means g x d, counts g). Fewer than ``min_size`` members: none.
+    k-means runs on distinct vectors weighted by their counts (a seeded sample of at most
+    ``SUB_FIT_MAX`` of them on very large themes)."""
+    X = np.asarray(X, dtype=np.float32)
+    n = len(X)
+    if n < min_size:
+        return np.zeros((0, X.shape[1] if X.ndim == 2 else 0), np.float32), np.zeros(0, np.int64)
+    U, _, w = distinct_rows(X)
+    k = min(max_groups, n // min_size, n_distinct(U))
+    labels = np.zeros(len(U), dtype=np.int64)
+    if k >= 2:
+        rng = np.random.default_rng(seed)
+        fit = np.sort(rng.choice(len(U), SUB_FIT_MAX, replace=False)) if len(U) > SUB_FIT_MAX else np.arange(len(U))
+        labels = nearest_centre(U, weighted_kmeans(U[fit], w[fit], k, seed))
+        while True:  # dissolve groups under min_size into their nearest neighbour group
+            counts = np.bincount(labels, weights=w, minlength=labels.max() + 1)
+            small = np.flatnonzero((counts > 0) & (counts < min_size))
+            if len(small) == 0:
+                break
+            keep = np.flatnonzero(counts >= min_size)
+            means = np.vstack([_wmean(U[labels == g], w[labels == g]) for g in keep])
+            moving = np.isin(labels, small)
+            labels[moving] = keep[np.argmax(U[moving] @ means.T, axis=1)]
+    groups = np.unique(labels)
+    means = np.vstack([_wmean(U[labels == g], w[labels == g]) for g in groups]).astype(np.float32)
+    counts = np.array([int(w[labels == g].sum()) for g in groups], dtype=np.int64)
+    return means, counts
+
+
+KMEANS_ITERS = 50     # Lloyd steps at most (it stops when no centre moves)
+
+
+def nearest_centre(X: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Index of each row's nearest centre (Euclidean)."""
+    return np.argmin((centres * centres).sum(axis=1)[None, :] - 2 * X @ centres.T, axis=1)
+
+
+def weighted_kmeans(X: np.ndarray, w: np.ndarray, k: int, seed: int, iters: int = KMEANS_ITERS) -> np.ndarray:
+    """Centres (k x d) of Lloyd's k-means with row weights, from a seeded k-means++ start.
+
+    Used for sub-groups, which are small (at most ``SUB_FIT_MAX`` rows, ``MAX_SUB_GROUPS``
+    groups): a few numpy lines, where scikit-learn's import alone would cost a warm run a
+    second. Fewer than k distinct rows give fewer centres."""
+    X = np.asarray(X, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    sq = (X * X).sum(axis=1)
+    first = X[rng.choice(len(X), p=w / w.sum())]
+    centres = [first]
+    d2 = np.maximum(sq - 2 * X @ first + first @ first, 0)
+    for _ in range(1, k):
+        p = w * d2
+        if p.sum() <= 0:
+            break
+        c = X[rng.choice(len(X), p=p / p.sum())]
+        centres.append(c)
+        d2 = np.minimum(d2, np.maximum(sq - 2 * X @ c + c @ c, 0))
+    C = np.vstack(centres)
+    for _ in range(iters):
+        labels = nearest_centre(X, C)
+        total = np.bincount(labels, weights=w, minlength=len(C))
+        new = C.copy()
+        held = total > 0
+        new[held] = _group_sums(X, labels, len(C), w)[held] / total[held, None]
+        if np.array_equal(new, C):
+            break
+        C = new
+    return C.astype(np.float32)
+
+
+def split_groups(means: np.ndarray, counts: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Partition a theme's sub-groups into ``k`` parts (weighted k-means on their directions)."""
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(_unit(means), sample_weight=counts)
+
+
+def pooled_centre(means: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The unit-length mean of every member the sub-groups stand for."""
+    return _unit((counts[:, None] * means).sum(axis=0, keepdims=True))[0].astype(np.float32)
+
+
+def seed_centres(meaning: np.ndarray, examples: list[np.ndarray]) -> np.ndarray:
+    """Codebook centres: each theme's name-and-description vector, pulled halfway towards the
+    mean of its example vectors when it has examples."""
+    out = np.array(meaning, dtype=np.float32, copy=True)
+    for j, ex in enumerate(examples):
+        if len(ex):
+            out[j] = out[j] + _unit(np.asarray(ex, np.float32).mean(axis=0, keepdims=True))[0]
+    return _unit(out).astype(np.float32)
+
+
+def blend_centres(seeds: np.ndarray, X: np.ndarray, taken: np.ndarray, min_size: int) -> np.ndarray:
+    """Move each seeded centre halfway towards the mean of the segments it took (when it took at
+    least ``min_size``), so it sits among real answers while keeping the codebook's meaning."""
+    out = np.array(seeds, dtype=np.float32, copy=True)
+    for j in range(len(seeds)):
+        members = X[taken == j]
+        if len(members) >= min_size:
+            out[j] = out[j] + _unit(members.mean(axis=0, keepdims=True))[0]
+    return _unit(out).astype(np.float32)

@@ -1,0 +1,121 @@
+"""Spark plumbing for the Spark engine: the session, reading any Spark-readable input, writing
+the big tables. pyspark is imported here only, and only when the Spark engine is asked for."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from themes.errors import ConfigError, InputError
+
+EXTRA = "pip install 'themes[spark]'"
+FORMULA_START = r"^[=+\-@\t\r]"
+FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv", ".txt": "csv",
+           ".json": "json", ".jsonl": "json", ".ndjson": "json", ".orc": "orc"}
+
+
+def require_pyspark():
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise ConfigError(f"The Spark engine needs pyspark, which is not installed. Install the extra: `{EXTRA}` "
+                          "(or use the default local engine).") from None
+
+
+def session(master: str = "local[2]", conf: dict | None = None):
+    """The active SparkSession (a Databricks notebook's, say), or a new one on ``master``."""
+    require_pyspark()
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    # Executors must run this Python (with themes and its models installed), not the system one.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = (SparkSession.builder.master(master).appName("themes")
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               .config("spark.sql.execution.pythonUDF.arrow.enabled", "true")
+               .config("spark.sql.session.timeZone", "UTC"))
+    if master.startswith("local"):
+        builder = (builder.config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                   .config("spark.sql.shuffle.partitions", "8"))
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # pyspark raises several types when the JVM cannot start
+        if "JAVA" in str(exc).upper():
+            raise ConfigError("Spark could not start Java. Install a Java 17+ runtime (Debian: "
+                              "`apt-get install openjdk-17-jre-headless`) or set JAVA_HOME.") from None
+        raise
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def spark_path(path: str | Path) -> str:
+    """A path as Spark reads it: URIs unchanged, Databricks /dbfs/ FUSE paths as dbfs:/, local
+    paths absolute."""
+    text = str(path)
+    if "://" in text or text.startswith("dbfs:"):
+        return text
+    if text.startswith("/dbfs/"):
+        return "dbfs:/" + text[len("/dbfs/"):]
+    return str(Path(text).expanduser().resolve())
+
+
+def is_local(path) -> bool:
+    text = str(path)
+    return "://" not in text and not text.startswith("dbfs:")
+
+
+def check_source(data) -> None:
+    """A local input path that does not exist fails before Spark starts."""
+    if isinstance(data, (str, Path)) and is_local(data) and not Path(data).exists():
+        raise InputError(f"{data}: file not found. Check the path.")
+
+
+def read_input(spark, path: str | Path, fmt: str | None = None):
+    """Any Spark-readable path (Parquet, CSV/TSV with a header, JSON Lines, ORC, or a folder of
+    them) as a Spark DataFrame of strings."""
+    from pyspark.sql import functions as F
+
+    check_source(path)
+    text = str(path)
+    suffix = Path(text.rstrip("/")).suffix.lower()
+    fmt = fmt or FORMATS.get(suffix) or ("parquet" if not suffix else None)
+    if fmt is None:
+        raise InputError(f"{path}: unknown file type '{suffix}'. Use Parquet, CSV, TSV, JSON Lines or ORC.")
+    reader = spark.read
+    if fmt == "csv":
+        reader = reader.options(header=True, multiLine=True, escape='"', encoding="UTF-8",
+                                sep="\t" if suffix == ".tsv" else ",")
+    try:
+        frame = reader.format(fmt).load(spark_path(path))
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path}: Spark cannot read it as {fmt} ({first[:200]}).") from None
+    return frame.select([F.col(f"`{c}`").cast("string").alias(c.strip()) for c in frame.columns])
+
+
+def inert_columns(frame):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV output only)."""
+    from pyspark.sql import functions as F
+
+    cols = []
+    for name, dtype in frame.dtypes:
+        c = F.col(f"`{name}`")
+        cols.append(F.when(c.rlike(FORMULA_START), F.concat(F.lit("'"), c)).otherwise(c).alias(name)
+                    if dtype == "string" else c)
+    return frame.select(cols)
+
+
+def write_table(frame, folder: Path, name: str, fmt: str) -> str:
+    """Write a big table as a Spark folder ``name.parquet`` / ``name.csv`` (part files in order)."""
+    target = folder / f"{name}.{fmt}"
+    writer = (inert_columns(frame) if fmt == "csv" else frame).write.mode("error")
+    if fmt == "csv":
+        writer = writer.options(header=True, escape='"', quoteAll=False, emptyValue="")
+    writer.format(fmt).save(spark_path(target))
+    return target.name

@@ -1,0 +1,281 @@
+"""Files -> Corpus: read a survey export (readers.py), pick the columns, set aside non-answers."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from themes.errors import InputError
+from themes.io.readers import CSV_ENCODINGS, READERS, SEP_LINE, first_line, guess_separator, read_table
+from themes.types import RESERVED_COLUMNS, Corpus
+
+NOT_STATED = "(not stated)"
+MAX_LISTED = 25  # columns listed in a message
+
+# Normalised forms (lower case, letters and spaces only) of answers that say nothing.
+NON_ANSWERS = {
+    "", "na", "n a", "nil", "none", "no", "nope", "nothing", "no comment", "no comments",
+    "did not answer", "didnt answer", "not answered", "no answer", "no response", "not applicable",
+    "none at this time", "nothing at this time", "nothing to add", "nothing further", "none really",
+    "nothing else", "no further comments", "no further comment", "none thank you", "nothing thanks",
+    "nothing thank you", "dont know", "don t know", "do not know", "not sure", "unsure", "pass",
+    "blank", "null", "nan", "x", "xx", "xxx", "test", "see above", "as above",
+}
+
+
+def check_column(frame: pd.DataFrame, column: str, flag: str, source: str) -> None:
+    if column in frame.columns:
+        return
+    cols = [str(c) for c in frame.columns]
+    same = [c for c in cols if c.casefold().strip() == column.casefold().strip()]
+    close = same or difflib.get_close_matches(column, cols, n=1, cutoff=0.4)
+    hint = f" Did you mean '{close[0]}'?" if close else f" Give one of them with {flag}."
+    shown = ", ".join(cols[:MAX_LISTED]) + (f" ... ({len(cols) - MAX_LISTED} more)" if len(cols) > MAX_LISTED else "")
+    raise InputError(f"{source}: no column '{column}' (given by {flag}). Columns there: {shown}.{hint}")
+
+
+def normalise_answer(text: str) -> str:
+    """Lower-case letters and single spaces only, for recognising non-answers."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^\w\s]|_|\d", " ", text).split())
+
+
+def is_non_answer(text: str) -> bool:
+    if not any(ch.isalpha() for ch in text):
+        return True
+    return normalise_answer(text) in NON_ANSWERS
+
+
+def guess_text_column(frame: pd.DataFrame) -> str:
+    """The column whose values are longest on average (numbers-only columns are skipped)."""
+    best, best_len = None, -1.0
+    for col in frame.columns:
+        values = frame[col].astype(str)
+        if not values.str.contains(r"[^\W\d_]", regex=True).any():
+            continue
+        mean_len = values.str.len().mean()
+        if mean_len > best_len:
+            best, best_len = col, mean_len
+    if best is None:
+        raise InputError("No column holds text. Name the text column with --text.")
+    return best
+
+
+def build_corpus(
+    frame: pd.DataFrame,
+    text: str | None = None,
+    id: str | None = None,
+    by: list[str] | tuple[str, ...] = (),
+    question: str | None = None,
+    source: str = "<data frame>",
+    row_offset: int = 0,
+) -> Corpus:
+    """Pick the columns, check them, and mark non-answers (has_content False). ``row_offset``:
+    rows of the file before this frame (a block of a file read in chunks)."""
+    if len(frame.columns) == 0:
+        raise InputError(f"{source}: no columns found. The first line must name the columns.")
+    if len(frame) == 0:
+        raise InputError(f"{source}: the header is there but there are no rows of answers. Export the survey "
+                         "again with its responses.")
+    if len(set(map(str, frame.columns))) != len(frame.columns):
+        dupes = sorted({c for c in map(str, frame.columns) if list(map(str, frame.columns)).count(c) > 1})
+        raise InputError(f"{source}: column name(s) repeated: {', '.join(dupes)}. Rename them so each is unique.")
+    notes = []
+    if text is None:
+        text = guess_text_column(frame)
+        notes.append(f"Using column '{text}' as the text (it has the longest answers); choose another with --text.")
+    check_column(frame, text, "--text", source)
+    by = tuple(by)
+    for col in by:
+        check_column(frame, col, "--by", source)
+        if col in RESERVED_COLUMNS:
+            raise InputError(f"{source}: the --by column '{col}' clashes with an output column; rename it.")
+        if col == text:
+            raise InputError(f"{source}: '{col}' is the text column; it cannot also be a --by column.")
+    if question is not None:
+        check_column(frame, question, "--question", source)
+
+    out = pd.DataFrame(index=range(len(frame)))
+    if id is not None:
+        check_column(frame, id, "--id", source)
+        ids = frame[id].astype(str).str.strip().reset_index(drop=True)
+        blank = ids.eq("") | ids.str.lower().isin(["nan", "none"])
+        if blank.any():
+            row = int(blank.to_numpy().argmax()) + 2 + row_offset
+            raise InputError(f"{source}: row {row} has no value in the id column '{id}'. Fill it, or leave out --id.")
+        dup = ids.duplicated(keep=False)
+        if dup.any():
+            first = ids[dup].iloc[0]
+            rows = [str(i + 2 + row_offset) for i in ids.index[ids == first][:5]]
+            raise InputError(
+                f"{source}: id '{first}' in column '{id}' appears more than once (rows {', '.join(rows)}). "
+                "Ids must be unique; fix them, or leave out --id to number the rows."
+            )
+        out["response_id"] = ids.to_numpy()
+    else:
+        out["response_id"] = [str(i + 1 + row_offset) for i in range(len(frame))]
+    texts = frame[text].reset_index(drop=True).map(as_text)
+    out["text"] = texts.to_numpy()
+    out["question"] = (frame[question].reset_index(drop=True).map(as_text).str.strip().to_numpy()
+                       if question else "")
+    content = {t: not is_non_answer(t) for t in pd.unique(texts)}  # answers repeat: judge each once
+    out["has_content"] = texts.map(content).to_numpy(dtype=bool)
+    for col in by:
+        vals = frame[col].reset_index(drop=True).map(as_text).str.strip()
+        out[col] = vals.where(vals != "", NOT_STATED).to_numpy()
+    return Corpus(frame=out, by=by, question_column=question, source=source, notes=tuple(notes), text_column=text,
+                  id_column=id)
+
+
+def as_text(value) -> str:
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def load_corpus(path: str | Path, text=None, id=None, by=(), question=None, sheet=None) -> Corpus:
+    """read_table + build_corpus, with the file (and sheet) named in every message."""
+    frame = read_table(path, sheet=sheet, columns=[c for c in (text, id, question, *by) if c])
+    source = str(path)
+    if frame.attrs.get("sheet"):  # a workbook of several sheets: say which one was read
+        others = [n for n in frame.attrs["sheets"] if n != frame.attrs["sheet"]]
+        source += f" (sheet '{frame.attrs['sheet']}'; others: {', '.join(others)}; choose with --sheet)"
+    corpus = build_corpus(frame, text=text, id=id, by=by, question=question, source=source)
+    return replace(corpus, source=str(path), notes=tuple(frame.attrs.get("notes", ())) + corpus.notes)
+
+
+def require_content(corpus: Corpus) -> None:
+    """Themes need answers: refuse a corpus where every row is blank, a number or a non-answer."""
+    if corpus.frame["has_content"].any():
+        return
+    texts = corpus.frame["text"].str.strip()
+    filled = texts[texts != ""]
+    column = f" in column '{corpus.text_column}'" if corpus.text_column else ""
+    if len(filled) and filled.str.fullmatch(r"[\d\s.,:;%+\-/()]+").all():
+        what = f"hold only numbers (e.g. '{filled.iloc[0][:20]}')"
+    else:
+        what = "are blank or non-answers such as 'N/A' or 'nothing'"
+    raise InputError(
+        f"{corpus.source}: no answers to find themes in: all {len(corpus)} rows{column} {what}. "
+        "Check that --text names the free-text column."
+    )
+
+
+def _csv_encoding(path: Path) -> str:
+    """The first of CSV_ENCODINGS that decodes the whole file (read in blocks, not held)."""
+    import codecs
+
+    for encoding, _ in CSV_ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as fh:
+                while block := fh.read(1 << 20):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return CSV_ENCODINGS[-1][0]
+
+
+def iter_table(path: str | Path, sheet: str | None = None, chunk_rows: int = 50_000, columns=()):
+    """Like read_table, block by block (CSV/TSV, Parquet and JSONL are read in chunks; XLSX,
+    which is small by nature, is read whole and then cut)."""
+    path = Path(path)
+    kind = READERS.get(path.suffix.lower())
+    if kind == "xlsx" or not path.is_file() or path.stat().st_size == 0:
+        frame = read_table(path, sheet, columns=columns)  # raises the usual errors for bad paths
+        blocks = (frame.iloc[i:i + chunk_rows] for i in range(0, max(len(frame), 1), chunk_rows))
+    elif kind == "csv" and (path.stat().st_size <= WHOLE_CSV_BYTES or not _plain_csv(path)):
+        frame = read_table(path, sheet, columns=columns)  # small or unusual (UTF-16, sep= line, binary): sniffed whole
+        blocks = (frame.iloc[i:i + chunk_rows] for i in range(0, max(len(frame), 1), chunk_rows))
+    elif kind == "csv":
+        sep = guess_separator(path, _head(path).decode("utf-8", errors="replace"))
+        blocks = _guard_csv(path, pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
+                                              encoding=_csv_encoding(path), chunksize=chunk_rows))
+    elif kind == "parquet":
+        blocks = _parquet_blocks(path, chunk_rows)
+    else:
+        blocks = (_strings(b) for b in pd.read_json(path, lines=True, dtype=False, chunksize=chunk_rows))
+    for block in blocks:
+        block = block.reset_index(drop=True)
+        block.columns = [str(c).strip() for c in block.columns]
+        yield block
+
+
+WHOLE_CSV_BYTES = 32 << 20  # smaller CSV files are read whole, with every check read_table makes
+
+
+def _plain_csv(path: Path) -> bool:
+    """A large CSV that can be read in blocks: not UTF-16, no NUL bytes, no Excel "sep=" line."""
+    head = _head(path)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        return False
+    return not SEP_LINE.match(head.decode("utf-8", errors="replace").split("\n", 1)[0])
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(8192)
+
+
+def _guard_csv(path: Path, reader):
+    try:
+        yield from reader
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: no header row found. The first line must name the columns.") from None
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{path}: rows do not line up with the header ({first_line(exc)}). "
+                         "Quote text that contains commas, or re-export the file as CSV.") from None
+
+
+def _strings(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(object).where(frame.notna(), "").astype(str)
+
+
+def _parquet_blocks(path: Path, chunk_rows: int):
+    import pyarrow.parquet as pq
+
+    try:
+        source = pq.ParquetFile(path)
+    except Exception as exc:
+        raise InputError(f"{path}: cannot read it as a Parquet file ({first_line(exc)}).") from None
+    for batch in source.iter_batches(batch_size=chunk_rows):
+        yield _strings(batch.to_pandas())
+
+
+def iter_corpus(path: str | Path, text=None, id=None, by=(), question=None, sheet=None, chunk_rows: int = 50_000):
+    """load_corpus block by block: ids are numbered and checked for repeats across blocks, the
+    text column is guessed from the first block."""
+    offset, seen = 0, set()
+    columns = [c for c in (text, id, question, *by) if c]
+    notes_said = False
+    for frame in iter_table(path, sheet, chunk_rows, columns=columns):
+        if offset > 0 and len(frame) == 0:
+            continue
+        corpus = build_corpus(frame, text=text, id=id, by=by, question=question, source=str(path),
+                              row_offset=offset)
+        if not notes_said:  # what the reader guessed (encoding, separator, sheet), said once
+            corpus = replace(corpus, notes=tuple(frame.attrs.get("notes", ())) + corpus.notes)
+            notes_said = True
+        if text is None:
+            text = guess_text_column(frame)
+        if id is not None:
+            ids = corpus.frame["response_id"]
+            again = ids[ids.isin(seen)]
+            if len(again):
+                raise InputError(f"{path}: id '{again.iloc[0]}' in column '{id}' appears more than once. "
+                                 "Ids must be unique; fix them, or leave out --id to number the rows.")
+            seen.update(ids)
+        offset += len(frame)
+        yield corpus

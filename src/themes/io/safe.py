@@ -1,0 +1,76 @@
+"""The formula guard: the one place that makes text inert for spreadsheets, and undoes it.
+
+A CSV cell (or header) that a spreadsheet would run as a formula is written with an apostrophe in
+front. Every CSV output goes through ``write_csv`` (a test checks this), the XLSX report stores
+text as text with ``FORMULA_START`` in mind, and every reader of our own folders goes through
+``themes.io.outdir.read_output``, which calls ``uninert``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value):
+    """Prefix an apostrophe to text a spreadsheet would read as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def uninert(value):
+    """Undo ``inert`` when reading back a CSV this package wrote."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell and every column name made inert."""
+    out = frame.copy()
+    out.columns = [inert(str(c)) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            risky = out[col].str.startswith(FORMULA_START, na=False).to_numpy(dtype=bool)
+            if risky.any():
+                out[col] = out[col].astype(object)
+                out.loc[risky, col] = "'" + out.loc[risky, col].astype(str)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path=None, header: bool = True) -> str | None:
+    """Spreadsheet-inert CSV to ``path`` (a path or an open text file), or returned as text.
+
+    Lines end in CRLF (RFC 4180): with "\\n" alone, Python's csv writer leaves a cell holding a
+    bare carriage return unquoted, and every reader then splits the row there.
+    """
+    return safe_frame(frame).to_csv(path, index=False, header=header, encoding="utf-8", lineterminator="\r\n")
+
+
+class CsvAppender:
+    """Write a CSV block by block (header once), byte for byte as ``write_csv`` writes the whole."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.rows = 0
+        self._started = False
+
+    def write(self, frame: pd.DataFrame) -> None:
+        with open(self.path, "a" if self._started else "w", encoding="utf-8", newline="") as fh:
+            write_csv(frame, fh, header=not self._started)
+        self._started = True
+        self.rows += len(frame)
+
+
+def md_escape(value) -> str:
+    """Text shown as written in Markdown: no HTML, links or images (nothing fetched or run when the
+    file is rendered), one line."""
+    text = " ".join(str(value).split())
+    text = text.replace("\\", "\\\\")
+    for ch in "<>[]`":
+        text = text.replace(ch, "\\" + ch)
+    return text

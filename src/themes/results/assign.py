@@ -1,0 +1,132 @@
+"""Vectors + themes -> Assignments, and the per-response labels built from them.
+
+A segment takes the nearest theme centre (cosine) among its question's themes; below the
+theme set's threshold it is left unassigned. A response holds every theme one of its segments
+holds; its primary theme is the one with the strongest segment.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from themes.types import (
+    LABELLED,
+    NO_CONTENT,
+    UNASSIGNED,
+    Assignments,
+    Corpus,
+    Segments,
+    ThemeSet,
+    live_mask,
+    resolve_rows,
+)
+
+
+def similarities(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -> np.ndarray:
+    """Cosine of each segment to each theme; themes of other questions get -inf."""
+    sims = np.asarray(vectors, dtype=np.float32) @ theme_set.centroids.T
+    if len(theme_set) and theme_set.table["question"].nunique() > 1:
+        qs = segments.frame["question"].to_numpy()
+        for q in np.unique(qs):
+            allowed = np.zeros(len(theme_set), dtype=bool)
+            allowed[theme_set.for_question(q)] = True
+            rows = qs == q
+            sims[np.ix_(rows, ~allowed)] = -np.inf
+    return sims
+
+
+def assign(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -> Assignments:
+    n = len(segments)
+    if n == 0 or len(theme_set) == 0:
+        return Assignments(theme_pos=np.full(n, -1, dtype=np.int64), score=np.zeros(n, dtype=np.float32))
+    sims = similarities(vectors, segments, theme_set)
+    pos = np.argmax(sims, axis=1).astype(np.int64)
+    score = sims[np.arange(n), pos].astype(np.float32)
+    pos[score < theme_set.threshold] = -1
+    return Assignments(theme_pos=pos, score=score)
+
+
+def resolve_edits(theme_set: ThemeSet, assignments: Assignments) -> tuple[ThemeSet, Assignments]:
+    """The themes shown, and the assignments to them, after human edits: a segment that took a
+    merged theme's centre counts for the theme it was merged into; one that took a deleted
+    theme's centre is left unassigned."""
+    keep = live_mask(theme_set.table) if len(theme_set) else np.zeros(0, dtype=bool)
+    if keep.all():
+        return theme_set, assignments
+    shown_pos = np.full(len(theme_set), -1, dtype=np.int64)
+    shown_pos[keep] = np.arange(int(keep.sum()))
+    target = resolve_rows(theme_set.table)
+    row_to_shown = np.where(target >= 0, shown_pos[np.maximum(target, 0)], -1)
+    pos = np.where(assignments.theme_pos >= 0, row_to_shown[np.maximum(assignments.theme_pos, 0)], -1)
+    shown = ThemeSet(table=theme_set.table[keep].reset_index(drop=True), centroids=theme_set.centroids[keep],
+                     threshold=theme_set.threshold)
+    return shown, Assignments(theme_pos=pos, score=assignments.score)
+
+
+def themes_by_row(segments: Segments, assignments: Assignments) -> dict[int, list[int]]:
+    """Per response row, the positions of the themes its segments hold, strongest first."""
+    seg = pd.DataFrame({"row": segments.frame["row"].to_numpy(), "pos": assignments.theme_pos,
+                        "score": assignments.score})
+    seg = seg[seg["pos"] >= 0]
+    # strongest segment per (response, theme), then themes ordered by that strength
+    best = seg.groupby(["row", "pos"], sort=False)["score"].max().reset_index()
+    best = best.sort_values(["row", "score", "pos"], ascending=[True, False, True], kind="mergesort")
+    themes_of: dict[int, list[int]] = {}
+    for row, pos in zip(best["row"].to_numpy(), best["pos"].to_numpy()):
+        themes_of.setdefault(int(row), []).append(int(pos))
+    return themes_of
+
+
+def response_labels(corpus: Corpus, segments: Segments, assignments: Assignments,
+                    theme_set: ThemeSet) -> pd.DataFrame:
+    """One row per input row, in input order: status, primary theme, all themes."""
+    return response_table(corpus, themes_by_row(segments, assignments), theme_set)
+
+
+def response_table(corpus: Corpus, themes_of: dict[int, list[int]], theme_set: ThemeSet) -> pd.DataFrame:
+    """The responses table from each row's theme positions (first = primary)."""
+    frame = corpus.frame
+    ids = theme_set.table["theme_id"].to_numpy()
+    names = theme_set.table["name"].to_numpy()
+    status, primary_id, primary_name, all_ids, all_names = [], [], [], [], []
+    has_content = frame["has_content"].to_numpy()
+    for row in range(len(frame)):
+        held = themes_of.get(row, [])
+        if not has_content[row]:
+            status.append(NO_CONTENT)
+        elif not held:
+            status.append(UNASSIGNED)
+        else:
+            status.append(LABELLED)
+        primary_id.append(int(ids[held[0]]) if held else pd.NA)
+        primary_name.append(names[held[0]] if held else "")
+        all_ids.append(";".join(str(int(ids[p])) for p in held))
+        all_names.append(";".join(names[p] for p in held))
+    out = pd.DataFrame({"response_id": frame["response_id"].to_numpy()})
+    if corpus.question_column:
+        out["question"] = frame["question"].to_numpy()
+    for col in corpus.by:
+        out[col] = frame[col].to_numpy()
+    out["status"] = status
+    out["primary_theme_id"] = pd.array(primary_id, dtype="Int64")
+    out["primary_theme"] = primary_name
+    out["theme_ids"] = all_ids
+    out["theme_names"] = all_names
+    out["text"] = frame["text"].to_numpy()
+    return out
+
+
+def segment_table(segments: Segments, assignments: Assignments, theme_set: ThemeSet) -> pd.DataFrame:
+    seg = segments.frame
+    ids = theme_set.table["theme_id"].to_numpy() if len(theme_set) else np.zeros(0, dtype=np.int64)
+    theme_id = pd.array([int(ids[p]) if p >= 0 else pd.NA for p in assignments.theme_pos], dtype="Int64")
+    return pd.DataFrame({
+        "response_id": seg["response_id"].to_numpy(),
+        "segment_index": seg["segment_index"].to_numpy(),
+        "start": seg["start"].to_numpy(),
+        "end": seg["end"].to_numpy(),
+        "text": seg["text"].to_numpy(),
+        "theme_id": theme_id,
+        "score": np.round(assignments.score.astype(np.float64), 4),
+    })

@@ -1,0 +1,144 @@
+"""Prevalence: the themes table and the cross-table of themes by respondent group.
+
+Both are built from a ``Tally``: counts of responses per (theme, question, group) that can be
+accumulated chunk by chunk (streaming ``label``) or filled from Spark aggregations, so no
+engine needs every response in memory to write these tables.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from themes.types import LABELLED, NO_CONTENT, ThemeSet
+
+ALL = "(all)"
+ALL_GROUP = "All respondents"
+
+
+class Tally:
+    """Counts behind themes.csv and crosstab.csv.
+
+    ``answered[(question, attribute, group)]``: responses with content;
+    ``hits[(theme_id, question, attribute, group)]``: those holding the theme;
+    ``primary`` / ``segments``: per theme id. ``question`` is "" without a question column.
+    """
+
+    def __init__(self, by: tuple[str, ...] = (), has_question: bool = False):
+        self.by = tuple(by)
+        self.has_question = has_question
+        self.answered: Counter = Counter()
+        self.hits: Counter = Counter()
+        self.primary: Counter = Counter()
+        self.segments: Counter = Counter()
+        self.status: Counter = Counter()
+        self.multi_theme = 0
+
+    def add(self, responses: pd.DataFrame, segment_theme_ids=None, weight=None) -> Tally:
+        """Count a block of responses (rows of responses.csv). ``weight``: how many responses each
+        row stands for (Spark passes grouped counts); ``segment_theme_ids``: theme_id per segment."""
+        w = np.ones(len(responses), dtype=np.int64) if weight is None else np.asarray(weight, dtype=np.int64)
+        frame = pd.DataFrame({
+            "q": responses["question"].to_numpy() if self.has_question else np.full(len(responses), ""),
+            "status": responses["status"].to_numpy(), "w": w,
+            "ids": responses["theme_ids"].fillna("").astype(str).to_numpy(),
+            "primary": responses["primary_theme_id"].to_numpy(),
+        })
+        frame[ALL] = ALL_GROUP
+        for col in self.by:
+            frame[col] = responses[col].to_numpy()
+        self.status.update(frame.groupby("status")["w"].sum().to_dict())
+        self.multi_theme += int(frame.loc[frame["ids"].str.contains(";", regex=False), "w"].sum())
+        prim = frame.dropna(subset=["primary"])
+        self.primary.update({int(k): int(v) for k, v in prim.groupby("primary")["w"].sum().items()})
+        answered = frame[frame["status"] != NO_CONTENT]
+        held = answered[answered["ids"] != ""].assign(theme=lambda f: f["ids"].str.split(";")).explode("theme")
+        held["theme"] = held["theme"].astype(np.int64)
+        for attr in (ALL, *self.by):
+            for (q, g), n in answered.groupby(["q", attr], sort=False)["w"].sum().items():
+                self.answered[(q, attr, g)] += int(n)
+            for (t, q, g), n in held.groupby(["theme", "q", attr], sort=False)["w"].sum().items():
+                self.hits[(int(t), q, attr, g)] += int(n)
+        if segment_theme_ids is not None:
+            ids = pd.Series(segment_theme_ids).dropna()
+            self.segments.update({int(k): int(v) for k, v in ids.value_counts().items()})
+        return self
+
+    def _in_question(self, theme_question: str, q: str) -> bool:
+        return not (self.has_question and theme_question) or q == theme_question
+
+    def themes_table(self, theme_set: ThemeSet) -> pd.DataFrame:
+        """theme_id, name, keywords, n_responses, share (of substantive responses to its question)."""
+        rows = []
+        for t in theme_set.table.itertuples(index=False):
+            n = sum(v for (tid, q, attr, _), v in self.hits.items() if tid == t.theme_id and attr == ALL)
+            denom = sum(v for (q, attr, _), v in self.answered.items()
+                        if attr == ALL and self._in_question(t.question, q))
+            rows.append({
+                "theme_id": int(t.theme_id), "name": t.name, "keywords": "; ".join(t.keywords),
+                "n_responses": int(n), "share": round(n / denom, 4) if denom else 0.0,
+                "n_primary": int(self.primary.get(int(t.theme_id), 0)),
+                "n_segments": int(self.segments.get(int(t.theme_id), 0)),
+                "question": t.question, "description": t.description, "status": t.status,
+            })
+        out = pd.DataFrame(rows, columns=["theme_id", "name", "keywords", "n_responses", "share", "n_primary",
+                                          "n_segments", "question", "description", "status"])
+        if not self.has_question:
+            out = out.drop(columns=["question"])
+        return out
+
+    def crosstab(self, theme_set: ThemeSet) -> pd.DataFrame:
+        """For each theme and each value of each --by column: respondents in the group who answered,
+        respondents whose answer holds the theme, and that as % of the group."""
+        rows = []
+        hits_of: dict[int, list] = {}
+        for (th, q, a, g), v in self.hits.items():
+            hits_of.setdefault(th, []).append((q, a, g, v))
+        for t in theme_set.table.itertuples(index=False):
+            tid = int(t.theme_id)
+            for attr in (ALL, *self.by):
+                n_group: Counter = Counter()
+                for (q, a, g), v in self.answered.items():
+                    if a == attr and v and self._in_question(t.question, q):
+                        n_group[g] += v
+                n_hit: Counter = Counter()
+                for q, a, g, v in hits_of.get(tid, ()):
+                    if a == attr and self._in_question(t.question, q):
+                        n_hit[g] += v
+                for g in sorted(n_group):
+                    ng, n = int(n_group[g]), int(n_hit.get(g, 0))
+                    rows.append({"theme_id": tid, "theme": t.name, "attribute": attr, "group": g,
+                                 "n_group": ng, "n": n, "pct": round(100 * n / ng, 1) if ng else 0.0})
+        return pd.DataFrame(rows, columns=["theme_id", "theme", "attribute", "group", "n_group", "n", "pct"])
+
+    def status_counts(self) -> dict:
+        rows = int(sum(self.status.values()))
+        labelled = int(self.status.get(LABELLED, 0))
+        no_content = int(self.status.get(NO_CONTENT, 0))
+        substantive = rows - no_content
+        unassigned = substantive - labelled
+        return {
+            "rows": rows, "labelled": labelled, "no_content": no_content, "unassigned": int(unassigned),
+            "unassigned_pct": round(100 * unassigned / substantive, 2) if substantive else 0.0,
+            "multi_theme": int(self.multi_theme),
+        }
+
+
+def tally_of(responses: pd.DataFrame, by: tuple[str, ...], segments: pd.DataFrame | None = None) -> Tally:
+    seg_ids = segments["theme_id"] if segments is not None else None
+    return Tally(by, "question" in responses.columns).add(responses, seg_ids)
+
+
+def themes_table(responses: pd.DataFrame, theme_set: ThemeSet, segments: pd.DataFrame) -> pd.DataFrame:
+    """theme_id, name, keywords, n_responses, share (of substantive responses to its question)."""
+    return tally_of(responses, (), segments).themes_table(theme_set)
+
+
+def crosstab(responses: pd.DataFrame, theme_set: ThemeSet, by: tuple[str, ...]) -> pd.DataFrame:
+    return tally_of(responses, tuple(by)).crosstab(theme_set)
+
+
+def status_counts(responses: pd.DataFrame) -> dict:
+    return tally_of(responses, ()).status_counts()
