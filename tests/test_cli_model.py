@@ -38,7 +38,7 @@ def test_edit_rename_merge_then_label(fitted, tmp_path):
     src, out, env = fitted
     prim = _read(out / "responses.csv").set_index("response_id")["primary_theme_id"]
     a, b = prim["R01"], prim["R07"]
-    res = _invoke(["edit", str(out / "model"), "rename", prim["R04"], "External consultancy"], env)
+    res = _invoke(["edit", str(out / "model"), "rename", prim["R04"], "Consultancy (renamed)"], env)
     assert res.exit_code == 0, res.output
     res = _invoke(["edit", str(out / "model"), "merge", a, b, "--name", "Scorecard and networks"], env)
     assert res.exit_code == 0, res.output
@@ -48,7 +48,7 @@ def test_edit_rename_merge_then_label(fitted, tmp_path):
                    "-o", str(tmp_path / "lab"), "--quiet"], env)
     assert res.exit_code == 0, res.output
     r = _read(tmp_path / "lab" / "responses.csv").set_index("response_id")
-    assert r.at["R04", "primary_theme"] == "External consultancy"
+    assert r.at["R04", "primary_theme"] == "Consultancy (renamed)"
     assert r.at["R11", "theme_names"] == "Scorecard and networks"
     assert list(r.columns[:2]) == ["role", "status"]            # --by comes from the model
     assert (tmp_path / "lab" / "new_candidates.csv").exists()

@@ -26,15 +26,15 @@ def _theme_of(fitted, rid):
 
 def test_rename_is_recorded_and_survives_save_load_label(fitted, tiny_frame, fake_embedder, tmp_path):
     tid = _theme_of(fitted, "R04")
-    m = edits.rename(fitted.model, tid, "External consultancy")
+    m = edits.rename(fitted.model, tid, "Consultancy (renamed)")
     assert m.edits[-1]["op"] == "rename" and m.edits[-1]["old"] == fitted.model.table.at[tid - 1, "name"]
     save_model(m, tmp_path / "model")
     back = load_model(tmp_path / "model", embedder=fake_embedder)
     assert back.edits == m.edits
     res = _label(back, tiny_frame, fake_embedder)
     r = res.responses.set_index("response_id")
-    assert r.loc[["R04", "R05", "R06"], "primary_theme"].tolist() == ["External consultancy"] * 3
-    assert "External consultancy" in res.themes["name"].tolist()
+    assert r.loc[["R04", "R05", "R06"], "primary_theme"].tolist() == ["Consultancy (renamed)"] * 3
+    assert "Consultancy (renamed)" in res.themes["name"].tolist()
 
 
 def test_rename_refuses_a_name_in_use_and_an_unknown_id(fitted):

@@ -21,6 +21,7 @@ def test_keywords_are_distinctive():
 def test_names_unique_and_readable(fake_embedder):
     texts = [["external consultancy support helped", "external consultancy support was useful"]] * 2
     cents = fake_embedder.embed(["external consultancy support", "external consultancy support"])
-    names, _ = name_themes(texts, cents, fake_embedder, simple_phrases)
+    names, _, rules = name_themes(texts, cents, fake_embedder, simple_phrases)
+    assert all(r in ("phrase", "keywords", "sentence") for r in rules)
     assert len(set(names)) == 2
     assert all(n and n[0].isupper() for n in names)

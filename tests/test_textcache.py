@@ -52,7 +52,8 @@ def test_shards_are_plain_json(tmp_path):
 
 def test_the_default_steps_use_the_cache_unless_it_is_off(tmp_path):
     from themes.config import Settings
-    from themes.text.cache import default_phrases, default_splitter, default_terms
+    from themes.discover.name_phrases import default_phrases
+    from themes.text.cache import default_splitter, default_terms
 
     on = Settings(cache_dir=str(tmp_path))
     assert {f.__name__ for f in (default_splitter(on), default_phrases(on), default_terms(on))} == {"wrapped"}

@@ -25,6 +25,10 @@ FORCE = typer.Option(False, "--force", help="Replace a non-empty output folder."
 SEED = typer.Option(42, "--seed", help="Random seed; the same input and seed give the same output files.")
 QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars or messages.")
 NO_CACHE = typer.Option(False, "--no-cache", help="Do not read or write the embedding cache.")
+NO_NORMALISE = typer.Option(False, "--no-normalise",
+                            help="Embed and name the text as typed (by default @handles, links, e-mail addresses, "
+                                 "HTML and emoji are left out of embedding, keywords and names; outputs keep the "
+                                 "original text either way).")
 MODEL = typer.Option("all-MiniLM-L6-v2", "--model", help="Embedding model: a packaged name or a local folder.")
 BACKEND = typer.Option("torch", "--backend",
                        help="Embedding runtime: torch, or onnx (ONNX Runtime, same themes; pip install 'themes\\[onnx]').")
@@ -88,7 +92,7 @@ def extract(
     codebook_similarity: float = typer.Option(
         0.35, "--codebook-similarity", help="With --codebook: cosine at which a sentence is taken by a codebook theme."),
     model: str = MODEL, no_cache: bool = NO_CACHE, quiet: bool = QUIET, backend: str = BACKEND,
-    engine: str = ENGINE, spark_master: str = MASTER, out_format: str = OUT_FORMAT,
+    engine: str = ENGINE, spark_master: str = MASTER, out_format: str = OUT_FORMAT, no_normalise: bool = NO_NORMALISE,
 ):
     """Discover themes, label every response, pick quotes, tabulate by group."""
     from themes import commands
@@ -97,7 +101,7 @@ def extract(
                 codebook=codebook, force=force, quiet=quiet, engine=engine, master=spark_master,
                 out_format=out_format, seed=seed, n_themes=n_themes, min_similarity=min_similarity,
                 codebook_similarity=codebook_similarity, model=model, use_cache=not no_cache, backend=backend,
-                **({"fit_sample": fit_sample} if fit_sample is not None else {}))
+                normalise=not no_normalise, **({"fit_sample": fit_sample} if fit_sample is not None else {}))
 
 
 @app.command()

@@ -41,6 +41,7 @@ class Settings:
     max_segment_words: int = 120      # longer sentences are split (the model reads 256 word pieces)
     n_quotes: int = 5
     quote_max_words: int = 60
+    normalise: bool = True            # embed, name and find keywords on text with handles, links, HTML, emoji out
     use_cache: bool = True
     cache_dir: str | None = None
 

@@ -12,6 +12,7 @@ import pandas as pd
 from themes.config import Settings
 from themes.discover.candidates import new_candidates
 from themes.discover.fit import fit_theme_set, name_theme_set
+from themes.discover.name_phrases import default_phrases
 from themes.embed.runtime import cached, embed_segments, embedder_info, new_embedder
 from themes.errors import ConfigError, InputError, ThemesError
 from themes.io.corpus import build_corpus, require_content
@@ -30,7 +31,7 @@ from themes.steps import (
     shown_themes,
     with_examples,
 )
-from themes.text.cache import default_phrases, default_splitter, default_terms
+from themes.text.cache import default_splitter, default_terms
 from themes.text.segment import segment
 from themes.types import Result, ThemeSet, theme_table
 
@@ -93,8 +94,9 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     t = time.perf_counter()
     assignments = assign(vectors, segs, theme_set)
     phrases = phrases or default_phrases(settings)
-    named = name_theme_set(theme_set, segs, vectors, assignments, cached(embedder, settings), phrases,
-                           default_terms(settings))
+    named, naming = name_theme_set(theme_set, segs, vectors, assignments, cached(embedder, settings), phrases,
+                                   default_terms(settings), settings.normalise)
+    fit_info = {**fit_info, "naming": naming}
     if codebook is not None:
         from themes.model.seeding import keep_codebook_text
 

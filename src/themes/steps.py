@@ -23,10 +23,10 @@ from themes.io.safe import write_csv
 from themes.model.persist import save_model
 from themes.model.theme_model import N_EXAMPLES, ThemeModel
 from themes.progress import Reporter
-from themes.results.assign import assign, resolve_edits, response_table, segment_table, themes_by_row
+from themes.results.assign import assign, resolve_edits, response_stance, response_table, segment_table, themes_by_row
 from themes.results.layout import layout_segments
 from themes.results.quotes import pick_quotes
-from themes.results.tabulate import status_counts, tally_of
+from themes.results.tabulate import StanceTally, status_counts, tally_of, with_stance_and_summary
 from themes.text.segment import segment
 from themes.types import Assignments, Corpus, Result, ThemeSet
 
@@ -78,11 +78,12 @@ def build_tables(corpus, segs, vectors, assignments, theme_set, settings, themes
     responses = response_table(corpus, themes_of, theme_set)
     seg_table = segment_table(segs, assignments, theme_set)
     seg_table[["x", "y"]] = np.round(layout_segments(segs, vectors, assignments.theme_pos, theme_set), 4)
+    responses.insert(len(responses.columns) - 1, "stance", response_stance(responses, seg_table))
     tally = tally_of(responses, corpus.by, seg_table)  # one count, both tables
-    themes = tally.themes_table(theme_set)
+    tab = tally.crosstab(theme_set)
+    themes = with_stance_and_summary(tally.themes_table(theme_set), StanceTally().add(seg_table), tab, corpus.by)
     quotes = pick_quotes(seg_table, vectors, responses, themes, corpus.by, settings.n_quotes,
                          settings.quote_max_words)
-    tab = tally.crosstab(theme_set)
     check_accounted(corpus, responses)
     return Result(themes=themes, responses=responses, segments=seg_table, quotes=quotes, crosstab=tab, run={},
                   vectors=vectors, by=corpus.by)

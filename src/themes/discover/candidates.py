@@ -43,7 +43,7 @@ def candidate_table(responses: pd.DataFrame, seg_response_ids, seg_texts, X: np.
     texts = np.asarray(seg_texts, dtype=object)
     by_group = [texts[group == g][np.argsort(-(X[group == g] @ cents[g]), kind="mergesort")].tolist()
                 for g in range(len(cents))]
-    names, _ = name_themes(by_group, cents, embedder, phrases, default_terms(settings))
+    names, _, _ = name_themes(by_group, cents, embedder, phrases, default_terms(settings))
     first = pd.Series(group, index=np.asarray(seg_response_ids, dtype=object)).groupby(level=0, sort=False).first()
     out = responses[["response_id", *by, "text"]].reset_index(drop=True)
     g = first.reindex(out["response_id"]).to_numpy().astype(np.int64)

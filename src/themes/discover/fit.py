@@ -35,25 +35,31 @@ def fit_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings) -> tu
 
 
 def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: Assignments, embedder, phrases,
-                   terms) -> ThemeSet:
-    """Names, keywords and descriptions from each theme's segments, nearest its centre first."""
+                   terms, normalise: bool = True) -> tuple[ThemeSet, dict]:
+    """Names, keywords and definitions from each theme's segments, nearest its centre first.
+
+    The text is normalised first (handles, links, e-mail addresses, HTML and emoji out:
+    themes.text.normalise) unless ``normalise`` is off. Each definition is composed from the
+    theme's most central statements and says its stance mix (themes.text.stance). Returns the
+    named ThemeSet and what run.json records: how many names each rule gave."""
+    from themes.discover.define import define
+    from themes.text.normalise import normalise_all
+    from themes.text.stance import describe_stance, stance_labels, stance_shares
+
     texts_by_theme = []
-    seg_texts = np.asarray(segs.texts, dtype=object)
+    seg_texts = np.asarray(normalise_all(segs.texts) if normalise else segs.texts, dtype=object)
     for p in range(len(theme_set)):
         idx = np.flatnonzero(assignments.theme_pos == p)
         idx = idx[np.argsort(-assignments.score[idx], kind="mergesort")]
         texts_by_theme.append(seg_texts[idx].tolist())
-    names, kws = name_themes(texts_by_theme, theme_set.centroids, embedder, phrases, terms)
+    names, kws, rules = name_themes(texts_by_theme, theme_set.centroids, embedder, phrases, terms)
+    definitions = []
+    for texts, name in zip(texts_by_theme, names):
+        note = describe_stance(stance_shares(stance_labels(texts))) if texts else None
+        definitions.append(define(texts, name, stance_note=note))
     table = theme_set.table.copy()
     table["name"] = names
     table["keywords"] = kws
-    table["description"] = [describe_keywords(k) for k in kws]
-    return ThemeSet(table=table, centroids=theme_set.centroids, threshold=theme_set.threshold)
-
-
-def describe_keywords(keywords: list[str]) -> str:
-    if not keywords:
-        return ""
-    words = keywords[:4]
-    listed = ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
-    return f"Answers that mention {listed}."
+    table["description"] = definitions
+    info = {"names": {rule: int(sum(r == rule for r in rules)) for rule in ("phrase", "keywords", "sentence")}}
+    return ThemeSet(table=table, centroids=theme_set.centroids, threshold=theme_set.threshold), info

@@ -1,15 +1,13 @@
-"""Groups -> theme names: readable noun-phrase names plus c-TF-IDF keywords.
+"""Groups -> theme names and c-TF-IDF keywords.
 
 Keywords: class-based TF-IDF (BERTopic's c-TF-IDF: term frequency within a theme, weighted by
 log(1 + average terms per theme / frequency of the term over all themes)) over words and word
-pairs. Names: spaCy noun chunks from the segments nearest each theme's centre, scored by the
-same c-TF-IDF weighting and by how close the phrase's own embedding lies to the centre; no two
-themes share a name.
+pairs. Names: themes.discover.labels (supported phrases that keep negation; no two themes of a
+list share a name).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -73,68 +71,16 @@ def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS,
 
 
 def name_themes(texts_by_theme: list[list[str]], centroids: np.ndarray, embedder,
-                extractor: PhraseExtractor, terms=None) -> tuple[list[str], list[list[str]]]:
-    """(names, keywords) for themes given their segment texts, nearest the centre first;
-    ``terms``: each text's keyword terms (default ``count_terms``)."""
+                extractor: PhraseExtractor, terms=None) -> tuple[list[str], list[list[str]], list[str]]:
+    """(names, keywords, rules) for themes given their segment texts, nearest the centre first.
+
+    Keywords are c-TF-IDF words and word pairs (``terms``: each text's keyword terms, default
+    ``count_terms``). Names come from ``themes.discover.labels.choose_names``: phrases of the
+    central segments that keep negation and quantity, supported by the theme's own segments,
+    never a person, place, handle or lone generic word; ``rules`` says which rule named each
+    theme ("phrase", or the weaker "keywords" / "sentence")."""
+    from themes.discover.labels import choose_names
+
     kw = keywords(texts_by_theme, terms=terms or count_terms)
-    sample = [texts[:NAME_SAMPLE] for texts in texts_by_theme]
-    flat = [t for texts in sample for t in texts]
-    phrases_flat = list(extractor(flat)) if flat else []
-    per_theme: list[Counter] = []
-    surface: dict[str, Counter] = {}
-    pos = 0
-    for texts in sample:
-        c: Counter = Counter()
-        for plist in phrases_flat[pos:pos + len(texts)]:
-            c.update({p.lower() for p in plist})
-            for p in plist:
-                surface.setdefault(p.lower(), Counter())[p] += 1
-        pos += len(texts)
-        per_theme.append(c)
-    display = {k: min(v.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, v in surface.items()}
-
-    vocab = sorted({p for c in per_theme for p in c})
-    index = {p: i for i, p in enumerate(vocab)}
-    counts = np.zeros((len(per_theme), len(vocab)))
-    for t, c in enumerate(per_theme):
-        for p, k in c.items():
-            counts[t, index[p]] = k
-    weights = ctfidf(counts) if vocab else counts
-
-    candidates: list[list[str]] = []
-    for t in range(len(per_theme)):
-        row = weights[t] if vocab else np.zeros(0)
-        order = [i for i in np.lexsort((vocab, -row)) if row[i] > 0 and counts[t, i] >= 2] if vocab else []
-        candidates.append([vocab[i] for i in order[:N_CANDIDATES]])
-    cand_flat = sorted({p for cands in candidates for p in cands})
-    sims = {}
-    if cand_flat:
-        vecs = np.asarray(embedder.embed([display.get(p, p) for p in cand_flat]), dtype=np.float32)
-        for p, v in zip(cand_flat, vecs):
-            sims[p] = v
-    names: list[str] = []
-    used: set[str] = set()
-    for t, cands in enumerate(candidates):
-        scored = []
-        top = weights[t].max() if vocab and weights[t].size else 1.0
-        for p in cands:
-            w = weights[t, index[p]] / top if top > 0 else 0.0
-            closeness = float(sims[p] @ centroids[t]) if p in sims else 0.0
-            n_words = len(p.split())
-            bonus = 0.15 if 2 <= n_words <= 3 else 0.0
-            col = counts[:, index[p]]
-            distinct = col[t] / col.sum() if col.sum() else 0.0   # share of its uses in this theme
-            scored.append((0.35 * w + 0.45 * closeness + 0.2 * distinct + bonus, p))
-        scored.sort(key=lambda s: (-s[0], s[1]))
-        name = next((display.get(p, p) for _, p in scored if display.get(p, p).lower() not in used), None)
-        if name is None:
-            base = " and ".join(kw[t][:2]) if kw[t] else f"theme {t + 1}"
-            name = base
-        k = 2
-        unique = name
-        while unique.lower() in used:
-            unique = f"{name} ({k})"
-            k += 1
-        used.add(unique.lower())
-        names.append(unique[0].upper() + unique[1:])
-    return names, kw
+    names, rules = choose_names(texts_by_theme, centroids, embedder, extractor, kw)
+    return names, kw, rules

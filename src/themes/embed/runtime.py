@@ -31,7 +31,12 @@ def vector_cache(embedder, settings: Settings) -> EmbeddingCache | None:
 
 
 def embed_with_cache(texts: list[str], embedder, settings: Settings, reporter: Reporter) -> np.ndarray:
-    """Unit vectors of ``texts`` (cached ones read back), with a progress bar."""
+    """Unit vectors of ``texts`` (cached ones read back), with a progress bar; the text is
+    normalised first (themes.text.normalise) unless ``settings.normalise`` is off."""
+    if settings.normalise:
+        from themes.text.normalise import normalise_all
+
+        texts = normalise_all(texts)
     return embed_texts(texts, embedder, vector_cache(embedder, settings), progress=reporter.bar("Embedding"))
 
 

@@ -18,18 +18,19 @@ import numpy as np
 import pandas as pd
 
 from themes.discover.candidates import candidate_table
+from themes.discover.name_phrases import default_phrases
 from themes.embed.runtime import cached
 from themes.io.atomic import staged_outdir
 from themes.io.corpus import iter_corpus
 from themes.io.outdir import write_summary
 from themes.io.safe import CsvAppender
 from themes.progress import Reporter
-from themes.results.assign import response_labels, segment_table
+from themes.results.assign import response_labels, response_stance, segment_table
 from themes.results.layout import layout_segments
 from themes.results.quotes import QuotePool
-from themes.results.tabulate import Tally
+from themes.results.tabulate import StanceTally, Tally, with_stance_and_summary
 from themes.steps import check_accounted, label_chunk, label_embedder, label_settings, run_info, shown_themes
-from themes.text.cache import default_phrases, default_splitter
+from themes.text.cache import default_splitter
 from themes.types import UNASSIGNED, Result
 
 CHUNK_ROWS = 20_000
@@ -98,6 +99,7 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
     with staged_outdir(out, force) as tmp:
         files = {name: CsvAppender(tmp / name) for name in ("responses.csv", "segments.csv")}
         tally = Tally(by, first.question_column is not None)
+        stance = StanceTally()
         quotes = QuotePool(len(theme_set), settings.n_quotes, by)
         candidates = CandidatePool(settings.fit_sample, settings.seed, by)
         n_segments = 0
@@ -106,6 +108,8 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
                                                               reporter, timings)
             responses = response_labels(corpus, segs, assignments, theme_set)
             seg_table = segment_table(segs, assignments, theme_set)
+            responses.insert(len(responses.columns) - 1, "stance", response_stance(responses, seg_table))
+            stance.add(seg_table)
             # map positions per block (the map's axes come from the block's own residuals)
             seg_table[["x", "y"]] = np.round(layout_segments(segs, vectors, assignments.theme_pos, theme_set), 4)
             check_accounted(corpus, responses)
@@ -115,7 +119,8 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
             quotes.add(seg_table, vectors, responses)
             candidates.add(responses, segs, vectors, assignments)
             n_segments += len(seg_table)
-        themes = tally.themes_table(theme_set)
+        crosstab = tally.crosstab(theme_set)
+        themes = with_stance_and_summary(tally.themes_table(theme_set), stance, crosstab, by)
         quote_table = quotes.pick(themes, settings.n_quotes, settings.quote_max_words)
         t = time.perf_counter()
         new = candidates.table(cached(embedder, settings), phrases or default_phrases(settings), settings)
@@ -127,7 +132,7 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
         run["model"] = {"kind": model.kind, "themes": int(len(theme_set)), "edits": len(model.edits),
                         "threshold": float(model.theme_set.threshold)}
         result = Result(themes=themes, responses=pd.DataFrame(), segments=pd.DataFrame(), quotes=quote_table,
-                        crosstab=tally.crosstab(theme_set), run=run, theme_set=theme_set, by=by, model=model)
+                        crosstab=crosstab, run=run, theme_set=theme_set, by=by, model=model)
         write_summary(tmp, result.themes, result.quotes, result.crosstab, run, by, {"new_candidates.csv": new})
     return result
 

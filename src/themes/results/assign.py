@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from themes.text.normalise import normalise_all
+from themes.text.stance import stance_labels
 from themes.types import (
     LABELLED,
     NO_CONTENT,
@@ -64,17 +66,33 @@ def resolve_edits(theme_set: ThemeSet, assignments: Assignments) -> tuple[ThemeS
     return shown, Assignments(theme_pos=pos, score=assignments.score)
 
 
+MAX_THEMES_PER_RESPONSE = 8   # a response never takes more themes than this
+LONG_ANSWER = 4                # segments from which a theme needs a share of the answer, not one sentence
+MIN_THEME_SHARE = 0.2          # ... that share of its segments (or its primary theme's strength)
+
+
 def themes_by_row(segments: Segments, assignments: Assignments) -> dict[int, list[int]]:
-    """Per response row, the positions of the themes its segments hold, strongest first."""
+    """Per response row, the positions of the themes it takes, strongest first.
+
+    A short answer takes every theme one of its segments holds. A long one (``LONG_ANSWER``
+    segments or more) takes a theme only when at least ``MIN_THEME_SHARE`` of its segments hold
+    it, besides its strongest theme (a passing sentence in a long story is not what it is
+    about); no response takes more than ``MAX_THEMES_PER_RESPONSE``."""
     seg = pd.DataFrame({"row": segments.frame["row"].to_numpy(), "pos": assignments.theme_pos,
                         "score": assignments.score})
+    per_row = seg.groupby("row", sort=False)["pos"].size()
     seg = seg[seg["pos"] >= 0]
     # strongest segment per (response, theme), then themes ordered by that strength
-    best = seg.groupby(["row", "pos"], sort=False)["score"].max().reset_index()
-    best = best.sort_values(["row", "score", "pos"], ascending=[True, False, True], kind="mergesort")
+    best = seg.groupby(["row", "pos"], sort=False)["score"].agg(["max", "size"]).reset_index()
+    best = best.sort_values(["row", "max", "pos"], ascending=[True, False, True], kind="mergesort")
     themes_of: dict[int, list[int]] = {}
-    for row, pos in zip(best["row"].to_numpy(), best["pos"].to_numpy()):
-        themes_of.setdefault(int(row), []).append(int(pos))
+    total = per_row.to_dict()
+    for row, pos, k in zip(best["row"].to_numpy(), best["pos"].to_numpy(), best["size"].to_numpy()):
+        held = themes_of.setdefault(int(row), [])
+        n = total.get(row, 1)
+        if held and (len(held) >= MAX_THEMES_PER_RESPONSE or (n >= LONG_ANSWER and k / n < MIN_THEME_SHARE)):
+            continue
+        held.append(int(pos))
     return themes_of
 
 
@@ -117,6 +135,23 @@ def response_table(corpus: Corpus, themes_of: dict[int, list[int]], theme_set: T
     return out
 
 
+def response_stance(responses: pd.DataFrame, seg_table: pd.DataFrame) -> pd.Series:
+    """Each response's stance from its segments': positive or negative when its segments lean
+    one way only, mixed when they hold both, neutral when neither; blank without segments."""
+    if not len(seg_table):
+        return pd.Series([""] * len(responses), index=responses.index, dtype=object)
+    flags = pd.DataFrame({"rid": seg_table["response_id"].to_numpy(),
+                          "pos": seg_table["stance"].to_numpy() == "positive",
+                          "neg": seg_table["stance"].to_numpy() == "negative"}).groupby("rid", sort=False).any()
+    pos = responses["response_id"].map(flags["pos"])
+    has = pos.notna().to_numpy()
+    pos = pos.fillna(False).to_numpy(dtype=bool)
+    neg = responses["response_id"].map(flags["neg"]).fillna(False).to_numpy(dtype=bool)
+    out = np.where(~has, "", np.where(pos & neg, "mixed", np.where(pos, "positive",
+                                                                   np.where(neg, "negative", "neutral"))))
+    return pd.Series(out, index=responses.index, dtype=object)
+
+
 def segment_table(segments: Segments, assignments: Assignments, theme_set: ThemeSet) -> pd.DataFrame:
     seg = segments.frame
     ids = theme_set.table["theme_id"].to_numpy() if len(theme_set) else np.zeros(0, dtype=np.int64)
@@ -129,4 +164,5 @@ def segment_table(segments: Segments, assignments: Assignments, theme_set: Theme
         "text": seg["text"].to_numpy(),
         "theme_id": theme_id,
         "score": np.round(assignments.score.astype(np.float64), 4),
+        "stance": stance_labels(normalise_all(seg["text"].tolist())) if len(seg) else [],
     })

@@ -142,3 +142,49 @@ def crosstab(responses: pd.DataFrame, theme_set: ThemeSet, by: tuple[str, ...]) 
 
 def status_counts(responses: pd.DataFrame) -> dict:
     return tally_of(responses, ()).status_counts()
+
+
+class StanceTally:
+    """Per theme, how many of its segments read positive, negative (critical) and neutral; added
+    block by block like ``Tally``."""
+
+    def __init__(self):
+        self.counts: dict[int, dict[str, int]] = {}
+
+    def add(self, seg_table: pd.DataFrame) -> StanceTally:
+        held = seg_table[seg_table["theme_id"].notna()]
+        for (tid, stance), n in held.groupby(["theme_id", "stance"], sort=True).size().items():
+            c = self.counts.setdefault(int(tid), {"positive": 0, "negative": 0, "neutral": 0})
+            c[stance] = c.get(stance, 0) + int(n)
+        return self
+
+
+def with_stance_and_summary(themes: pd.DataFrame, stance: StanceTally, crosstab: pd.DataFrame,
+                            by: tuple[str, ...], min_cell: int = 5) -> pd.DataFrame:
+    """themes.csv with each theme's stance mix (shares of its segments, and in words: "mostly
+    critical (62% critical)") and its prevalence in words ("about a third of respondents; most
+    chairs, few chief executives": the first --by attribute, groups under ``min_cell`` never named)."""
+    from themes.discover.define import prevalence_words
+    from themes.text.stance import describe_stance
+
+    out = themes.copy()
+    shares = []
+    for tid in out["theme_id"]:
+        c = stance.counts.get(int(tid), {})
+        total = sum(c.values())
+        shares.append({k: (c.get(k, 0) / total if total else 0.0) for k in ("positive", "negative", "neutral")})
+    out["positive"] = [round(s["positive"], 4) for s in shares]
+    out["critical"] = [round(s["negative"], 4) for s in shares]
+    out["stance"] = [describe_stance(s) if any(s.values()) else "" for s in shares]
+    summaries = []
+    attr = by[0] if by else None
+    for t in out.itertuples(index=False):
+        base = int(round(t.n_responses / t.share)) if t.share else 0
+        groups = None
+        if attr is not None and len(crosstab):
+            rows = crosstab[(crosstab["theme_id"] == t.theme_id) & (crosstab["attribute"] == attr)]
+            groups = {str(r.group): (int(r.n), int(r.n_group)) for r in rows.itertuples(index=False)}
+        summaries.append(prevalence_words(int(t.n_responses), base, groups, min_cell=min_cell)[:1].upper()
+                         + prevalence_words(int(t.n_responses), base, groups, min_cell=min_cell)[1:] + ".")
+    out["summary"] = summaries
+    return out

@@ -20,7 +20,7 @@ from pathlib import Path
 from themes.io.atomic import write_cache_file
 
 SPLIT_VERSION = 1     # bump when segment.spacy_splitter's output for a text changes
-PHRASE_VERSION = 1    # bump when name.spacy_phrases' output for a text changes
+PHRASE_VERSION = 2    # bump when the name-candidate extractor's output for a text changes
 TERMS_VERSION = 1     # bump when name.count_terms' output for a text changes
 
 
@@ -119,17 +119,6 @@ def default_splitter(settings):
     if components().splitter is not None:
         return components().splitter(settings)
     return cached_splitter(spacy_splitter(), settings.cache_path) if settings.use_cache else spacy_splitter()
-
-
-def default_phrases(settings):
-    """spaCy's noun-phrase extractor for theme names, per-text results cached unless the cache is
-    off (or the extractor that ``themes.config.use_components`` put in force)."""
-    from themes.config import components
-    from themes.text.phrases import spacy_phrases
-
-    if components().phrases is not None:
-        return components().phrases(settings)
-    return cached_phrases(spacy_phrases(), settings.cache_path) if settings.use_cache else spacy_phrases()
 
 
 def default_terms(settings):

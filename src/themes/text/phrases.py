@@ -1,5 +1,6 @@
-"""Phrases and keyword terms of texts: spaCy noun chunks (theme-name candidates), a
-dependency-free stand-in for tests, and the keyword analyser (words and word pairs)."""
+"""Phrases and keyword terms of texts: the shape of a phrase extractor (theme-name candidates
+come from themes.discover.labels.spacy_name_phrases), a dependency-free stand-in for tests,
+and the keyword analyser (words and word pairs)."""
 
 from __future__ import annotations
 
@@ -7,53 +8,6 @@ import re
 from collections.abc import Callable, Iterable
 
 PhraseExtractor = Callable[[list[str]], Iterable[list[str]]]
-_KEEP_PLURAL = {"data", "media", "criteria", "staff", "people", "news", "premises"}
-_EDGE_POS = {"DET", "PRON", "PUNCT", "CCONJ", "ADP", "PART", "NUM", "SPACE", "SYM", "X", "INTJ"}
-
-
-def spacy_phrases(nlp=None, batch_size: int = 128) -> PhraseExtractor:
-    """Noun chunks (determiners and pronouns trimmed, head noun lemmatised), lower case."""
-    state = {"nlp": nlp}
-
-    def extract(texts: list[str]) -> Iterable[list[str]]:
-        if state["nlp"] is None:
-            from themes.text.segment import shared_spacy
-
-            state["nlp"] = shared_spacy()
-        skip = [p for p in ("ner", "senter") if p in state["nlp"].pipe_names]
-        with state["nlp"].select_pipes(disable=skip):
-            for doc in state["nlp"].pipe(texts, batch_size=batch_size):
-                phrases = []
-                for chunk in doc.noun_chunks:
-                    toks = [t for t in chunk]
-                    while toks and (toks[0].pos_ in _EDGE_POS or toks[0].is_stop):
-                        toks = toks[1:]
-                    while toks and (toks[-1].pos_ in _EDGE_POS or toks[-1].is_stop):
-                        toks = toks[:-1]
-                    if not toks or len(toks) > 4:
-                        continue
-                    if not any(t.pos_ in ("NOUN", "PROPN") for t in toks):
-                        continue
-                    words = [_surface(t) for t in toks[:-1]] + [_surface(toks[-1], head=True)]
-                    phrase = " ".join(words)
-                    if len(phrase) >= 3 and re.search(r"[A-Za-z]", phrase):
-                        phrases.append(phrase)
-                yield phrases
-
-    return extract
-
-
-def _surface(tok, head: bool = False) -> str:
-    """Acronyms (NHS, EDI) and proper nouns keep their case; other words are lower case, and a
-    common-noun head is singular (networks -> network)."""
-    text = tok.text
-    if len(text) >= 2 and text.isupper():
-        return text
-    if tok.pos_ == "PROPN":
-        return text
-    if head and tok.pos_ == "NOUN" and text.lower() not in _KEEP_PLURAL:
-        return tok.lemma_.lower()
-    return text.lower()
 
 
 def simple_phrases(texts: list[str]) -> Iterable[list[str]]:

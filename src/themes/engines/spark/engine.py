@@ -21,6 +21,7 @@ import pandas as pd
 from themes.config import Settings
 from themes.discover.candidates import candidate_table
 from themes.discover.fit import fit_theme_set, name_theme_set
+from themes.discover.name_phrases import default_phrases
 from themes.embed.runtime import cached, embedder_info, new_embedder
 from themes.engines.spark.io import check_source, session, write_table
 from themes.engines.spark.passes import ROW, collect_segments, embed_all, label_all, prepare
@@ -33,7 +34,7 @@ from themes.results.assign import assign
 from themes.results.quotes import CANDIDATES, pick_quotes
 from themes.results.tabulate import Tally
 from themes.steps import label_embedder, label_settings, run_info, settings_with
-from themes.text.cache import default_phrases, default_terms
+from themes.text.cache import default_terms
 from themes.types import UNASSIGNED, Corpus, Result
 
 OUT_FORMATS = ("parquet", "csv")
@@ -58,9 +59,10 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     run.timings["embed_and_sample_s"] = time.perf_counter() - t
     t = time.perf_counter()
     theme_set, fit_info = fit_theme_set(segs, vectors, settings)
-    theme_set = name_theme_set(theme_set, segs, vectors, assign(vectors, segs, theme_set),
-                               cached(embedder, settings), phrases or default_phrases(settings),
-                               default_terms(settings))
+    theme_set, naming = name_theme_set(theme_set, segs, vectors, assign(vectors, segs, theme_set),
+                                       cached(embedder, settings), phrases or default_phrases(settings),
+                                       default_terms(settings), settings.normalise)
+    fit_info = {**fit_info, "naming": naming}
     run.timings["fit_and_name_s"] = time.perf_counter() - t
     model = ThemeModel(theme_set=theme_set, embedder=embedder_info(embedder),
                        settings=settings.to_dict(), by=tuple(by), question_column=question)

@@ -57,7 +57,12 @@ def embed_block(pdf: pd.DataFrame, spec: dict) -> pd.DataFrame:
     embedder = worker_embedder(settings)
     cache = (EmbeddingCache(settings.cache_path, f"{embedder.name}@{embedder.version}", embedder.dimension)
              if settings.use_cache else None)
-    vectors = embed_texts(segs.texts, embedder, cache).astype(np.float32)
+    texts = segs.texts
+    if settings.normalise:
+        from themes.text.normalise import normalise_all
+
+        texts = normalise_all(texts)
+    vectors = embed_texts(texts, embedder, cache).astype(np.float32)
     out = corpus.frame.copy()
     out.insert(0, ROW, frame[ROW].to_numpy(dtype=np.int64))
     sf = segs.frame

@@ -1,0 +1,222 @@
+"""Theme definitions a coder can apply, and prevalence in plain words.
+
+``define`` is extractive: it takes the most central segment (the one sharing most words with the
+theme's name among the first few), cleans it (quotes, "I think", "In my view", long tails cut at
+a clause boundary near 25 words), turns first person into reported speech (I/we -> they,
+my/our -> their) and composes "Respondents say <clause>; others say <clause>." from one or two
+central segments that are not near-duplicates (token Jaccard <= 0.6). It never writes the old
+"Answers that mention ..." template.
+
+``prevalence_words`` turns counts into the words an analyst would use. Bands of the share
+n / base: almost all >= 90%; most >= 60%; over half > 50%; about half 40-50%; about a third
+28-40%; about a quarter 20-28%; some 10-20%; few < 10% (and "no" for zero).
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_WORDS = 25
+CENTRAL = 8           # segments (nearest the centre) a definition may quote
+JACCARD_MAX = 0.6
+
+_OPENER = re.compile(
+    r"^(?:(?:honestly|personally|frankly|to be (?:honest|fair)|in my (?:view|opinion|experience)"
+    r"|in our (?:view|opinion|experience)|for me|for us|i (?:really |do |would )?(?:think|feel|believe|suppose|guess)"
+    r"|we (?:think|feel|believe)|i would say|i'd say|my (?:view|feeling|sense) is|overall|generally)\b[,:]?\s*(?:that\s+)?"
+    r"|(?:yes|no|well|ok|okay|so|again)\s*[,:;.!-]\s*)", re.IGNORECASE)
+_PRONOUNS = [
+    (r"\bi'm\b", "they are"), (r"\bi am\b", "they are"), (r"\bi was\b", "they were"),
+    (r"\bi've\b", "they have"), (r"\bi'd\b", "they would"), (r"\bi'll\b", "they will"),
+    (r"\bwe're\b", "they are"), (r"\bwe've\b", "they have"), (r"\bwe'd\b", "they would"),
+    (r"\bwe'll\b", "they will"), (r"\bmyself\b", "themselves"), (r"\bourselves\b", "themselves"),
+    (r"\bi\b", "they"), (r"\bwe\b", "they"), (r"\bme\b", "them"), (r"\bmy\b", "their"),
+    (r"\bour\b", "their"), (r"\bours\b", "theirs"), (r"\bmine\b", "theirs"),
+]
+_IMPERATIVE = {"make", "give", "stop", "start", "put", "provide", "fund", "invest", "ensure", "hold",
+               "use", "focus", "set", "let", "keep", "allow", "bring", "publish", "create", "build",
+               "include", "require", "take", "listen", "treat", "offer", "mandate", "tie", "link",
+               "measure", "train", "appoint", "pay", "share", "scrap", "reduce", "increase"}
+_NOT_IMPERATIVE_NEXT = {"is", "was", "are", "were", "has", "have", "had", "from", "of", "for", "and",
+                        "been", "would", "will", "can", "could", "should", "must", "seems"}
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|am|has|have|had|do|does|did|can|could|should|would|will|"
+    r"must|may|might|shall|need|needs|needed|seems?|feels?|felt|gets?|got|makes?|made|takes?|took|"
+    r"gives?|gave|goes|went|says?|said|know|knows|want|wants|helps?|works?)\b|\w+ed\b|'s\b|n't\b", re.IGNORECASE)
+_BOUNDARY_WORDS = {"but", "and", "which", "because", "although", "while", "so", "as", "whereas", "though"}
+_FRAGMENT_START = {"of", "and", "or", "to", "with", "for", "from", "by", "at", "in", "on", "but", "which", "that"}
+_SUBJECTS = {"they", "it", "there", "this", "that", "these", "those", "he", "she", "you", "everyone", "nobody"}
+_WORD = re.compile(r"[\w'’-]+")
+
+
+def _sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?])\s+|\n+|\s+[-\u2022*]\s+", text.strip())
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+def _clean(sentence: str) -> str:
+    s = re.sub(r"^[\s\-\u2022*>\d.)]+(?=\D)", "", sentence.strip())
+    s = re.sub(r"[\"\u201c\u201d\u2018\u2019`]", lambda m: "'" if m.group() in "\u2018\u2019" else "", s)
+    s = s.strip(" '")
+    for _ in range(3):
+        s2 = _OPENER.sub("", s).strip()
+        if s2 == s:
+            break
+        s = s2
+    words = s.split()
+    if len(words) > MAX_WORDS:
+        cut = None
+        for i in range(6, MAX_WORDS):
+            if words[i - 1][-1:] in ",;:" or words[i].lower() in _BOUNDARY_WORDS or words[i] in ("-", "\u2013", "\u2014"):
+                cut = i
+        s = " ".join(words[:cut or MAX_WORDS])
+    s = s.rstrip(" ,;:.!?-\u2013\u2014").replace(";", ",")
+    return s
+
+
+def _reported(s: str) -> str:
+    for pattern, repl in _PRONOUNS:
+        s = re.sub(pattern, repl, s, flags=re.IGNORECASE)
+    return s
+
+
+def _lower_first(s: str, texts: list[str]) -> str:
+    """Lower-case the first word unless it is an acronym or a proper noun (capitalised inside a
+    sentence somewhere in ``texts``)."""
+    m = _WORD.match(s)
+    if not m:
+        return s
+    word = m.group()
+    if (len(word) >= 2 and word.isupper()) or word == "I":
+        return s
+    inside = re.compile(r"[a-z,;:]\s+" + re.escape(word) + r"\b")
+    if word[:1].isupper() and word[1:].islower() and any(inside.search(t) for t in texts):
+        return s
+    return word.lower() + s[len(word):]
+
+
+def _jaccard(a: str, b: str) -> float:
+    x, y = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    return len(x & y) / len(x | y) if x | y else 1.0
+
+
+def _verb(clause: str, first: bool) -> str:
+    words = clause.split()
+    if words and words[0].lower() in _IMPERATIVE and (len(words) < 2 or words[1].lower() not in _NOT_IMPERATIVE_NEXT):
+        return ("Respondents" if first else "others") + " call to"
+    if not _FINITE.search(clause) and (not words or words[0].lower() not in _SUBJECTS):
+        return ("Respondents" if first else "others") + " point to"
+    return ("Respondents" if first else "others") + " say"
+
+
+def define(texts: list[str], name: str, stance_note: str | None = None, max_sentences: int = 2) -> str:
+    """One or two sentences defining a theme from its segments (nearest the centre first).
+    ``stance_note`` (e.g. "mostly critical") leads the definition."""
+    name_words = {w for w in _WORD.findall(name.lower()) if len(w) > 2}
+    picked: list[tuple[int, str]] = []   # (overlap with the name, cleaned clause), centre first
+    short: list[str] = []
+    for text in [t for t in texts if t and t.strip()][:CENTRAL]:
+        best = None
+        for sent in _sentences(text):
+            clause = _clean(sent)
+            n = len(clause.split())
+            if clause.split()[:1] and clause.split()[0].lower() in _FRAGMENT_START:
+                continue
+            if n < 4:
+                if 0 < n and clause.lower() not in short:
+                    short.append(clause.lower())
+                continue
+            overlap = len(name_words & set(_WORD.findall(clause.lower())))
+            if best is None or overlap > best[0]:
+                best = (overlap, clause)
+        if best:
+            picked.append(best)
+    lead = ""
+    if stance_note and stance_note.strip():
+        note = stance_note.strip().rstrip(".:")
+        lead = note[:1].upper() + note[1:] + ": "
+    if not picked:
+        quoted = [f'"{s}"' for s in short[:2]]
+        if not quoted:
+            quoted = [f'"{name.lower()}"']
+        body = "Respondents give short answers such as " + " or ".join(quoted) + "."
+        return lead + (body[0].lower() + body[1:] if lead else body)
+    order = sorted(range(len(picked)), key=lambda i: (-(picked[i][0] > 0), i))
+    chosen: list[str] = []
+    for i in order:
+        clause = picked[i][1]
+        if all(_jaccard(clause, c) <= JACCARD_MAX for c in chosen):
+            chosen.append(clause)
+        if len(chosen) >= max(1, max_sentences):
+            break
+    parts = []
+    for j, clause in enumerate(chosen):
+        clause = _lower_first(_reported(clause), texts)
+        parts.append(f"{_verb(clause, j == 0)} {clause}")
+    body = "; ".join(parts) + "."
+    if lead:
+        body = body[0].lower() + body[1:]
+    return lead + body
+
+
+_OF = {"over half": " of", "about half": " of", "about a third": " of", "about a quarter": " of"}
+
+
+def _band(share: float) -> str:
+    """The bands of the module docstring (a share of exactly 50% is "about half")."""
+    if share >= 0.9:
+        return "almost all"
+    if share >= 0.6:
+        return "most"
+    if share > 0.5:
+        return "over half"
+    for floor, words in ((0.4, "about half"), (0.28, "about a third"), (0.2, "about a quarter"), (0.1, "some")):
+        if share >= floor:
+            return words
+    return "few"
+
+
+def _plural(group: str) -> str:
+    g = group.strip()
+    head, sep, tail = g.partition(" of ")
+    words = head.split()
+    if not words:
+        return g
+    last = words[-1]
+    if last.isupper():
+        plural = last + "s"
+    elif re.search(r"(s|x|ch|sh)$", last.lower()):
+        plural = last + "es"
+    elif re.search(r"[^aeiou]y$", last.lower()):
+        plural = last[:-1] + "ies"
+    else:
+        plural = last + "s"
+    words[-1] = plural
+    def keep(w):
+        return w if w.isupper() or w[:-1].isupper() else w.lower()
+
+    out = " ".join(keep(w) for w in words)
+    return out + (sep + " ".join(keep(w) for w in tail.split()) if sep else "")
+
+
+def prevalence_words(n: int, base: int, group_counts: dict[str, tuple[int, int]] | None = None,
+                     min_cell: int = 5) -> str:
+    """"about a third of respondents; most chairs, few chief executives". ``group_counts``:
+    group -> (respondents in the theme, respondents in the group); groups with fewer than
+    ``min_cell`` respondents are never named (small-cell rule), and a group is named only when its
+    band differs from the overall band by a share at least 10 points away."""
+    share = n / base if base else 0.0
+    overall = "no" if n <= 0 else _band(share)
+    text = f"{overall}{_OF.get(overall, '')} respondents"
+    if not group_counts:
+        return text
+    standout = []
+    for group, (k, total) in group_counts.items():
+        if total < min_cell or total <= 0:
+            continue
+        g_share = k / total
+        band = "no" if k <= 0 else _band(g_share)
+        if band != overall and abs(g_share - share) >= 0.1:
+            standout.append((-g_share, group, f"{band}{_OF.get(band, '')} {_plural(group)}"))
+    standout.sort()
+    return text + ("; " + ", ".join(s[2] for s in standout) if standout else "")

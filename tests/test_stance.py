@@ -1,0 +1,172 @@
+"""Stance: VADER polarity with survey cues, for/against, shares and their wording."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from themes.text import stance
+from themes.text.stance import (
+    describe_stance,
+    for_against,
+    stance_labels,
+    stance_scores,
+    stance_shares,
+)
+
+
+def label(text: str) -> str:
+    return stance_labels([text])[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The staff were lovely and kind",
+        "Nothing to improve, all excellent",
+        "I have never had any issues",
+        "I would consider it",
+    ],
+)
+def test_positive(text):
+    assert label(text) == "positive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The wait was far too long and nobody explained anything",
+        "not good at all",
+        "There was a lack of analytical capacity",
+        "Not enough staff on the ward",
+        "Communication could be better",
+        "The booking system needs to improve",
+        "They should have told me sooner",
+        "Nobody called me back and I never got a letter",
+        "The receptionist was rude and I was ignored",
+        "I would not consider it",
+        "I am not comfortable with this",
+        "My main concern is the cost",
+        "No concerns, but the wait was too long",
+    ],
+)
+def test_negative(text):
+    assert label(text) == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no concerns", "I have no concerns", "not a problem", "not worried", "not concerned", "No issues at all"],
+)
+def test_negated_worry_is_not_negative(text):
+    assert label(text) != "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The meeting was held on Tuesday in room 4.",
+        "The form asks for your postcode and date of birth.",
+        "Nothing",
+        "",
+    ],
+)
+def test_neutral(text):
+    assert label(text) == "neutral"
+
+
+def test_negated_sentiment_word_left_to_vader():
+    # "never"/"wasn't" before a lexicon word are VADER's negation, not a complaint.
+    assert label("It wasn't bad at all") == "positive"
+    assert label("The nurse wasn't helpful") == "negative"
+
+
+def test_scores_in_range_and_cue_free_text_is_plain_vader():
+    texts = ["Great!!!", "awful awful awful terrible", "ok", "The room was blue."]
+    scores = stance_scores(texts)
+    assert all(-1.0 <= s <= 1.0 for s in scores)
+    analyzer = stance._analyzer()
+    assert scores == [analyzer.polarity_scores(t)["compound"] for t in texts]
+
+
+def test_threshold():
+    text = "I would consider it"  # a single weak cue, about +0.25
+    assert stance_labels([text]) == ["positive"]
+    assert stance_labels([text], threshold=0.5) == ["neutral"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("I would consider it", "for"),
+        ("I would not consider it", "against"),
+        ("I would never consider it", "against"),
+        ("Yes", "for"),
+        ("Yes, happy to", "for"),
+        ("No", "against"),
+        ("No, I don't support it", "against"),
+        ("I agree with the proposal", "for"),
+        ("I disagree", "against"),
+        ("I don't disagree", "for"),
+        ("I am not in favour", "against"),
+        ("Very much in favour", "for"),
+        ("We oppose the merger", "against"),
+        ("I wouldn't oppose it", "for"),
+        ("I wouldn't", "against"),
+        ("I don't think I would consider it", "against"),
+        ("I would definitely consider it", "for"),
+        ("No one asked me", ""),
+        ("No concerns", ""),
+        ("The car park is small", ""),
+        ("", ""),
+    ],
+)
+def test_for_against(text, expected):
+    assert for_against([text]) == [expected]
+
+
+def test_deterministic_and_input_unchanged():
+    texts = ["The wait was far too long", "Lovely staff", "no concerns", "I would not consider it"]
+    before = list(texts)
+    assert stance_scores(texts) == stance_scores(texts)
+    assert stance_labels(texts) == stance_labels(list(texts))
+    assert for_against(texts) == for_against(texts)
+    assert texts == before
+
+
+def test_analyzer_is_a_singleton_and_needs_no_network(monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(stance, "_analyzer_instance", None)
+    first = stance._analyzer()
+    assert stance._analyzer() is first
+    assert label("The staff were lovely and kind") == "positive"
+
+
+def test_shares():
+    shares = stance_shares(["positive", "negative", "negative", "neutral"])
+    assert shares == {"positive": 0.25, "negative": 0.5, "neutral": 0.25}
+    assert stance_shares([]) == {"positive": 0.0, "negative": 0.0, "neutral": 0.0}
+    with pytest.raises(ValueError):
+        stance_shares(["happy"])
+
+
+@pytest.mark.parametrize(
+    "shares, words",
+    [
+        ({"positive": 0.25, "negative": 0.62, "neutral": 0.13}, "mostly critical (62% critical)"),
+        ({"positive": 0.71, "negative": 0.10, "neutral": 0.19}, "mostly positive (71% positive)"),
+        ({"positive": 0.45, "negative": 0.40, "neutral": 0.15}, "mixed (45% positive, 40% critical)"),
+        ({"positive": 0.10, "negative": 0.10, "neutral": 0.80}, "mostly neutral"),
+        ({"positive": 0.40, "negative": 0.10, "neutral": 0.50}, "somewhat positive (40% positive, 10% critical)"),
+        ({"positive": 0.05, "negative": 0.45, "neutral": 0.50}, "somewhat critical (5% positive, 45% critical)"),
+        ({"positive": 0.0, "negative": 0.0, "neutral": 0.0}, "no answers"),
+        ({"positive": 0.55, "negative": 0.30, "neutral": 0.15}, "mixed (55% positive, 30% critical)"),
+    ],
+)
+def test_describe_stance(shares, words):
+    assert describe_stance(shares) == words
