@@ -96,3 +96,41 @@ def test_cross_table_counts_every_pair():
     tab = cross_table([{"1"}, {"1", "2"}, set()], [["a"], ["a", "b"], ["b"]], ["1", "2"])
     assert tab.loc["1", "a"] == 2 and tab.loc["2", "b"] == 1 and tab.loc["2", "a"] == 1
     assert tab.loc["1", "b"] == 1
+
+
+def _kappa_by_hand(a, b):
+    """The formula cohen_kappa used before it called scikit-learn: (po - pe) / (1 - pe),
+    1.0 (else 0.0) when pe reaches 1."""
+    a, b = np.asarray(a), np.asarray(b)
+    po = float(np.mean(a == b))
+    pe = float(sum(np.mean(a == c) * np.mean(b == c) for c in np.union1d(a, b)))
+    if pe >= 1.0:
+        return 1.0 if po >= 1.0 else 0.0
+    return (po - pe) / (1 - pe)
+
+
+@pytest.mark.parametrize("a, b", [
+    (HUMAN, TOOL),
+    ([1, 1, 1, 1, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1, 0, 0]),
+    (list("aabbccab"), list("abbbcaab")),                       # nominal, three labels
+    ([True, False, True, True], [False, False, True, True]),    # booleans, as agreement() passes them
+    ([0, 0, 0, 0], [0, 0, 1, 0]),                               # one coder constant
+    ([0, 0, 0], [1, 1, 1]),                                     # both constant, different labels
+])
+def test_kappa_matches_sklearn_and_the_old_formula(a, b):
+    assert cohen_kappa(a, b) == pytest.approx(cohen_kappa_score(a, b), abs=1e-12)
+    assert cohen_kappa(a, b) == pytest.approx(_kappa_by_hand(a, b), abs=1e-12)
+
+
+def test_kappa_when_every_label_is_the_same_keeps_one():
+    # scikit-learn's kappa is 0 / 0 here and returns nan (with a warning); ours was, and stays, 1.0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert np.isnan(cohen_kappa_score([1, 1, 1, 1], [1, 1, 1, 1]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                          # ours does not warn either
+        assert cohen_kappa([1, 1, 1, 1], [1, 1, 1, 1]) == 1.0 == _kappa_by_hand([1, 1, 1, 1], [1, 1, 1, 1])
+        assert cohen_kappa(["x"] * 3, ["x"] * 3) == 1.0
+    assert np.isnan(cohen_kappa([], []))

@@ -93,16 +93,17 @@ def recovery_means(table: pd.DataFrame) -> dict:
 
 
 def cohen_kappa(a, b) -> float:
-    """Cohen's kappa of two binary (or nominal) codings; 1.0 when both agree on a constant."""
+    """Cohen's kappa of two binary (or nominal) codings (scikit-learn's ``cohen_kappa_score``);
+    1.0 when both coders use one and the same label throughout, where scikit-learn's 0 / 0
+    gives nan; nan for no decisions."""
+    from sklearn.metrics import cohen_kappa_score
+
     a, b = np.asarray(a), np.asarray(b)
     if len(a) == 0:
         return float("nan")
-    po = float(np.mean(a == b))
-    cats = np.union1d(a, b)
-    pe = float(sum(np.mean(a == c) * np.mean(b == c) for c in cats))
-    if pe >= 1.0:
-        return 1.0 if po >= 1.0 else 0.0
-    return (po - pe) / (1 - pe)
+    if len(np.union1d(a, b)) == 1:
+        return 1.0
+    return float(cohen_kappa_score(a, b))
 
 
 def krippendorff_alpha(a, b) -> float:
