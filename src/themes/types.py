@@ -59,7 +59,8 @@ class Segments:
     """Sentence-sized pieces of the substantive responses.
 
     frame columns: row (position of the response in the Corpus), response_id, segment_index,
-    start, end (character offsets into the response text), text, question.
+    start, end (character offsets into the response text), text, question, clean (the text
+    normalised: themes.text.normalise) and stance (positive / negative / neutral).
     """
 
     frame: pd.DataFrame
@@ -70,6 +71,10 @@ class Segments:
     @property
     def texts(self) -> list[str]:
         return self.frame["text"].tolist()
+
+    def texts_for(self, normalise: bool) -> list[str]:
+        """What embedding, keywords and names read: the normalised text, or the text as typed."""
+        return self.frame["clean" if normalise else "text"].tolist()
 
 
 @dataclass(frozen=True)

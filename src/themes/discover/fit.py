@@ -38,24 +38,25 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
                    terms, normalise: bool = True) -> tuple[ThemeSet, dict]:
     """Names, keywords and definitions from each theme's segments, nearest its centre first.
 
-    The text is normalised first (handles, links, e-mail addresses, HTML and emoji out:
-    themes.text.normalise) unless ``normalise`` is off. Each definition is composed from the
+    Names read the segments' normalised text (handles, links, e-mail addresses, HTML and emoji
+    out: themes.text.normalise) unless ``normalise`` is off. Each definition is composed from the
     theme's most central statements and says its stance mix (themes.text.stance). Returns the
     named ThemeSet and what run.json records: how many names each rule gave."""
     from themes.discover.define import define
-    from themes.text.normalise import normalise_all
-    from themes.text.stance import describe_stance, stance_labels, stance_shares
+    from themes.text.stance import describe_stance, stance_shares
 
-    texts_by_theme = []
-    seg_texts = np.asarray(normalise_all(segs.texts) if normalise else segs.texts, dtype=object)
+    texts_by_theme, stances_by_theme = [], []
+    seg_texts = np.asarray(segs.texts_for(normalise), dtype=object)
+    seg_stance = segs.frame["stance"].to_numpy(dtype=object) if len(segs) else np.zeros(0, dtype=object)
     for p in range(len(theme_set)):
         idx = np.flatnonzero(assignments.theme_pos == p)
         idx = idx[np.argsort(-assignments.score[idx], kind="mergesort")]
         texts_by_theme.append(seg_texts[idx].tolist())
+        stances_by_theme.append(seg_stance[idx].tolist())
     names, kws, rules = name_themes(texts_by_theme, theme_set.centroids, embedder, phrases, terms)
     definitions = []
-    for texts, name in zip(texts_by_theme, names):
-        note = describe_stance(stance_shares(stance_labels(texts))) if texts else None
+    for texts, stances, name in zip(texts_by_theme, stances_by_theme, names):
+        note = describe_stance(stance_shares(stances)) if texts else None
         definitions.append(define(texts, name, stance_note=note))
     table = theme_set.table.copy()
     table["name"] = names

@@ -114,25 +114,26 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
     toks = [stem_tokens(t) for t in flat]
     owner = np.repeat(np.arange(len(samples)), [len(s) for s in samples])
 
-    per_theme: list[list[tuple[str, str, object]]] = []
+    per_theme: list[list[tuple[str, str]]] = []   # (key, display) of each theme's most frequent candidates
     pos = 0
     for s in samples:
         counts: Counter = Counter()
-        first: dict[str, tuple[str, object]] = {}
+        first: dict[str, str] = {}
         for cands in cand_lists[pos:pos + len(s)]:
             for c in cands:
                 counts[c.lower()] += 1
-                first.setdefault(c.lower(), (c, None))
+                first.setdefault(c.lower(), c)
         pos += len(s)
         top = sorted(counts, key=lambda k: (-counts[k], k))[:N_CANDIDATES]
-        per_theme.append([(k, first[k][0], first[k][1]) for k in top])
+        per_theme.append([(k, first[k]) for k in top])
 
     scored: list[tuple[float, str, int, str]] = []   # (score, key, theme, display)
     keep: list[tuple[int, str, str, float, float]] = []
     for t, cands in enumerate(per_theme):
         mine = [toks[i] for i in np.flatnonzero(owner == t)]
-        for key, display, doc in cands:
-            if is_bad_name(display, doc) or contradicts_stems(display, mine):
+        for key, display in cands:
+            # the extractor checked each phrase against its own parse; these checks need none
+            if is_bad_name(display) or contradicts_stems(display, mine):
                 continue
             stems, negated = content_stems(display)
             good = [tk for tk in mine if match_stems(stems, tk) == (True, negated)]

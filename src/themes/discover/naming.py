@@ -14,9 +14,7 @@ import numpy as np
 
 from themes.text.phrases import PhraseExtractor, count_terms
 
-NAME_SAMPLE = 60      # segments per theme (nearest the centre) parsed for names: the full parse is the cost
 N_KEYWORDS = 8
-N_CANDIDATES = 12     # phrases per theme whose embedding is compared with the centre
 
 
 def ctfidf(counts: np.ndarray) -> np.ndarray:

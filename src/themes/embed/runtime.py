@@ -37,11 +37,17 @@ def embed_with_cache(texts: list[str], embedder, settings: Settings, reporter: R
         from themes.text.normalise import normalise_all
 
         texts = normalise_all(texts)
-    return embed_texts(texts, embedder, vector_cache(embedder, settings), progress=reporter.bar("Embedding"))
+    return _vectors(texts, embedder, settings, reporter)
 
 
 def embed_segments(segs: Segments, embedder, settings: Settings, reporter: Reporter) -> np.ndarray:
-    return embed_with_cache(segs.texts, embedder, settings, reporter)
+    """Unit vectors of the segments (their normalised text, worked out at segmentation, unless
+    normalisation is off)."""
+    return _vectors(segs.texts_for(settings.normalise), embedder, settings, reporter)
+
+
+def _vectors(texts: list[str], embedder, settings: Settings, reporter: Reporter) -> np.ndarray:
+    return embed_texts(texts, embedder, vector_cache(embedder, settings), progress=reporter.bar("Embedding"))
 
 
 def cached(embedder, settings: Settings):

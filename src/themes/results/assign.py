@@ -10,8 +10,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from themes.text.normalise import normalise_all
-from themes.text.stance import stance_labels
 from themes.types import (
     LABELLED,
     NO_CONTENT,
@@ -164,5 +162,5 @@ def segment_table(segments: Segments, assignments: Assignments, theme_set: Theme
         "text": seg["text"].to_numpy(),
         "theme_id": theme_id,
         "score": np.round(assignments.score.astype(np.float64), 4),
-        "stance": stance_labels(normalise_all(seg["text"].tolist())) if len(seg) else [],
+        "stance": seg["stance"].to_numpy(dtype=object),
     })

@@ -184,7 +184,7 @@ def with_stance_and_summary(themes: pd.DataFrame, stance: StanceTally, crosstab:
         if attr is not None and len(crosstab):
             rows = crosstab[(crosstab["theme_id"] == t.theme_id) & (crosstab["attribute"] == attr)]
             groups = {str(r.group): (int(r.n), int(r.n_group)) for r in rows.itertuples(index=False)}
-        summaries.append(prevalence_words(int(t.n_responses), base, groups, min_cell=min_cell)[:1].upper()
-                         + prevalence_words(int(t.n_responses), base, groups, min_cell=min_cell)[1:] + ".")
+        words = prevalence_words(int(t.n_responses), base, groups, min_cell=min_cell)
+        summaries.append(words[:1].upper() + words[1:] + ".")
     out["summary"] = summaries
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from themes.types import Corpus, Segments
@@ -178,4 +179,19 @@ def segment(corpus: Corpus, splitter: Splitter | None = None, min_words: int = 3
         records, columns=["row", "response_id", "segment_index", "start", "end", "text", "question"]
     )
     seg = seg.astype({"row": "int64", "segment_index": "int64", "start": "int64", "end": "int64"})
-    return Segments(frame=seg)
+    return Segments(frame=annotate(seg))
+
+
+def annotate(seg: pd.DataFrame) -> pd.DataFrame:
+    """Add each segment's normalised text (``clean``: what embedding, keywords and names read
+    unless normalisation is off) and its ``stance``, worked out once per distinct text."""
+    from themes.text.normalise import normalise_all
+    from themes.text.stance import stance_labels
+
+    codes, distinct = pd.factorize(seg["text"], use_na_sentinel=False)
+    clean = normalise_all([str(t) for t in distinct])
+    seg["clean"] = pd.Series(np.asarray(clean, dtype=object)[codes] if len(codes) else [], index=seg.index,
+                             dtype=object)
+    seg["stance"] = pd.Series(np.asarray(stance_labels(clean), dtype=object)[codes] if len(codes) else [],
+                              index=seg.index, dtype=object)
+    return seg

@@ -23,7 +23,7 @@ from themes.embed.models import EmbeddingCache, embed_texts
 from themes.errors import InputError
 from themes.io.corpus import build_corpus, guess_text_column
 from themes.results.assign import assign, response_labels, segment_table
-from themes.text.segment import segment, spacy_splitter
+from themes.text.segment import annotate, segment, spacy_splitter
 from themes.types import Corpus, Segments, ThemeSet
 
 ROW, MID, AUTO_ID = "_row", "_mid", "__themes_row_id"
@@ -57,12 +57,7 @@ def embed_block(pdf: pd.DataFrame, spec: dict) -> pd.DataFrame:
     embedder = worker_embedder(settings)
     cache = (EmbeddingCache(settings.cache_path, f"{embedder.name}@{embedder.version}", embedder.dimension)
              if settings.use_cache else None)
-    texts = segs.texts
-    if settings.normalise:
-        from themes.text.normalise import normalise_all
-
-        texts = normalise_all(texts)
-    vectors = embed_texts(texts, embedder, cache).astype(np.float32)
+    vectors = embed_texts(segs.texts_for(settings.normalise), embedder, cache).astype(np.float32)
     out = corpus.frame.copy()
     out.insert(0, ROW, frame[ROW].to_numpy(dtype=np.int64))
     sf = segs.frame
@@ -93,7 +88,7 @@ def unpack(pdf: pd.DataFrame, by, question_column, dim: int) -> tuple[Corpus, Se
     })
     vectors = (np.frombuffer(b"".join(flat["seg_vec"]), dtype=np.float32).reshape(-1, dim) if len(row)
                else np.zeros((0, dim), np.float32))
-    return corpus, Segments(frame=seg), vectors
+    return corpus, Segments(frame=annotate(seg)), vectors
 
 
 def label_block(pdf: pd.DataFrame, spec: dict) -> pd.DataFrame:
