@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 from themes.errors import ConfigError, InputError
+from themes.io.safe import FORMULA_START
 
 EXTRA = "pip install 'themes[spark]'"
-FORMULA_START = r"^[=+\-@\t\r]"
+# the guard of themes.io.safe as a Spark (Java) regex character class
+FORMULA_PATTERN = "^[" + "".join("\\" + c if c in "-]\\^" else c for c in FORMULA_START) + "]"
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv", ".txt": "csv",
            ".json": "json", ".jsonl": "json", ".ndjson": "json", ".orc": "orc"}
 
@@ -106,7 +108,7 @@ def inert_columns(frame):
     cols = []
     for name, dtype in frame.dtypes:
         c = F.col(f"`{name}`")
-        cols.append(F.when(c.rlike(FORMULA_START), F.concat(F.lit("'"), c)).otherwise(c).alias(name)
+        cols.append(F.when(c.rlike(FORMULA_PATTERN), F.concat(F.lit("'"), c)).otherwise(c).alias(name)
                     if dtype == "string" else c)
     return frame.select(cols)
 
