@@ -44,8 +44,8 @@ def _case(keyword: str, texts: list[str]) -> str:
 
 def _keyword_name(keywords: list[str], used: set[str], texts: list[str] = ()) -> str | None:
     """A name from the keywords that are not generic (contractions left out), most specific
-    first: two top keywords the answers write side by side ("lip service"), a keyword pair, then
-    "waiting times and parking" from the top two."""
+    first: two top keywords the answers write side by side ("lip service"), then "waiting times
+    and parking" from the top two, then a keyword pair alone."""
     keywords = [_case(k, list(texts)) for k in keywords]
     good = [k for k in keywords if k.strip() and not all(w in GENERIC or w in STOP for w in k.lower().split())
             and "'" not in k and "\u2019" not in k
@@ -55,7 +55,7 @@ def _keyword_name(keywords: list[str], used: set[str], texts: list[str] = ()) ->
                     if a != b and len(a.split()) == len(b.split()) == 1
                     and re.search(r"\b" + re.escape(f"{a} {b}".lower()) + r"\b", low)]
     stems = [{stem(w) for w in k.lower().split()} for k in good]
-    pairs = [[s] for s in side_by_side] + [[k] for k in good[:3] if len(k.split()) > 1]
+    pairs = [[s] for s in side_by_side]
     pairs += [[good[i], good[j]] for i in range(len(good)) for j in range(i + 1, len(good))
               if not any(a.startswith(b[:4]) or b.startswith(a[:4]) for a in stems[i] for b in stems[j])]
     pairs += [[k] for k in good if len(k.split()) > 1]
