@@ -175,7 +175,8 @@ class Redactor:
 
     def scan(self, texts: list[str], derived: int = 0) -> list[list[Hit]]:
         """Hits per text, merged and in order. The last ``derived`` texts are made from the others
-        (theme names, keywords: often lower case), so names found anywhere match them in any case."""
+        (theme names, keywords: often lower case): they are not read by NER, and names found in
+        the others match them in any case."""
         texts = [t if isinstance(t, str) else "" for t in texts]
         hits: list[list[Hit]] = [[] for _ in texts]
         found: dict[str, str] = {}
@@ -183,7 +184,10 @@ class Redactor:
             originals = texts[: len(texts) - derived]
             lower = Counter(w for t in originals for w in _WORDS.findall(t))
             capital = Counter(w.lower() for t in originals for w in _CAPITAL.findall(t))
-            for k, doc in enumerate(self._pipeline().pipe(texts, batch_size=128)):
+            # NER reads the answers only: a derived text (a theme name such as "Complacency and
+            # WRES") is too short for the model to tell a place from a capitalised word, and any
+            # name in it came from the answers, so the repeat pass below finds it there
+            for k, doc in enumerate(self._pipeline().pipe(originals, batch_size=128)):
                 for ent in doc.ents:
                     label = LABELS.get(ent.label_)
                     if (label is None or not _UPPER.search(ent.text) or self.allowed(ent)
