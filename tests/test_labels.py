@@ -204,10 +204,21 @@ def test_definition_is_extractive_reported_and_not_templated():
     assert d.count("hold boards to account") == 1
 
 
-def test_definition_with_stance_and_patient_feedback():
+def test_definition_follows_the_given_order_and_carries_no_percentages():
     d = define(["The staff were kind but the wait was too long.", "Staff lovely, wait far too long at the clinic."],
-               "Wait was too long", stance_note="mostly critical")
-    assert d.startswith("Mostly critical: respondents say the staff were kind but the wait was too long")
+               "Wait was too long")
+    assert d.startswith("Respondents say the staff were kind but the wait was too long")
+    assert "%" not in d and "mixed" not in d.lower()
+
+
+def test_mixed_definition_says_so_and_quotes_both_sides():
+    texts = ["The service was good and quick.", "Very good service, thank you.", "The wait was far too long.",
+             "Staff were friendly."]
+    d = define(texts, "Service", ["positive", "positive", "negative", "positive"], mixed=True)
+    assert d.startswith("Views are mixed: respondents say the service was good and quick; ")
+    assert d.endswith("others say the wait was far too long.")
+    # without stances the order stays the caller's
+    assert "wait" not in define(texts, "Service", mixed=True)
 
 
 def test_definition_first_person_course_and_long_clause_cut():
@@ -244,3 +255,40 @@ def test_prevalence_groups_and_small_cell_rule():
     assert text == "about a third of respondents; most chairs, few chief executives"
     assert "NED" not in text   # four NEDs: below the small-cell limit
     assert "NEDs" in prevalence_words(32, 97, groups, min_cell=4)
+
+
+# ------------------------------------------------------------------ fallback rules (no spaCy)
+
+def _no_phrases(texts):
+    return [[] for _ in texts]
+
+
+def test_short_answer_theme_is_named_by_its_commonest_answer():
+    emb = HashEmbedder()
+    themes = [["Nothing at all.", "nothing at all", "Nothing really", "Nothing at all!", "Can't think of anything."]]
+    names, rules = choose_names(themes, _centroids(themes, emb), emb, _no_phrases, [["think", "absolutely"]])
+    assert names == ["Nothing at all"] and rules == ["short answer"]
+    # a lone generic word is never the name, however common
+    themes = [["Staff.", "Staff", "staff", "Staff!"]]
+    names, rules = choose_names(themes, _centroids(themes, emb), emb, _no_phrases, [["staff"]])
+    assert rules == ["sentence"]
+
+
+def test_weak_phrase_comes_before_keywords():
+    emb = HashEmbedder()
+    texts = ([f"Board {w} met and talked about the lip service paid to race" for w in ("A", "B", "C")]
+             + [f"Something else entirely number {i} about the weather today" for i in range(37)])
+    def phrases(batch):
+        return [["lip service"] if "lip service" in t else [] for t in batch]
+    names, rules = choose_names([texts], _centroids([texts], emb), emb, phrases, [["weather", "today"]])
+    assert names == ["Lip service"] and rules == ["weak phrase"]   # 3 of 40: under 0.15, over 0.05
+    one = texts[:1] + texts[3:]                                     # one segment alone is not support
+    names, rules = choose_names([one], _centroids([one], emb), emb, phrases, [["weather", "today"]])
+    assert rules == ["keywords"]
+
+
+@pytest.mark.slow
+def test_negated_auxiliary_chain_is_kept(nlp):
+    cands = name_candidates([nlp("They could not have done anything better.")])[0]
+    assert any(c.lower().startswith("could not have done") for c in cands)
+    assert not any("not done" in c.lower() for c in cands)

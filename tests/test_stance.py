@@ -27,6 +27,10 @@ def label(text: str) -> str:
         "Nothing to improve, all excellent",
         "I have never had any issues",
         "I would consider it",
+        "Keep doing what you are doing",
+        "Don't change a thing",
+        "Better than expected",
+        "More than happy with the care",
     ],
 )
 def test_positive(text):
@@ -49,6 +53,11 @@ def test_positive(text):
         "I am not comfortable with this",
         "My main concern is the cost",
         "No concerns, but the wait was too long",
+        # requests for change: no negative word, but the present falls short
+        "More activities",
+        "Better communication between departments",
+        "Could have arrived sooner",
+        "It would be nice if someone called back",
     ],
 )
 def test_negative(text):

@@ -93,6 +93,10 @@ def extract(
         0.35, "--codebook-similarity", help="With --codebook: cosine at which a sentence is taken by a codebook theme."),
     model: str = MODEL, no_cache: bool = NO_CACHE, quiet: bool = QUIET, backend: str = BACKEND,
     engine: str = ENGINE, spark_master: str = MASTER, out_format: str = OUT_FORMAT, no_normalise: bool = NO_NORMALISE,
+    stance_split: bool = typer.Option(
+        False, "--stance-split", help="Split a theme whose answers divide into positive and critical into one theme "
+                                      "per side (kept only where the sentences themselves separate); by default it "
+                                      "stays whole and its definition says views are mixed."),
 ):
     """Discover themes, label every response, pick quotes, tabulate by group."""
     from themes import commands
@@ -101,7 +105,7 @@ def extract(
                 codebook=codebook, force=force, quiet=quiet, engine=engine, master=spark_master,
                 out_format=out_format, seed=seed, n_themes=n_themes, min_similarity=min_similarity,
                 codebook_similarity=codebook_similarity, model=model, use_cache=not no_cache, backend=backend,
-                normalise=not no_normalise, **({"fit_sample": fit_sample} if fit_sample is not None else {}))
+                normalise=not no_normalise, stance_split=stance_split, **({"fit_sample": fit_sample} if fit_sample is not None else {}))
 
 
 @app.command()

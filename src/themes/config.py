@@ -42,6 +42,7 @@ class Settings:
     n_quotes: int = 5
     quote_max_words: int = 60
     normalise: bool = True            # embed, name and find keywords on text with handles, links, HTML, emoji out
+    stance_split: bool = False        # a theme whose answers split into positive and critical becomes two themes
     use_cache: bool = True
     cache_dir: str | None = None
 

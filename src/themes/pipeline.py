@@ -13,6 +13,7 @@ from themes.config import Settings
 from themes.discover.candidates import new_candidates
 from themes.discover.fit import fit_theme_set, name_theme_set
 from themes.discover.name_phrases import default_phrases
+from themes.discover.split import split_by_stance
 from themes.embed.runtime import cached, embed_segments, embedder_info, new_embedder
 from themes.errors import ConfigError, InputError, ThemesError
 from themes.io.corpus import build_corpus, require_content
@@ -93,6 +94,11 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     # assign and name: each segment to its nearest theme; names and keywords from the segments
     t = time.perf_counter()
     assignments = assign(vectors, segs, theme_set)
+    if settings.stance_split:
+        theme_set, n_split = split_by_stance(theme_set, segs, vectors, assignments, settings.min_theme_size)
+        fit_info = {**fit_info, "stance_splits": n_split}
+        if n_split:
+            assignments = assign(vectors, segs, theme_set)
     phrases = phrases or default_phrases(settings)
     named, naming = name_theme_set(theme_set, segs, vectors, assignments, cached(embedder, settings), phrases,
                                    default_terms(settings), settings.normalise)

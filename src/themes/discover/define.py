@@ -1,7 +1,7 @@
 """Theme definitions a coder can apply, and prevalence in plain words.
 
-``define`` is extractive: it takes the most central segment (the one sharing most words with the
-theme's name among the first few), cleans it (quotes, "I think", "In my view", long tails cut at
+``define`` is extractive: it takes the first segments it is given (the caller puts the most
+typical first), cleans them (quotes, "I think", "In my view", long tails cut at
 a clause boundary near 25 words), turns first person into reported speech (I/we -> they,
 my/our -> their) and composes "Respondents say <clause>; others say <clause>." from one or two
 central segments that are not near-duplicates (token Jaccard <= 0.6). It never writes the old
@@ -109,54 +109,49 @@ def _verb(clause: str, first: bool) -> str:
     return ("Respondents" if first else "others") + " say"
 
 
-def define(texts: list[str], name: str, stance_note: str | None = None, max_sentences: int = 2) -> str:
-    """One or two sentences defining a theme from its segments (nearest the centre first).
-    ``stance_note`` (e.g. "mostly critical") leads the definition."""
-    name_words = {w for w in _WORD.findall(name.lower()) if len(w) > 2}
-    picked: list[tuple[int, str]] = []   # (overlap with the name, cleaned clause), centre first
+def define(texts: list[str], name: str, stances: list[str] | None = None, mixed: bool = False,
+           max_sentences: int = 2) -> str:
+    """One or two clauses defining a theme from its segments, most typical first (the caller
+    orders them: themes.discover.fit puts the central segments that sit furthest from every
+    other theme first). With ``mixed`` (its answers are split on stance and the theme was kept
+    together) the definition says so and, given ``stances`` (one per text), quotes one positive
+    and one critical clause: "Views are mixed: respondents say ...; others say ...". The stance
+    shares themselves are in the theme's own ``stance`` column, not in its definition."""
+    stances = list(stances) if stances is not None else [""] * len(texts)
+    picked: list[tuple[str, str]] = []   # (cleaned clause, its stance), most typical first
     short: list[str] = []
-    for text in [t for t in texts if t and t.strip()][:CENTRAL]:
-        best = None
+    for text, stance in [(t, s) for t, s in zip(texts, stances) if t and t.strip()][:CENTRAL]:
         for sent in _sentences(text):
             clause = _clean(sent)
-            n = len(clause.split())
-            if clause.split()[:1] and clause.split()[0].lower() in _FRAGMENT_START:
+            words = clause.split()
+            if words[:1] and words[0].lower() in _FRAGMENT_START:
                 continue
-            if n < 4:
-                if 0 < n and clause.lower() not in short:
+            if len(words) < 4:
+                if words and clause.lower() not in short:
                     short.append(clause.lower())
                 continue
-            overlap = len(name_words & set(_WORD.findall(clause.lower())))
-            if best is None or overlap > best[0]:
-                best = (overlap, clause)
-        if best:
-            picked.append(best)
-    lead = ""
-    if stance_note and stance_note.strip():
-        note = stance_note.strip().rstrip(".:")
-        lead = note[:1].upper() + note[1:] + ": "
+            picked.append((clause, stance))
+            break
+    lead = "Views are mixed: " if mixed else ""
     if not picked:
-        quoted = [f'"{s}"' for s in short[:2]]
-        if not quoted:
-            quoted = [f'"{name.lower()}"']
+        quoted = [f'"{s}"' for s in short[:2]] or [f'"{name.lower()}"']
         body = "Respondents give short answers such as " + " or ".join(quoted) + "."
         return lead + (body[0].lower() + body[1:] if lead else body)
-    order = sorted(range(len(picked)), key=lambda i: (-(picked[i][0] > 0), i))
+    order = list(range(len(picked)))
+    if mixed:
+        sides = [next((i for i, (_, st) in enumerate(picked) if st == side), None) for side in ("positive", "negative")]
+        first = [i for i in sides if i is not None]
+        order = first + [i for i in order if i not in first]
     chosen: list[str] = []
     for i in order:
-        clause = picked[i][1]
+        clause = picked[i][0]
         if all(_jaccard(clause, c) <= JACCARD_MAX for c in chosen):
             chosen.append(clause)
         if len(chosen) >= max(1, max_sentences):
             break
-    parts = []
-    for j, clause in enumerate(chosen):
-        clause = _lower_first(_reported(clause), texts)
-        parts.append(f"{_verb(clause, j == 0)} {clause}")
+    parts = [f"{_verb(c, j == 0)} {c}" for j, c in enumerate(_lower_first(_reported(c), texts) for c in chosen)]
     body = "; ".join(parts) + "."
-    if lead:
-        body = body[0].lower() + body[1:]
-    return lead + body
+    return lead + (body[0].lower() + body[1:] if lead else body)
 
 
 _OF = {"over half": " of", "about half": " of", "about a third": " of", "about a quarter": " of"}

@@ -7,6 +7,7 @@ import numpy as np
 
 from themes.config import Settings
 from themes.discover.cluster import fit_centroids
+from themes.discover.labels import RULES
 from themes.discover.naming import name_themes
 from themes.types import Assignments, Segments, ThemeSet, theme_table
 
@@ -41,7 +42,8 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
     Names read the segments' normalised text (handles, links, e-mail addresses, HTML and emoji
     out: themes.text.normalise) unless ``normalise`` is off. Each definition is composed from the
     theme's most central statements and says its stance mix (themes.text.stance). Returns the
-    named ThemeSet and what run.json records: how many names each rule gave."""
+    named ThemeSet and what run.json records: how many names each rule gave. Definitions quote
+    the theme's most typical segments (``distinctive``)."""
     from themes.discover.define import define
     from themes.text.stance import describe_stance, stance_shares
 
@@ -55,12 +57,29 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
         stances_by_theme.append(seg_stance[idx].tolist())
     names, kws, rules = name_themes(texts_by_theme, theme_set.centroids, embedder, phrases, terms)
     definitions = []
-    for texts, stances, name in zip(texts_by_theme, stances_by_theme, names):
-        note = describe_stance(stance_shares(stances)) if texts else None
-        definitions.append(define(texts, name, stance_note=note))
+    for p, (stances, name) in enumerate(zip(stances_by_theme, names)):
+        mixed = bool(stances) and describe_stance(stance_shares(stances)).startswith("mixed")
+        typical = distinctive(p, theme_set, vectors, assignments)
+        definitions.append(define(seg_texts[typical].tolist(), name, seg_stance[typical].tolist(), mixed=mixed))
     table = theme_set.table.copy()
     table["name"] = names
     table["keywords"] = kws
     table["description"] = definitions
-    info = {"names": {rule: int(sum(r == rule for r in rules)) for rule in ("phrase", "keywords", "sentence")}}
+    info = {"names": {rule: int(sum(r == rule for r in rules)) for rule in RULES}}
     return ThemeSet(table=table, centroids=theme_set.centroids, threshold=theme_set.threshold), info
+
+
+def distinctive(p: int, theme_set: ThemeSet, vectors, assignments: Assignments, top: int = 12) -> np.ndarray:
+    """Positions of theme ``p``'s most typical segments: of the ``top`` nearest its centre, those
+    furthest from every other theme of its question first (own score minus the best other
+    theme's). A definition quoting them tells the theme apart from its neighbours; quoting the
+    nearest alone (measured on the board survey and FFT, benchmarks/naming.py) describes what
+    neighbouring themes share."""
+    idx = np.flatnonzero(assignments.theme_pos == p)
+    idx = idx[np.argsort(-assignments.score[idx], kind="mergesort")][:top]
+    others = np.setdiff1d(theme_set.for_question(str(theme_set.table["question"].iloc[p])), [p])
+    if not len(idx) or not len(others):
+        return idx
+    sims = np.asarray(vectors[idx], dtype=np.float32) @ np.asarray(theme_set.centroids[others], np.float32).T
+    margin = assignments.score[idx] - sims.max(axis=1)
+    return idx[np.argsort(-margin, kind="mergesort")]

@@ -27,6 +27,9 @@ from themes.discover.polarity import (
 
 NAME_SAMPLE = 40       # central segments parsed per theme
 N_CANDIDATES = 30      # candidates per theme (most frequent first) that are scored in full
+WEAK_SUPPORT = 0.05    # the weaker phrase rule: this share of the sample, and two segments at least
+SHORT_WORDS = 5        # a theme whose sample is mostly answers this short is named by its commonest one
+RULES = ("phrase", "short answer", "weak phrase", "keywords", "sentence")
 
 
 # ---------------------------------------------------------------- choosing names
@@ -91,6 +94,21 @@ def _sentence_name(texts: list[str], used: set[str]) -> str:
     return f"{base} ({k})" if base.lower() in used else base
 
 
+def _short_answer_name(texts: list[str], used: set[str]) -> str | None:
+    """The commonest short answer of a theme most of whose answers are short ("Nothing at all",
+    "Everything was good"), when it is a name (not a lone generic word) and not taken."""
+    short = [t for t in texts if t.strip() and len(t.split()) <= SHORT_WORDS]
+    if len(short) * 2 < len([t for t in texts if t.strip()]):
+        return None
+    counts = Counter(re.sub(r"[^\w' /&-]+", " ", t).strip().lower() for t in short)
+    for answer, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        answer = re.sub(r"\s+", " ", answer)
+        # an answer of stop words is a fine name here ("nothing at all", "none of them")
+        if n >= 2 and answer not in used and len(answer.split()) >= 2 and is_bad_name(answer) in (None, "stop words only"):
+            return answer
+    return None
+
+
 def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor=None,
                  keywords_by_theme: list[list[str]] | None = None,
                  min_support: float = 0.15, scores_out: list | None = None) -> tuple[list[str], list[str]]:
@@ -104,8 +122,11 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
     weighted by the share of the phrase's content words it holds, and must reach
     ``min_support``. Filtered, contradicting and under-supported
     candidates drop out; names are distinct (case-insensitive), the higher score keeping a
-    contested one. Rules: "phrase", else "keywords" (top two non-generic keywords), else
-    "sentence" (the most central segment, shortened)."""
+    contested one. Rules (``RULES``): "phrase"; else "short answer" (a theme of mostly short
+    answers is named by its commonest one, said twice at least: "Nothing at all"); else "weak
+    phrase" (the best phrase with ``WEAK_SUPPORT`` of the sample and two segments); else
+    "keywords" (top two non-generic keywords); else "sentence" (the most central segment,
+    shortened)."""
     extractor = extractor if extractor is not None else spacy_name_phrases()
     keywords_by_theme = keywords_by_theme or [[] for _ in texts_by_theme]
     samples = [[t for t in texts if t and t.strip()][:NAME_SAMPLE] for texts in texts_by_theme]
@@ -141,36 +162,48 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
                 continue
             # a supporting segment that holds only part of the content words counts for that part
             sup = sum(len(set(stems) & set(tk)) for tk in good) / (len(mine) * len(stems))
-            if sup < min_support:
+            strong = sup >= min_support
+            if not strong and (sup < WEAK_SUPPORT or len(good) < 2):
                 continue
             hits = np.array([m[0] and m[1] == negated for m in (match_stems(stems, tk) for tk in toks)])
             distinct = float(hits[owner == t].sum() / max(hits.sum(), 1))
             spread = len(set(owner[hits].tolist()))
             if len(samples) >= 4 and spread > 0.5 * len(samples):
                 continue   # the survey's topic ("race equality"), not this theme's
-            keep.append((t, key, display, sup, distinct))
+            keep.append((t, key, display, sup, distinct, strong))
     if keep:
         vecs = np.asarray(embedder.embed([k[2] for k in keep]), dtype=np.float32)
         cents = np.asarray(centroids, dtype=np.float32)
-        for (t, key, display, sup, distinct), v in zip(keep, vecs):
+        for (t, key, display, sup, distinct, strong), v in zip(keep, vecs):
             n_words = len(display.split())
             score = 0.3 * sup + 0.3 * float(v @ cents[t]) + 0.3 * distinct + (0.1 if n_words <= 5 else 0.0)
-            scored.append((score, key, t, display))
+            scored.append((score, key, t, display, strong))
     scored.sort(key=lambda s: (-s[0], s[1], s[2]))
     if scores_out is not None:
-        scores_out.extend((t, round(score, 4), display) for score, _, t, display in scored)
+        scores_out.extend((t, round(score, 4), display) for score, _, t, display, strong in scored if strong)
 
     names: list[str | None] = [None] * len(samples)
     rules = [""] * len(samples)
     used: set[str] = set()
-    for _score, key, t, display in scored:
-        if names[t] is None and key not in used:
+    for _score, key, t, display, strong in scored:
+        if strong and names[t] is None and key not in used:
             names[t], rules[t] = _cap(display), "phrase"
             used.add(key)
-    for t in range(len(samples)):
-        if names[t] is None:
-            kw = _keyword_name(keywords_by_theme[t] if t < len(keywords_by_theme) else [], used, samples[t])
-            name, rules[t] = (kw, "keywords") if kw else (_sentence_name(samples[t], used), "sentence")
-            names[t] = _cap(name)
-            used.add(name.lower())
+    for t in range(len(samples)):   # fallbacks, in RULES order
+        if names[t] is not None:
+            continue
+        short = _short_answer_name(samples[t], used)
+        weak = next((s for s in scored if s[2] == t and not s[4] and s[1] not in used), None) if not short else None
+        kw = _keyword_name(keywords_by_theme[t] if t < len(keywords_by_theme) else [], used, samples[t]) \
+            if not (short or weak) else None
+        if short:
+            name, rules[t] = short, "short answer"
+        elif weak:
+            name, rules[t] = weak[3], "weak phrase"
+        elif kw:
+            name, rules[t] = kw, "keywords"
+        else:
+            name, rules[t] = _sentence_name(samples[t], used), "sentence"
+        names[t] = _cap(name)
+        used.add(name.lower())
     return [n or "" for n in names], rules

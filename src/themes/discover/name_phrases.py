@@ -109,7 +109,9 @@ def _clause_neg(verb) -> list:
     negs = [c for c in verb.children if c.dep_ == "neg" or c.lower_ in ("never", "hardly")]
     if not negs:
         return []
-    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i == negs[0].i - 1]
+    # the auxiliary just before the negation, and those between it and the verb ("could not
+    # have done": "have" too, or the name would read "could not done")
+    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and (c.i == negs[0].i - 1 or negs[0].i < c.i < verb.i)]
     return aux + negs
 
 

@@ -20,6 +20,7 @@ Only ``yaml.safe_load`` reads the file: a codebook is data, never code.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,9 +46,16 @@ class CodebookTheme:
     status: str = "codebook"
 
     def text(self) -> str:
-        """What a theme means in words: its name and description (embedded as its centre)."""
+        """What a theme means in words: its name and description."""
         desc = self.description.strip()
         return f"{self.name}. {desc}" if desc else self.name
+
+    def statements(self) -> list[str]:
+        """The name and each sentence or clause of the description (split at ". ", "; ", "? ",
+        "! " and line breaks): a theme's centre is the mean of their embeddings, so each
+        statement counts as one typical answer rather than one long text averaging them."""
+        parts = [p.strip(" .;:") for p in re.split(r"(?<=[.;!?])\s+|\n+", self.description.strip())]
+        return [self.name] + [p for p in parts if len(p.split()) >= 2]
 
 
 @dataclass

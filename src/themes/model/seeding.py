@@ -24,10 +24,11 @@ SEED_VOTE = 0.5   # extract --codebook: a cluster is new when more than this sha
 
 def codebook_theme_set(codebook: Codebook, embedder, settings: Settings, reporter: Reporter,
                        status: str | None = None) -> ThemeSet:
-    """A codebook's themes with centres from their words: the embedding of name + description,
-    pulled towards the embeddings of their examples (names and descriptions alone are enough)."""
+    """A codebook's themes with centres from their words: the mean embedding of the name and each
+    sentence of the description (CodebookTheme.statements), pulled towards the embeddings of
+    their examples (names and descriptions alone are enough)."""
     themes = codebook.themes
-    meaning = embed_with_cache([t.text() for t in themes], embedder, settings, reporter)
+    meaning = statement_centres([t.statements() for t in themes], embedder, settings, reporter)
     examples = [embed_with_cache(t.examples, embedder, settings, reporter) if t.examples else np.zeros((0, 0))
                 for t in themes]
     table = theme_table(ids=[t.id for t in themes], names=[t.name for t in themes],
@@ -35,6 +36,17 @@ def codebook_theme_set(codebook: Codebook, embedder, settings: Settings, reporte
                         questions=[t.question for t in themes],
                         statuses=[status or t.status for t in themes], examples=[t.examples for t in themes])
     return ThemeSet(table=table, centroids=seed_centres(meaning, examples), threshold=settings.min_similarity)
+
+
+def statement_centres(statements: list[list[str]], embedder, settings: Settings, reporter: Reporter) -> np.ndarray:
+    """One unit vector per theme: the mean of its statements' embeddings."""
+    flat = [s for group in statements for s in group]
+    vecs = embed_with_cache(flat, embedder, settings, reporter) if flat else np.zeros((0, embedder.dimension))
+    owner = np.repeat(np.arange(len(statements)), [len(g) for g in statements])
+    sums = np.zeros((len(statements), vecs.shape[1]), dtype=np.float64)
+    np.add.at(sums, owner, vecs)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return (sums / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
 
 def fit_seeded_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings,

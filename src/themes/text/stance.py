@@ -45,6 +45,16 @@ POLARITY_RULES: list[tuple[str, float]] = [
     (r"\bneeds? (?:to (?:improve|change|be (?:better|improved|changed))|more|improv\w*|work)\b", -1.5),
     (r"\bcould (?:be|have been|do) (?:much |a lot |far )?better\b|\bshould(?: have|'ve)\b", -1.5),
     (r"\bwait(?:ed|ing)? (?:far |way |so )?(?:too )?long\b", -1.5),
+    # Requests for change say the present falls short ("More activities", "Arrive sooner",
+    # "Would be nice if ..."), though they hold no negative word; "better than expected" and
+    # "more than happy" are praise.
+    (r"\b(?:would|it'd|it would) (?:have been|be) (?:so |really |very )?(?:nice|good|better|great|helpful) (?:if|to)\b", -1.2),
+    (r"^(?:a (?:little |bit )?|a lot |much )?(?:more|less|fewer|better|quicker|faster|sooner|shorter|cheaper)\b"
+     r"(?! than\b| of the same\b)", -1.0),
+    (r"\b(?:arrive[ds]?|arriving|came|come|respond(?:ed)?|react(?:ed)?|answer(?:ed)?|seen|see me|call(?:ed)? back|get|got)"
+     r" (?:a (?:little |bit )?|much |far )?(?:sooner|quicker|faster|earlier)\b", -1.2),
+    # Asking that things stay as they are is praise.
+    (r"\bkeep (?:on |up )?(?:doing|going|up the good)\b|\bcarry on (?:as|doing)\b|\b(?:don't|do not) change (?:a thing|anything)\b", 1.5),
 ]
 _POLARITY_RULES = [(re.compile(p), v) for p, v in POLARITY_RULES]
 
