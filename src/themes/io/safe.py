@@ -8,6 +8,7 @@ text as text with ``FORMULA_START`` in mind, and every reader of our own folders
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -73,4 +74,17 @@ def md_escape(value) -> str:
     text = text.replace("\\", "\\\\")
     for ch in "<>[]`":
         text = text.replace(ch, "\\" + ch)
+    return text
+
+
+SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def script_json(data) -> str:
+    """JSON to embed in an HTML ``<script>`` block: ``<``, ``>``, ``&``, U+2028 and U+2029 are
+    written as ``\\u003c``-style escapes, so no text inside (``</script>``, ``<!--<script``) can
+    end the block or change how the browser parses it; ``JSON.parse`` reads it back unchanged."""
+    text = json.dumps(data, ensure_ascii=False)
+    for ch, escaped in SCRIPT_UNSAFE.items():
+        text = text.replace(ch, escaped)
     return text
