@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from themes.io.safe import xml_safe
 from themes.report.data import OutDir
 from themes.report.groups import add_intervals, overall, small_group_ids, small_groups_quoted, theme_groups
 from themes.report.redact import Redactor, redact_text
@@ -148,7 +149,7 @@ def build_report(data: OutDir, redactor: Redactor | None = None, min_cell: int =
     run = data.run
     warnings = small_groups_quoted(quotes, data.responses, data.by, min_cell)
     model = ReportModel(
-        title=title or "Themes in survey responses", source=str(run.get("input", data.path)),
+        title=xml_safe(title or "Themes in survey responses"), source=str(run.get("input", data.path)),
         created=time.strftime("%d %B %Y"), by=data.by, questions=questions, counts=dict(run.get("counts", {})),
         themes=views, crosstab=table, responses=data.responses, quotes=quotes, map_points=_map_points(data),
         min_cell=min_cell, redacted=redactor is not None, run=run, warnings=warnings,
