@@ -128,6 +128,8 @@ def report_file(outdir: Path, formats: str = "html,docx,xlsx,md", out: Path | No
                         min_cell=min_cell, n_quotes=n_quotes, max_words=max_words, title=title, force=force,
                         skip_small_groups=skip_small_groups)
     warn_small_groups(run.warnings, min_cell)
+    for note in run.notes:
+        reporter.say(f"Note: {note}")
     for path in run.files:
         reporter.say(f"Wrote {path}")
     if run.log is not None:

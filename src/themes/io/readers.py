@@ -9,6 +9,7 @@ encoding other than UTF-8, a separator other than the comma, a sheet) is returne
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import unicodedata
@@ -151,6 +152,7 @@ def _read_csv(path: Path, head: bytes) -> pd.DataFrame:
     if sep != ("\t" if path.suffix.lower() == ".tsv" else ","):
         notes.append(f"Read {path.name} as {SEPARATORS[sep]}-separated.")
     skip = 1 if SEP_LINE.match(text.split("\n", 1)[0]) else 0
+    _check_header(path, text, sep, skip)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skiprows=skip)
     except pd.errors.EmptyDataError:
@@ -159,6 +161,24 @@ def _read_csv(path: Path, head: bytes) -> pd.DataFrame:
         raise InputError(f"{path}: {_parser_problem(exc, sep)}") from None
     frame.attrs["notes"] = notes
     return frame.fillna("")
+
+
+def _check_header(path: Path, text: str, sep: str, skip: int) -> None:
+    """Refuse a header that names a column twice (pandas would rename the second 'answer.1' and
+    --text answer would silently read the first)."""
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        for _ in range(skip):
+            next(rows)
+        header = [h.strip() for h in next(rows)]
+    except (StopIteration, csv.Error):
+        return
+    seen: dict[str, int] = {}
+    for k, name in enumerate(header, start=1):
+        if name and name in seen:
+            raise InputError(f"{path}: the header names column '{name}' twice (columns {seen[name]} and {k}). "
+                             "Rename one of them so each column name is unique.")
+        seen.setdefault(name, k)
 
 
 def _parser_problem(exc: Exception, sep: str) -> str:

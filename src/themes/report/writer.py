@@ -29,6 +29,7 @@ SUFFIX = {".html": "html", ".htm": "html", ".docx": "docx", ".xlsx": "xlsx", ".m
 class ReportRun:
     files: list[Path]
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     redactions: int = 0
     log: Path | None = None
 
@@ -135,7 +136,7 @@ def write_reports(outdir: str | Path, formats="html,docx,xlsx,md", out: str | Pa
             write_csv(log, tmp / f"{stem}-redaction-log.csv")
         run = {"command": "report", "outdir": str(outdir), "formats": formats,
                "files": [str(folder / n) for n in names], "settings": model.settings, "warnings": model.warnings,
-               "failed": failed, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+               "notes": model.notes, "failed": failed, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         (tmp / f"{stem}-run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if failed:
         done = ", ".join(f"{stem}.{f}" for f in formats if f not in failed)
@@ -143,4 +144,5 @@ def write_reports(outdir: str | Path, formats="html,docx,xlsx,md", out: str | Pa
                           f"({'; '.join(failed.values())}); wrote {done or 'no other format'}. This is a bug: "
                           "please report it with the -run.json file.")
     log_path = folder / f"{stem}-redaction-log.csv" if redactor is not None else None
-    return ReportRun(files=[folder / n for n in names], warnings=model.warnings, redactions=len(log), log=log_path)
+    return ReportRun(files=[folder / n for n in names], warnings=model.warnings, notes=model.notes,
+                     redactions=len(log), log=log_path)
