@@ -71,7 +71,7 @@ def test_injected_enospc_keeps_the_old_outdir(tmp_path, fast_stages, monkeypatch
     out = tmp_path / "out"
     out.mkdir()
     (out / "old.txt").write_text("keep me")
-    (out / "run.json").write_text('{"command": "extract"}')
+    (out / "run.json").write_text('{"tool": "themes", "command": "extract"}')
     real = pd.DataFrame.to_csv
 
     def full(frame, path=None, *args, **kwargs):

@@ -19,7 +19,7 @@ def extract_file(input: Path, out: Path, *, text=None, id=None, by=(), question=
     from themes.exchange.files import load_codebook
     from themes.pipeline import extract
 
-    check_outdir(Path(out), force)  # fail before the slow work, not after
+    check_outdir(Path(out), force, inputs=(input, codebook))  # fail before the slow work, not after
     book = load_codebook(codebook) if codebook is not None else None
     if engine != "local":
         result = extract(str(input), text=text, id=id, by=by, question=question, quiet=quiet, engine=engine,
@@ -56,7 +56,7 @@ def label_file(model: Path, input: Path, out: Path, *, text=None, id=None, by=()
     from themes.pipeline import label
     from themes.steps import resolve_model
 
-    check_outdir(Path(out), force)
+    check_outdir(Path(out), force, inputs=(model, input))
     theme_model = resolve_model(model)
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if engine != "local":
@@ -128,6 +128,8 @@ def report_file(outdir: Path, formats: str = "html,docx,xlsx,md", out: Path | No
                         min_cell=min_cell, n_quotes=n_quotes, max_words=max_words, title=title, force=force,
                         skip_small_groups=skip_small_groups)
     warn_small_groups(run.warnings, min_cell)
+    for note in run.notes:
+        reporter.say(f"Note: {note}")
     for path in run.files:
         reporter.say(f"Wrote {path}")
     if run.log is not None:
@@ -348,7 +350,7 @@ def train_file(input: Path, out: Path, *, labels: str, text=None, id=None, by=()
     from themes.pipeline import train
 
     out = Path(out)
-    check_outdir(out, force)
+    check_outdir(out, force, inputs=(input,))
     frame = read_table(input, sheet=sheet)
     model = train(frame, labels, text=text, id=id, by=by, question=question, sep=sep,
                   settings=Settings(**settings), quiet=quiet, source=str(input))

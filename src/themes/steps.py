@@ -106,6 +106,7 @@ def result_counts(result: Result) -> dict:
 def run_info(command, corpus, settings, embedder, counts: dict, timings, fit_info) -> dict:
     """What run.json records of a run."""
     return {
+        "tool": "themes",
         "command": command,
         "input": corpus.source,
         "columns": {"text": corpus.text_column, "id": corpus.id_column, "by": list(corpus.by),

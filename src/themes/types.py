@@ -31,6 +31,7 @@ STATUSES = SHOWN_STATUSES + HIDDEN
 RESERVED_COLUMNS = (
     "response_id", "text", "question", "status", "primary_theme_id", "primary_theme",
     "theme_ids", "theme_names", "segment_index", "start", "end", "theme_id", "score",
+    "has_content", "theme", "attribution", "quote",  # the corpus flag, and the columns of quotes.csv
 )
 
 

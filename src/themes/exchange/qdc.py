@@ -34,11 +34,13 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from pathlib import Path
 
 from themes.errors import InputError, OutputError
 from themes.io.atomic import write_path
-from themes.model.codebook import Codebook, codebook_dict, from_dict
+from themes.io.limits import read_member
+from themes.model.codebook import ID_MAX, Codebook, codebook_dict, from_dict
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -192,6 +194,8 @@ def _parse_fields(lines: list[str]) -> dict:
             out["status"] = _dec(value, line)
         else:
             out["id"] = int(value)
+            if abs(out["id"]) > ID_MAX:  # a 32-bit id; the sign is the writer's business
+                raise ValueError(f"theme id {value} out of range")
         pos = _FIELDS.index(label) + (label != "Example")
     if out["status"] is None:
         raise ValueError("no Status line")
@@ -277,14 +281,12 @@ def codebook_to_qdc(codebook: Codebook) -> bytes:
 def themes_from_codes(codes: ET.Element, ns: str) -> list[dict]:
     """Themes from a <Codes> element: every codable code, depth first, in document order."""
     themes: list[dict] = []
-
-    def walk(el):
-        for code in el.findall(f"{{{ns}}}Code"):
-            if code.get("isCodable", "true").strip() in ("true", "1"):
-                themes.append(_theme_from_code(code, ns, len(themes) + 1))
-            walk(code)
-
-    walk(codes)
+    stack = list(reversed(codes.findall(f"{{{ns}}}Code")))  # a stack, not recursion: nesting may be deep
+    while stack:
+        code = stack.pop()
+        if code.get("isCodable", "true").strip() in ("true", "1"):
+            themes.append(_theme_from_code(code, ns, len(themes) + 1))
+        stack.extend(reversed(code.findall(f"{{{ns}}}Code")))
     return themes
 
 
@@ -303,9 +305,9 @@ def qdc_to_codebook(data: bytes, where: str = "<codebook>") -> Codebook:
     """The Codebook of REFI-QDA XML: a .qdc codebook, or the CodeBook of a project (.qde)."""
     try:
         root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise InputError(f"{where}: not readable XML ({exc}). Export the codebook again as a REFI-QDA "
-                         "Codebook (.qdc).") from None
+    except (ET.ParseError, LookupError, ValueError) as exc:  # LookupError: an encoding Python does not know
+        raise InputError(f"{where}: not readable XML ({type(exc).__name__}: {exc}). Export the codebook again as a "
+                         "REFI-QDA Codebook (.qdc).") from None
     if root.tag == f"{{{CODEBOOK_NS}}}CodeBook":
         ns, codes = CODEBOOK_NS, root.find(f"{{{CODEBOOK_NS}}}Codes")
     elif root.tag == f"{{{PROJECT_NS}}}Project":
@@ -325,9 +327,10 @@ def read_qdc(path: str | Path) -> Codebook:
     if path.suffix.lower() == ".qdpx":
         try:
             with zipfile.ZipFile(path) as zf:
-                data = zf.read("project.qde")
-        except (zipfile.BadZipFile, KeyError):
-            raise InputError(f"{path}: not a REFI-QDA project (a ZIP holding project.qde).") from None
+                data = read_member(zf, "project.qde", str(path))
+        except (zipfile.BadZipFile, KeyError, NotImplementedError, EOFError, zlib.error, OSError, ValueError) as exc:
+            raise InputError(f"{path}: not a REFI-QDA project (a ZIP holding project.qde): {type(exc).__name__}. "
+                             "Export the project again.") from None
     else:
         data = path.read_bytes()
     return qdc_to_codebook(data, str(path))

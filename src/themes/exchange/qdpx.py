@@ -39,6 +39,7 @@ from themes.exchange.qdc import (
     write_atomic,
     xml_safe,
 )
+from themes.io.limits import read_member
 from themes.io.outdir import read_output
 from themes.io.safe import uninert
 from themes.model.codebook import Codebook, codebook_dict, from_dict
@@ -324,13 +325,13 @@ def read_qdpx(path: str | Path) -> dict:
     selections with their code GUIDs) and cases (name, variable values, source GUIDs)."""
     P = f"{{{PROJECT_NS}}}"
     with zipfile.ZipFile(path) as zf:
-        root = ET.fromstring(zf.read("project.qde"))
+        root = ET.fromstring(read_member(zf, "project.qde", str(path)))
         names = {n.lower(): n for n in zf.namelist()}
         texts = {}
         for src in root.iter(f"{P}TextSource"):
             ref = src.get("plainTextPath", "")
             member = names.get(("sources/" + ref.split("internal://", 1)[-1]).lower())
-            texts[src.get("guid")] = zf.read(member).decode("utf-8-sig") if member else None
+            texts[src.get("guid")] = read_member(zf, member, str(path)).decode("utf-8-sig") if member else None
     codes_el = root.find(f"{P}CodeBook/{P}Codes")
     codes = {}
     if codes_el is not None:

@@ -11,6 +11,7 @@ temporary folders whose process, on this host, is gone. A failed write (a full d
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -112,12 +113,67 @@ def write_file(path: str | Path, write: Callable, mode: str = "wb") -> None:
         raise
 
 
-def check_outdir(outdir: Path, force: bool) -> None:
+MARKERS = ("run.json", "manifest.json")  # what a themes command writes into every folder it makes
+
+
+def written_by_themes(folder: Path) -> bool:
+    """True if ``folder`` holds the marker a themes command writes: a ``run.json`` naming the tool
+    (``"tool": "themes"``, or the command and themes version of earlier releases), or the
+    ``manifest.json`` of a saved model."""
+    for name in MARKERS:
+        try:
+            data = json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        versions = data.get("versions")
+        if data.get("tool") == "themes" or data.get("format") == "themes-model" or (
+                "command" in data and isinstance(versions, dict) and "themes" in versions):
+            return True
+    return False
+
+
+def _never_replaced(target: Path, inputs) -> str | None:
+    """Why --force may not replace ``target`` (resolved), or None."""
+    home = Path.home().resolve()
+    if target == Path(target.anchor):
+        return "is the root folder"
+    if target == home or target in home.parents:
+        return "is your home folder" if target == home else "holds your home folder"
+    cwd = Path.cwd().resolve()
+    if target == cwd or target in cwd.parents:
+        return "is the current folder" if target == cwd else "holds the current folder"
+    for item in inputs:
+        if item is not None and str(item) != "-":
+            path = Path(item).resolve()
+            if path == target or target in path.parents:
+                return f"holds the input {item}"
+    return None
+
+
+def check_outdir(outdir: Path, force: bool, inputs=()) -> None:
+    """Refuse an OUTDIR that is a file, or a non-empty folder without --force. --force replaces
+    only a folder that a themes command wrote (``written_by_themes``), never the root or home
+    folder, the current folder, or one holding an input (``inputs``)."""
+    outdir = Path(outdir)
     if outdir.exists() and not outdir.is_dir():
         raise OutputError(f"{outdir}: exists and is not a folder. Choose another -o.")
-    if outdir.is_dir() and any(outdir.iterdir()) and not force:
+    if not outdir.is_dir():
+        return
+    why = _never_replaced(outdir.resolve(), inputs)
+    if why:
+        raise OutputError(f"{outdir}: {why}; an output folder is written whole and replaces what was there, so "
+                          "it cannot go here. Choose another -o, such as a new folder.")
+    if not any(outdir.iterdir()):
+        return
+    if not force:
         raise OutputError(f"{outdir}: folder exists and is not empty. Use --force to replace it, or choose "
                           "another -o.")
+    if not written_by_themes(outdir):
+        raise OutputError(f"{outdir}: not a folder that themes wrote (no run.json or model manifest.json of "
+                          "themes in it), and --force replaces only those. Choose another -o, or empty it "
+                          "yourself.")
 
 
 def _host() -> str:

@@ -66,6 +66,9 @@ def guess_text_column(frame: pd.DataFrame) -> str:
     return best
 
 
+MAX_ANSWER_CHARS = 1_000_000  # spaCy's limit for one text; an answer this long is not a survey answer
+
+
 def build_corpus(
     frame: pd.DataFrame,
     text: str | None = None,
@@ -91,6 +94,9 @@ def build_corpus(
         notes.append(f"Using column '{text}' as the text (it has the longest answers); choose another with --text.")
     check_column(frame, text, "--text", source)
     by = tuple(by)
+    twice = sorted({c for c in by if by.count(c) > 1})
+    if twice:
+        raise InputError(f"{source}: --by names the column '{twice[0]}' more than once; give each column once.")
     for col in by:
         check_column(frame, col, "--by", source)
         if col in RESERVED_COLUMNS:
@@ -120,6 +126,12 @@ def build_corpus(
     else:
         out["response_id"] = [str(i + 1 + row_offset) for i in range(len(frame))]
     texts = frame[text].reset_index(drop=True).map(as_text)
+    long = texts.str.len().to_numpy() > MAX_ANSWER_CHARS
+    if long.any():
+        row = int(long.argmax())
+        raise InputError(f"{source}: row {row + 2 + row_offset}, column '{text}': the answer is "
+                         f"{len(texts.iat[row]):,} characters, more than the {MAX_ANSWER_CHARS:,} one answer may "
+                         "hold. Split it into several rows, or check that --text names the answer column.")
     out["text"] = texts.to_numpy()
     out["question"] = (frame[question].reset_index(drop=True).map(as_text).str.strip().to_numpy()
                        if question else "")

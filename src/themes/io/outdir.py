@@ -40,6 +40,7 @@ def read_output(folder: str | Path, name: str, required=(), raw=(), optional: bo
         raise InputError(f"{path}: not found. Give the output folder that `themes extract` or `themes label` "
                          "wrote (the one holding responses.csv and themes.csv).")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame.columns = [uninert(c) for c in frame.columns]  # headers are guarded too (a --by column '=role')
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError(f"{path}: column(s) {', '.join(missing)} missing; the file is not a `themes` table as "

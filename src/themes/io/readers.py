@@ -9,6 +9,7 @@ encoding other than UTF-8, a separator other than the comma, a sheet) is returne
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import unicodedata
@@ -151,6 +152,7 @@ def _read_csv(path: Path, head: bytes) -> pd.DataFrame:
     if sep != ("\t" if path.suffix.lower() == ".tsv" else ","):
         notes.append(f"Read {path.name} as {SEPARATORS[sep]}-separated.")
     skip = 1 if SEP_LINE.match(text.split("\n", 1)[0]) else 0
+    _check_header(path, text, sep, skip)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skiprows=skip)
     except pd.errors.EmptyDataError:
@@ -159,6 +161,24 @@ def _read_csv(path: Path, head: bytes) -> pd.DataFrame:
         raise InputError(f"{path}: {_parser_problem(exc, sep)}") from None
     frame.attrs["notes"] = notes
     return frame.fillna("")
+
+
+def _check_header(path: Path, text: str, sep: str, skip: int) -> None:
+    """Refuse a header that names a column twice (pandas would rename the second 'answer.1' and
+    --text answer would silently read the first)."""
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        for _ in range(skip):
+            next(rows)
+        header = [h.strip() for h in next(rows)]
+    except (StopIteration, csv.Error):
+        return
+    seen: dict[str, int] = {}
+    for k, name in enumerate(header, start=1):
+        if name and name in seen:
+            raise InputError(f"{path}: the header names column '{name}' twice (columns {seen[name]} and {k}). "
+                             "Rename one of them so each column name is unique.")
+        seen.setdefault(name, k)
 
 
 def _parser_problem(exc: Exception, sep: str) -> str:
@@ -213,7 +233,10 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, columns: Sequence[str
         if len(names) > 1:
             notes.append(f"Read sheet '{sheet}' of {len(names)} ({', '.join(names)}); choose another with --sheet.")
     try:
+        check_extent(path, book.book[sheet], sheet)
         frame = pd.read_excel(book, sheet_name=sheet, dtype=str, keep_default_na=False)
+    except InputError:
+        raise
     except Exception as exc:
         raise InputError(f"{path}: cannot read sheet '{sheet}' ({first_line(exc)}). Export it again from "
                          "Excel, or save the sheet as CSV.") from None
@@ -224,6 +247,26 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, columns: Sequence[str
     if len(names) > 1 and frame.shape[1] == 0:
         raise InputError(f"{path}: sheet '{sheet}' is empty. Sheets: {', '.join(names)}. Choose one with --sheet.")
     return frame
+
+
+XLSX_DENSE_MAX = 20_000_000  # cells of the rectangle a sheet spans, past which it must be mostly full
+
+
+def check_extent(path: Path, worksheet, sheet: str) -> None:
+    """Refuse a sheet whose used cells span a far larger rectangle than they fill (one stray cell
+    at XFD1048576 would make the table 1,048,576 x 16,384 cells in memory). The sheet is scanned
+    once, row by row, without building the table."""
+    worksheet.reset_dimensions()  # the stored dimension may lie either way
+    rows = width = used = 0
+    for row in worksheet.iter_rows(values_only=True):
+        rows += 1
+        if row:
+            width = max(width, len(row))
+            used += sum(v is not None for v in row)
+    if rows * width > XLSX_DENSE_MAX and rows * width > 10 * used:
+        raise InputError(f"{path}: sheet '{sheet}' spans {rows:,} rows x {width:,} columns but holds only {used:,} "
+                         "cells; a stray cell far from the data makes it so. Delete the empty rows and columns "
+                         "after the data in Excel, or save the sheet as CSV.")
 
 
 def _pick_sheet(path: Path, book, names: list[str], columns: list[str]) -> str:
@@ -250,11 +293,11 @@ def _pick_sheet(path: Path, book, names: list[str], columns: list[str]) -> str:
 # ---------------------------------------------------------------- Parquet / JSON Lines
 
 def _read_other(path: Path, reader, what: str) -> pd.DataFrame:
-    try:
+    try:  # converting to text is inside: a damaged string column fails only there
         frame = reader()
+        return frame.astype(object).where(frame.notna(), "").astype(str)
     except Exception as exc:
         raise InputError(f"{path}: cannot read it as {what} ({first_line(exc)}).") from None
-    return frame.astype(object).where(frame.notna(), "").astype(str)
 
 
 def first_line(exc: Exception) -> str:

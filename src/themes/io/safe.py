@@ -8,6 +8,8 @@ text as text with ``FORMULA_START`` in mind, and every reader of our own folders
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -74,3 +76,46 @@ def md_escape(value) -> str:
     for ch in "<>[]`":
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def script_json(data) -> str:
+    """JSON to embed in an HTML ``<script>`` block: ``<``, ``>``, ``&``, U+2028 and U+2029 are
+    written as ``\\u003c``-style escapes, so no text inside (``</script>``, ``<!--<script``) can
+    end the block or change how the browser parses it; ``JSON.parse`` reads it back unchanged."""
+    text = json.dumps(data, ensure_ascii=False)
+    for ch, escaped in SCRIPT_UNSAFE.items():
+        text = text.replace(ch, escaped)
+    return text
+
+
+# characters XML 1.0 cannot hold (DOCX and XLSX are XML): C0 controls but tab, LF and CR; lone
+# surrogates; U+FFFE and U+FFFF
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value):
+    """Text with every character XML cannot hold replaced by a space (one for one, so character
+    offsets into it still hold); anything else unchanged."""
+    return NOT_XML.sub(" ", value) if isinstance(value, str) else value
+
+
+def xml_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``xml_safe`` on every text cell and every column name."""
+    out = frame.copy()
+    out.columns = [xml_safe(str(c)) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(xml_safe, na_action="ignore")
+    return out
+
+
+def xml_safe_tree(value):
+    """``xml_safe`` on every string inside parsed JSON (dict keys included)."""
+    if isinstance(value, dict):
+        return {xml_safe(k): xml_safe_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [xml_safe_tree(v) for v in value]
+    return xml_safe(value)

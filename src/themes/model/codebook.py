@@ -14,7 +14,8 @@
 ``read_codebook`` / ``write_codebook`` convert between that file and the ``Codebook`` dataclass
 (other formats, such as REFI-QDA .qdc, convert to and from the same dataclass);
 ``codebook_from_model`` and ``apply_codebook`` move themes between a codebook and a saved model.
-Only ``yaml.safe_load`` reads the file: a codebook is data, never code.
+Only ``yaml.SafeLoader`` reads the file (``themes.io.limits.load_yaml``, which also bounds how far
+aliases expand): a codebook is data, never code.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from themes.types import SHOWN_STATUSES, live_mask
 FORMAT = "themes-codebook"
 VERSION = 1
 STATUSES = SHOWN_STATUSES   # what a codebook theme may say of itself
+ID_MAX = 2**31 - 1           # theme ids are stored as 32-bit integers in models and exchange files
 FIELDS = ("id", "name", "description", "keywords", "examples", "question", "status")
 
 
@@ -96,8 +98,8 @@ def _theme(entry, k: int, source) -> CodebookTheme:
     if not isinstance(name, (str, int, float)) or not str(name).strip():
         raise _error(source, where, "'name' is missing or empty; every theme needs a name.")
     tid = entry.get("id")
-    if tid is not None and (isinstance(tid, bool) or not isinstance(tid, int) or tid < 1):
-        raise _error(source, where, f"'id' must be a whole number from 1, found {tid!r}.")
+    if tid is not None and (isinstance(tid, bool) or not isinstance(tid, int) or not 0 < tid <= ID_MAX):
+        raise _error(source, where, f"'id' must be a whole number from 1 to {ID_MAX:,}, found {tid!r}.")
     status = str(entry.get("status") or "codebook").strip()
     if status not in STATUSES:
         raise _error(source, where, f"'status' {status!r} is not one of {', '.join(STATUSES)}.")
@@ -150,11 +152,13 @@ def read_codebook(path: str | Path) -> Codebook:
     """Read and check a YAML codebook."""
     import yaml
 
+    from themes.io.limits import load_yaml
+
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: codebook not found. Write one with `themes codebook export MODEL -o {path}`.")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = load_yaml(path.read_text(encoding="utf-8-sig"), str(path))
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text. Save the codebook as UTF-8.") from None
     except yaml.YAMLError as exc:

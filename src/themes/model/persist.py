@@ -17,17 +17,21 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import tokenize
 from pathlib import Path
 
 import numpy as np
 
 from themes.errors import ModelFormatError
 from themes.io.atomic import atomic_folder
+from themes.model.codebook import ID_MAX
 from themes.model.theme_model import KINDS, Classifier, SubCentroids, ThemeModel
 from themes.types import STATUSES, ThemeSet, theme_table
 
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+# what reading a damaged .npy header can raise (numpy parses it with the tokenizer and literal_eval)
+NPY_ERRORS = (ValueError, OSError, EOFError, SyntaxError, TypeError, KeyError, tokenize.TokenError, RecursionError)
 REQUIRED = {"centroid": ("centroids.npy",),
             "classifier": ("centroids.npy", "coef.npy", "intercept.npy", "thresholds.npy")}
 
@@ -139,7 +143,10 @@ def _read_manifest(folder: Path) -> dict:
                                "`themes extract` or `themes train` wrote.")
     try:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError:
+        raise ModelFormatError(f"{mpath}: unreadable manifest (nested too deeply). Use the folder exactly as "
+                               "themes wrote it.") from None
+    except ValueError as exc:  # not UTF-8, not JSON, or a number too long to convert
         raise ModelFormatError(f"{mpath}: unreadable manifest ({exc}). Use the folder exactly as themes wrote it.") from None
     if not isinstance(manifest, dict) or manifest.get("format") != "themes-model":
         raise ModelFormatError(f"{mpath}: not a themes model manifest (its 'format' is not 'themes-model').")
@@ -156,8 +163,11 @@ def _read_manifest(folder: Path) -> dict:
         raise ModelFormatError(f"{mpath}: unknown model kind {kind!r}; this themes reads {', '.join(KINDS)}.")
     if (not isinstance(manifest.get("themes"), list) or not all(isinstance(t, dict) for t in manifest["themes"])
             or not isinstance(manifest.get("files"), dict)
-            or not isinstance(manifest.get("embedder", {}), dict) or "threshold" not in manifest):
-        raise ModelFormatError(f"{mpath}: the manifest is malformed (its themes, files, embedder or threshold). "
+            or not isinstance(manifest.get("embedder", {}), dict) or "threshold" not in manifest
+            or not isinstance(manifest.get("settings") or {}, dict) or not isinstance(manifest.get("by") or [], list)
+            or not isinstance(manifest.get("edits") or [], list) or not isinstance(manifest.get("info") or {}, dict)):
+        raise ModelFormatError(f"{mpath}: the manifest is malformed (its themes, files, embedder, threshold, "
+                               "settings, by, edits or info). "
                                "Use the model folder exactly as `themes` wrote it.")
     return manifest
 
@@ -176,6 +186,7 @@ def _verified_arrays(folder: Path, manifest: dict) -> dict[str, np.ndarray]:
             raise ModelFormatError(f"{mpath}: the manifest names '{name}'; a model holds only .npy files beside it.")
         if not path.is_file():
             raise ModelFormatError(f"{folder}: file {name} named in the manifest is missing. Copy the whole folder.")
+        check_npy_header(path, meta.get("bytes") if isinstance(meta, dict) else None)
         data = path.read_bytes()
         if not isinstance(meta, dict) or _sha256(data) != meta.get("sha256"):
             raise ModelFormatError(
@@ -184,12 +195,33 @@ def _verified_arrays(folder: Path, manifest: dict) -> dict[str, np.ndarray]:
             )
         try:
             arr = np.load(io.BytesIO(data), allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
+        except NPY_ERRORS as exc:
             raise ModelFormatError(f"{path}: not a plain numeric array ({exc}).") from None
         if arr.dtype.kind not in "fiu" or not np.all(np.isfinite(arr)):
             raise ModelFormatError(f"{path}: holds {arr.dtype} values or non-finite numbers; expected plain numbers.")
         arrays[name] = arr
     return arrays
+
+
+def check_npy_header(path: Path, size) -> None:
+    """Refuse an .npy file before reading it if its size differs from the manifest's, or its
+    header claims a shape or type that its size does not hold (a giant shape would otherwise be
+    allocated before the read fails)."""
+    actual = path.stat().st_size
+    if not isinstance(size, int) or isinstance(size, bool) or actual != size:
+        raise ModelFormatError(f"{path}: {actual:,} bytes, but the manifest says {size!r}; the file was changed or "
+                               "damaged. Use the model folder exactly as `themes` wrote it.")
+    try:
+        with open(path, "rb") as fh:
+            version = np.lib.format.read_magic(fh)
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, _, dtype = read(fh, max_header_size=10_000)
+            start = fh.tell()
+    except NPY_ERRORS as exc:
+        raise ModelFormatError(f"{path}: not a plain numeric array ({type(exc).__name__}: {exc}).") from None
+    if dtype.hasobject or dtype.kind not in "fiu" or start + int(np.prod(shape, dtype=object)) * dtype.itemsize != actual:
+        raise ModelFormatError(f"{path}: not a plain numeric array (its header claims {dtype} values of shape "
+                               f"{shape} in {actual:,} bytes). Use the model folder exactly as `themes` wrote it.")
 
 
 def _shape_error(folder: Path, what: str) -> ModelFormatError:
@@ -207,8 +239,10 @@ def _build(folder: Path, manifest: dict, arrays: dict[str, np.ndarray]) -> Theme
             statuses=[str(t.get("status", "discovered")) for t in themes],
             examples=[[str(e) for e in t.get("examples", [])] for t in themes],
             merged_into=[int(t.get("merged_into", 0)) for t in themes])
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError, AttributeError) as exc:
         raise ModelFormatError(f"{folder / MANIFEST}: a theme entry lacks an integer 'id' or a 'name' ({exc}).") from None
+    if not table["theme_id"].between(1, ID_MAX).all():
+        raise _shape_error(folder, f"a theme id is outside 1 to {ID_MAX:,}")
     if not table["theme_id"].is_unique:
         raise _shape_error(folder, "theme ids repeat in the manifest")
     bad = sorted(set(table["status"]) - set(STATUSES))
@@ -217,6 +251,8 @@ def _build(folder: Path, manifest: dict, arrays: dict[str, np.ndarray]) -> Theme
     merged = table[table["status"] == "merged"]
     if not merged["merged_into"].isin(table["theme_id"]).all():
         raise _shape_error(folder, "a merged theme's 'merged_into' names no theme of the model")
+    if merged["merged_into"].isin(merged["theme_id"]).any():
+        raise _shape_error(folder, "a theme is merged into a theme that is itself merged")
     centroids = arrays["centroids.npy"]
     if centroids.dtype.kind != "f":
         raise _shape_error(folder, f"centroids hold {centroids.dtype} values, not theme centres")
@@ -228,9 +264,16 @@ def _build(folder: Path, manifest: dict, arrays: dict[str, np.ndarray]) -> Theme
         raise _shape_error(folder, f"centroids are {centroids.shape[1]}-dimensional, the embedder says {dim}")
     try:
         threshold = float(manifest.get("threshold", 0.0))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise _shape_error(folder, "the threshold is not a number") from None
-    ts = ThemeSet(table=table, centroids=centroids.astype(np.float32), threshold=threshold)
+    if not -1.0 <= threshold <= 1.0:  # also refuses NaN
+        raise _shape_error(folder, f"the threshold {threshold} is not a similarity from -1 to 1")
+    with np.errstate(over="ignore", invalid="ignore"):
+        centres = centroids.astype(np.float32)
+        norms = np.linalg.norm(centres.astype(np.float64), axis=1)
+    if not np.isfinite(centres).all() or (len(norms) and not (norms > 0).all()):
+        raise _shape_error(folder, "a theme centre is all zeros or too large for 32-bit numbers")
+    ts = ThemeSet(table=table, centroids=centres, threshold=threshold)
     sub = _sub(folder, arrays, set(table["theme_id"]), centroids.shape[1])
     clf = _classifier(folder, manifest, arrays, set(table["theme_id"]), centroids.shape[1])
     return ThemeModel(theme_set=ts, embedder=emb, settings=manifest.get("settings") or {},

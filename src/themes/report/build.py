@@ -13,8 +13,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from themes.io.safe import xml_safe
 from themes.report.data import OutDir
-from themes.report.groups import add_intervals, overall, small_group_ids, small_groups_quoted, theme_groups
+from themes.report.groups import (
+    add_intervals,
+    largest_groups,
+    overall,
+    small_group_ids,
+    small_groups_quoted,
+    theme_groups,
+)
 from themes.report.redact import Redactor, redact_text
 from themes.report.selection import select_quotes
 from themes.results.quotes import trim_quote
@@ -59,6 +67,7 @@ class ReportModel:
     redacted: bool
     run: dict
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)    # what the report leaves out, such as groups past MAX_GROUPS
     settings: dict = field(default_factory=dict)
     charts: dict = field(default_factory=dict)  # PNG cache shared by the DOCX and Markdown writers
 
@@ -135,7 +144,8 @@ def build_report(data: OutDir, redactor: Redactor | None = None, min_cell: int =
         data, log = redact_outdir(data, redactor)
     exclude = small_group_ids(data.responses, data.by, min_cell) if skip_small_groups else None
     quotes = select_quotes(data, n=n_quotes, max_words=max_words, exclude=exclude)
-    table = add_intervals(data.crosstab, min_cell)
+    shown, cut = largest_groups(data.crosstab)
+    table = add_intervals(shown, min_cell)
     views = []
     for t in data.themes.itertuples(index=False):
         tid = int(t.theme_id)
@@ -148,10 +158,10 @@ def build_report(data: OutDir, redactor: Redactor | None = None, min_cell: int =
     run = data.run
     warnings = small_groups_quoted(quotes, data.responses, data.by, min_cell)
     model = ReportModel(
-        title=title or "Themes in survey responses", source=str(run.get("input", data.path)),
+        title=xml_safe(title or "Themes in survey responses"), source=str(run.get("input", data.path)),
         created=time.strftime("%d %B %Y"), by=data.by, questions=questions, counts=dict(run.get("counts", {})),
         themes=views, crosstab=table, responses=data.responses, quotes=quotes, map_points=_map_points(data),
-        min_cell=min_cell, redacted=redactor is not None, run=run, warnings=warnings,
+        min_cell=min_cell, redacted=redactor is not None, run=run, warnings=warnings, notes=cut,
         settings={"min_cell": min_cell, "n_quotes": n_quotes, "max_words": max_words,
                   "skip_small_groups": skip_small_groups,
                   "redact": redactor is not None, "redactions": int(len(log))})

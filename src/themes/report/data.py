@@ -10,6 +10,7 @@ import pandas as pd
 
 from themes.errors import InputError
 from themes.io.outdir import read_output
+from themes.io.safe import xml_safe_frame, xml_safe_tree
 
 REQUIRED = {
     "themes.csv": ["theme_id", "name", "keywords", "n_responses", "share", "description"],
@@ -43,7 +44,9 @@ class OutDir:
 
 
 def _read(path: Path, name: str) -> pd.DataFrame:
-    return read_output(path, name, required=REQUIRED[name])
+    """One table, with the characters DOCX and XLSX cannot hold made spaces (io.safe.xml_safe), so
+    every report format shows the same text."""
+    return xml_safe_frame(read_output(path, name, required=REQUIRED[name]))
 
 
 def _numbers(frame: pd.DataFrame, file: Path, ints=(), floats=(), nullable=()) -> pd.DataFrame:
@@ -70,8 +73,8 @@ def load_outdir(path: str | Path) -> OutDir:
     if not run_file.is_file():
         raise InputError(f"{run_file}: not found. Give a folder written by `themes extract` or `themes label`.")
     try:
-        run = json.loads(run_file.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+        run = xml_safe_tree(json.loads(run_file.read_text(encoding="utf-8")))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InputError(f"{run_file}: not valid JSON ({exc}). Re-run `themes extract`.") from None
     themes = _numbers(_read(path, "themes.csv"), path / "themes.csv", ints=("theme_id", "n_responses"),
                       floats=("share",))

@@ -30,6 +30,25 @@ def small(min_cell: int) -> str:
     return f"<{min_cell}"
 
 
+MAX_GROUPS = 50  # groups of one --by column a report shows (the largest); crosstab.csv keeps them all
+
+
+def largest_groups(crosstab: pd.DataFrame, limit: int = MAX_GROUPS) -> tuple[pd.DataFrame, list[str]]:
+    """The crosstab with at most ``limit`` groups per --by column (those with most respondents),
+    and a note for each column cut."""
+    keep = pd.Series(True, index=crosstab.index)
+    notes = []
+    for attribute, part in crosstab[crosstab["attribute"] != "(all)"].groupby("attribute", sort=False):
+        sizes = part.groupby("group", sort=False)["n_group"].max()
+        if len(sizes) <= limit:
+            continue
+        top = set(sizes.sort_values(ascending=False, kind="mergesort").index[:limit])
+        keep &= (crosstab["attribute"] != attribute) | crosstab["group"].isin(top)
+        notes.append(f"--by {attribute} has {len(sizes):,} groups; the report shows the {limit} with most "
+                     "respondents (crosstab.csv holds them all).")
+    return crosstab[keep].reset_index(drop=True), notes
+
+
 def add_intervals(crosstab: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     """crosstab.csv plus share, lo, hi (0..1), suppressed (bool) and display strings
     n_group_txt, n_txt, pct_txt, ci_txt that published outputs show."""

@@ -6,10 +6,10 @@ offline and can be emailed or put on an intranet as it is.
 
 from __future__ import annotations
 
-import json
 from html import escape
 from importlib import resources
 
+from themes.io.safe import script_json
 from themes.report.build import ReportModel, ThemeView
 from themes.report.selection import group_quotes
 from themes.report.style import UNASSIGNED_COLOUR, disclosure_note, pct, plural, redaction_note, theme_colour
@@ -130,7 +130,7 @@ def _map_json(m: ReportModel) -> str:
                q_index.get(q, 0), text]
               for x, y, t, q, text in zip(pts["x"], pts["y"], pts["theme_id"], pts["question"], pts["text"])]
     data = {"themes": themes, "points": points, "unassigned": UNASSIGNED_COLOUR}
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return script_json(data)
 
 
 def _map(m: ReportModel) -> str:

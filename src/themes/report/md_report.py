@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from themes.io.safe import md_escape
 from themes.report.build import ReportModel, ThemeView
 from themes.report.charts import question_chart, theme_chart
 from themes.report.selection import group_quotes
@@ -9,7 +10,7 @@ from themes.report.style import disclosure_note, pct, plural, redaction_note
 
 
 def _cell(value) -> str:
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return md_escape(value).replace("|", "\\|")
 
 
 def _table(header: list[str], rows: list[list], right: set[int] = frozenset()) -> list[str]:
@@ -19,19 +20,15 @@ def _table(header: list[str], rows: list[list], right: set[int] = frozenset()) -
     return out + [""]
 
 
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
-
-
 def _theme(m: ReportModel, t: ThemeView, charts: dict[str, bytes], chart_dir: str) -> list[str]:
-    lines = [f"## {_one_line(t.name)}", ""]
+    lines = [f"## {md_escape(t.name)}", ""]
     ci = f"; 95% CI {t.totals['ci_txt']}" if t.totals.get("ci_txt") else ""
     lines += [f"**{t.n:,} responses** ({pct(t.share)} of those who answered{ci})."
-              + (f" Question: *{_one_line(t.question)}*" if t.question else ""), ""]
+              + (f" Question: *{md_escape(t.question)}*" if t.question else ""), ""]
     if t.description:
-        lines += [_one_line(t.description), ""]
+        lines += [md_escape(t.description), ""]
     if t.keywords:
-        lines += ["Keywords: " + ", ".join(t.keywords[:8]), ""]
+        lines += ["Keywords: " + md_escape(", ".join(t.keywords[:8])), ""]
     rows = [[col.replace("_", " ").capitalize(), g.group, g.n_group_txt, g.n_txt, g.pct_txt, g.ci_txt]
             for col, groups in t.groups.items() for g in groups.itertuples(index=False)]
     if rows:
@@ -46,11 +43,11 @@ def _theme(m: ReportModel, t: ThemeView, charts: dict[str, bytes], chart_dir: st
         lines += ["_No quotes._", ""]
     for group, part in group_quotes(t.quotes, m.by[0] if m.by else None):
         if group:
-            lines += [f"#### {_one_line(group)}", ""]
+            lines += [f"#### {md_escape(group)}", ""]
         for q in part.itertuples(index=False):
-            lines += [f"> \u201c{_one_line(q.quote)}\u201d"]
+            lines += [f"> \u201c{md_escape(q.quote)}\u201d"]
             if q.attribution:
-                lines += [">", f"> \u2014 {_one_line(q.attribution)}"]
+                lines += [">", f"> \u2014 {md_escape(q.attribution)}"]
             lines += [""]
     return lines
 
@@ -59,14 +56,14 @@ def render_markdown(m: ReportModel, chart_dir: str) -> tuple[str, dict[str, byte
     """The Markdown text and the PNG charts it links to ({file name: bytes} inside chart_dir)."""
     charts: dict[str, bytes] = {}
     c = m.counts
-    lines = [f"# {_one_line(m.title)}", "",
-             f"{_one_line(m.source)} \u00b7 {plural(int(c.get('rows', len(m.responses))), 'response')} \u00b7 "
+    lines = [f"# {md_escape(m.title)}", "",
+             f"{md_escape(m.source)} \u00b7 {plural(int(c.get('rows', len(m.responses))), 'response')} \u00b7 "
              f"{plural(len(m.themes), 'theme')} \u00b7 {m.created}", "",
              f"_{redaction_note(m.redacted)} {disclosure_note(m.min_cell)}_", "", "## Summary", ""]
     for k, q in enumerate(m.questions, 1):
         themes = m.themes_for(q)
         if q:
-            lines += [f"### {_one_line(q)}", ""]
+            lines += [f"### {md_escape(q)}", ""]
         lines += _table(["Theme", "Responses", "Share of those who answered", "95% CI"],
                         [[t.name, f"{t.n:,}", pct(t.share), t.totals.get("ci_txt", "")] for t in themes], {1, 2, 3})
         png = question_chart(m, q)

@@ -9,6 +9,7 @@ which holds the original names and is never linked from or included in a report.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ SUFFIX = {".html": "html", ".htm": "html", ".docx": "docx", ".xlsx": "xlsx", ".m
 class ReportRun:
     files: list[Path]
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     redactions: int = 0
     log: Path | None = None
 
@@ -58,6 +60,11 @@ def destination(outdir: Path, formats: list[str], out: Path | None) -> tuple[Pat
     return out, "report"
 
 
+def _outputs(stem: str, fmt: str) -> list[str]:
+    """The names one format writes."""
+    return [f"{stem}.{fmt}"] + ([f"{stem}-charts"] if fmt == "md" else [])
+
+
 def _targets(folder: Path, stem: str, formats: list[str], redact: bool) -> list[str]:
     names = [f"{stem}.{f}" for f in formats] + [f"{stem}-run.json"]
     if "md" in formats:
@@ -65,6 +72,30 @@ def _targets(folder: Path, stem: str, formats: list[str], redact: bool) -> list[
     if redact:
         names.append(f"{stem}-redaction-log.csv")
     return names
+
+
+def _write_format(model, fmt: str, tmp: Path, stem: str) -> None:
+    path = tmp / f"{stem}.{fmt}"
+    if fmt == "html":
+        from themes.report.html_report import render_html
+
+        path.write_text(render_html(model), encoding="utf-8")
+    elif fmt == "docx":
+        from themes.report.docx_report import write_docx
+
+        write_docx(model, path)
+    elif fmt == "xlsx":
+        from themes.report.xlsx_report import write_xlsx
+
+        write_xlsx(model, path)
+    else:
+        from themes.report.md_report import render_markdown
+
+        text, charts = render_markdown(model, f"{stem}-charts")
+        (tmp / f"{stem}-charts").mkdir()
+        for name, png in charts.items():
+            (tmp / f"{stem}-charts" / name).write_bytes(png)
+        path.write_text(text, encoding="utf-8")
 
 
 def write_reports(outdir: str | Path, formats="html,docx,xlsx,md", out: str | Path | None = None,
@@ -86,34 +117,32 @@ def write_reports(outdir: str | Path, formats="html,docx,xlsx,md", out: str | Pa
     model, log = build_report(data, redactor, min_cell=min_cell, n_quotes=n_quotes, max_words=max_words, title=title,
                               skip_small_groups=skip_small_groups)
 
+    failed: dict[str, str] = {}
     with staged_files(folder) as tmp:
         for fmt in formats:
-            path = tmp / f"{stem}.{fmt}"
-            if fmt == "html":
-                from themes.report.html_report import render_html
-
-                path.write_text(render_html(model), encoding="utf-8")
-            elif fmt == "docx":
-                from themes.report.docx_report import write_docx
-
-                write_docx(model, path)
-            elif fmt == "xlsx":
-                from themes.report.xlsx_report import write_xlsx
-
-                write_xlsx(model, path)
-            else:
-                from themes.report.md_report import render_markdown
-
-                text, charts = render_markdown(model, f"{stem}-charts")
-                path.write_text(text, encoding="utf-8")
-                (tmp / f"{stem}-charts").mkdir()
-                for name, png in charts.items():
-                    (tmp / f"{stem}-charts" / name).write_bytes(png)
+            try:
+                _write_format(model, fmt, tmp, stem)
+            except OSError:
+                raise
+            except Exception as exc:  # one format failing must not take the others with it; reported below
+                failed[fmt] = f"{type(exc).__name__}: {exc}"
+                for name in _outputs(stem, fmt):
+                    if (tmp / name).is_dir():
+                        shutil.rmtree(tmp / name)
+                    else:
+                        (tmp / name).unlink(missing_ok=True)
+        names = [n for n in names if not any(n in _outputs(stem, f) for f in failed)]
         if redactor is not None:
             write_csv(log, tmp / f"{stem}-redaction-log.csv")
         run = {"command": "report", "outdir": str(outdir), "formats": formats,
                "files": [str(folder / n) for n in names], "settings": model.settings, "warnings": model.warnings,
-               "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+               "notes": model.notes, "failed": failed, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         (tmp / f"{stem}-run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if failed:
+        done = ", ".join(f"{stem}.{f}" for f in formats if f not in failed)
+        raise OutputError(f"{folder}: could not write {', '.join(f'{stem}.{f}' for f in failed)} "
+                          f"({'; '.join(failed.values())}); wrote {done or 'no other format'}. This is a bug: "
+                          "please report it with the -run.json file.")
     log_path = folder / f"{stem}-redaction-log.csv" if redactor is not None else None
-    return ReportRun(files=[folder / n for n in names], warnings=model.warnings, redactions=len(log), log=log_path)
+    return ReportRun(files=[folder / n for n in names], warnings=model.warnings, notes=model.notes,
+                     redactions=len(log), log=log_path)

@@ -1,0 +1,45 @@
+"""The smaller cases of issue 16 (defect 10): a header naming a column twice, and a `--by` column
+with thousands of groups in the reports."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from report_helpers import make_outdir
+from themes.errors import InputError
+from themes.io.corpus import load_corpus
+
+runner = CliRunner()
+
+
+def test_duplicate_answer_header_is_refused(tmp_path):
+    src = tmp_path / "dup.csv"
+    src.write_text("id,answer,role,answer\n1,first,Chair,second\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"names column 'answer' twice \(columns 2 and 4\)"):
+        load_corpus(src, text="answer")
+
+
+def test_thousands_of_groups_are_capped_in_every_report(tmp_path):
+    from themes.cli import app
+
+    n = 3000
+    words = ["national scorecard accountability regulators", "external consultancy support challenge",
+             "staff networks lived experience stories"]
+    frame = pd.DataFrame({"id": [f"R{k}" for k in range(n)], "role": [f"group {k}" for k in range(n)],
+                          "trust_type": ["Acute", "Mental health"] * (n // 2),
+                          "answer": [words[k % 3] + f" answer {k}" for k in range(n)]})
+    out = make_outdir(tmp_path / "out", frame)
+    start = time.perf_counter()
+    res = runner.invoke(app, ["report", str(out), "--format", "md,html,docx,xlsx"])
+    took = time.perf_counter() - start
+    assert res.exit_code == 0, res.output
+    assert "--by role has 3,000 groups; the report shows the 50" in res.output
+    md = (out / "report" / "report.md").read_text(encoding="utf-8")
+    assert 0 < md.count("| Role | group ") <= 3 * 50
+    run = json.loads((out / "report" / "report-run.json").read_text())
+    assert run["notes"] and took < 120, took
