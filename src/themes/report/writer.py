@@ -30,6 +30,7 @@ class ReportRun:
     warnings: list[str] = field(default_factory=list)
     redactions: int = 0
     log: Path | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def parse_formats(text: str | list[str]) -> list[str]:
@@ -113,7 +114,9 @@ def write_reports(outdir: str | Path, formats="html,docx,xlsx,md", out: str | Pa
             write_csv(log, tmp / f"{stem}-redaction-log.csv")
         run = {"command": "report", "outdir": str(outdir), "formats": formats,
                "files": [str(folder / n) for n in names], "settings": model.settings, "warnings": model.warnings,
+               "notes": model.notes,
                "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         (tmp / f"{stem}-run.json").write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     log_path = folder / f"{stem}-redaction-log.csv" if redactor is not None else None
-    return ReportRun(files=[folder / n for n in names], warnings=model.warnings, redactions=len(log), log=log_path)
+    return ReportRun(files=[folder / n for n in names], warnings=model.warnings, redactions=len(log), log=log_path,
+                     notes=model.notes)
