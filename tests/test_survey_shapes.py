@@ -154,3 +154,23 @@ def test_label_applies_a_wide_model(tmp_path, fast_stages):
     first = pd.read_csv(out / "responses.csv", dtype=str, keep_default_na=False)
     assert labelled["response_id"].tolist() == first["response_id"].tolist()
     assert labelled["primary_theme_id"].tolist() == first["primary_theme_id"].tolist()
+
+
+def test_text_as_typed_is_kept_and_normalising_recorded(tmp_path, fast_stages):
+    src = fx.plain_wide(tmp_path / "w.csv")
+    frame = pd.read_csv(src, dtype=str, keep_default_na=False)
+    typed = "Zoom &amp; Teams<br>were fine, said @prof_k (k@uni.ac.uk) https://vle.example 😀!!! Recorded lectures."
+    frame.loc[0, "Q1"] = typed
+    frame.to_csv(src, index=False)
+    for flag, on in (([], True), (["--no-normalise"], False)):
+        out = tmp_path / f"out{on}"
+        res = runner.invoke(app, ["extract", str(src), "--text", "Q1,Q2", "--id", "ResponseId", "-o", str(out),
+                                  "--min-similarity", "0.1", "--quiet", *flag],
+                            env={"THEMES_CACHE_DIR": str(tmp_path / "cache")})
+        assert res.exit_code == 0, res.output
+        responses = pd.read_csv(out / "responses.csv", dtype=str, keep_default_na=False)
+        assert responses.loc[0, "text"] == typed  # every output keeps the original text
+        segments = pd.read_csv(out / "segments.csv", dtype=str, keep_default_na=False)
+        assert "".join(segments.loc[segments["response_id"] == "R_001:Q1", "text"]).replace(" ", "") == \
+            typed.replace(" ", "")
+        assert json.loads((out / "run.json").read_text())["settings"]["normalise"] is on
