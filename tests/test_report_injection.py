@@ -46,6 +46,12 @@ def hostile(tmp_path, tiny_frame):
     names = ["<!--<script x", "&lt;!--&lt;script x", f'<img src=x onerror="{RUN}">']
     themes["name"] = [names[k % len(names)] for k in range(len(themes))]
     write_csv(themes, out / "themes.csv")
+    # the model holds the same names (a report takes names from the model: its edits win)
+    manifest = json.loads((out / "model" / "manifest.json").read_text(encoding="utf-8"))
+    by_id = dict(zip(themes["theme_id"].astype(int), themes["name"]))
+    for t in manifest["themes"]:
+        t["name"] = by_id.get(int(t["id"]), t["name"])
+    (out / "model" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     res = runner.invoke(app, ["report", str(out), "--title", "<!--<script " + RUN, "--min-cell", "1", "--quiet"])
     assert res.exit_code == 0, res.output
     return out

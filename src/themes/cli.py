@@ -15,7 +15,14 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Themes, labelled responses, quotes and reports from free-text survey answers. Offline.")
 
 # Shared options
-TEXT = typer.Option(None, "--text", help="Column holding the free text (default: the column with the longest texts).")
+TEXT = typer.Option(None, "--text", help="Column holding the free text (default: the column with the longest texts). "
+                    "Several columns, A,B,C, or a pattern such as 'Q*': one question each, in that order (a wide "
+                    "export, one row per respondent).")
+TEXT_ALL = typer.Option(False, "--text-all", help="Every free-text column is a question (a wide export); the survey "
+                        "tool's own columns, --id and --by are left out.")
+LABELS = typer.Option("", "--labels", help="Labels to show for columns or question ids, e.g. "
+                      "'used_proctoring=Used proctoring,Q5=What would you change?' (default: the header as written, "
+                      "or the question text of a Qualtrics export).")
 ID = typer.Option(None, "--id", help="Column of unique response ids (default: row numbers 1, 2, ...).")
 BY = typer.Option("", "--by", help="Comma-separated attribute columns to group by, e.g. role,trust_type.")
 QUESTION = typer.Option(None, "--question", help="Column naming the question; themes are found per question.")
@@ -41,6 +48,28 @@ OUT_FORMAT = typer.Option("parquet", "--out-format",
 
 def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+def _labels(value: str) -> dict[str, str]:
+    """'a=Label A,b=Label, with a comma' -> {a: 'Label A', b: 'Label, with a comma'}: a comma
+    starts a new pair only where a 'name=' follows."""
+    import re
+
+    out = {}
+    for part in re.split(r",(?=[^,=]+=)", value or ""):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            _fail(f"--labels {part.strip()!r}: write column=Label (pairs separated by commas).")
+        key, label = part.split("=", 1)
+        out[key.strip()] = label.strip()
+    return out
+
+
+def _text(text: str | None, text_all: bool) -> str | None:
+    if text_all and text:
+        _fail("--text-all reads every free-text column; leave out --text, or name the columns with --text A,B,C.")
+    return "*" if text_all else text
 
 
 def _fail(message: str) -> None:
@@ -97,11 +126,12 @@ def extract(
         False, "--stance-split", help="Split a theme whose answers divide into positive and critical into one theme "
                                       "per side (kept only where the sentences themselves separate); by default it "
                                       "stays whole and its definition says views are mixed."),
+    text_all: bool = TEXT_ALL, labels: str = LABELS,
 ):
     """Discover themes, label every response, pick quotes, tabulate by group."""
     from themes import commands
 
-    run_guarded(commands.extract_file, input, out, text=text, id=id, by=_split(by), question=question, sheet=sheet,
+    run_guarded(commands.extract_file, input, out, text=_text(text, text_all), labels=_labels(labels), id=id, by=_split(by), question=question, sheet=sheet,
                 codebook=codebook, force=force, quiet=quiet, engine=engine, master=spark_master,
                 out_format=out_format, seed=seed, n_themes=n_themes, min_similarity=min_similarity,
                 codebook_similarity=codebook_similarity, model=model, use_cache=not no_cache, backend=backend,
@@ -121,12 +151,13 @@ def label(
     min_similarity: float | None = typer.Option(
         None, "--min-similarity", help="Cosine below which a sentence fits no theme (default: the model's; "
                                        "0.20 for a codebook)."),
+    text_all: bool = TEXT_ALL, labels: str = LABELS,
 ):
     """Label new responses against a saved set of themes (or a codebook), without re-clustering. Reads and writes
     large files block by block, so memory does not grow with the number of rows."""
     from themes import commands
 
-    run_guarded(commands.label_file, model, input, out, text=text, id=id, by=_split(by), question=question,
+    run_guarded(commands.label_file, model, input, out, text=_text(text, text_all), labels=_labels(labels), id=id, by=_split(by), question=question,
                 sheet=sheet, force=force, quiet=quiet, engine=engine, master=spark_master, out_format=out_format,
                 use_cache=not no_cache, backend=backend, min_similarity=min_similarity)
 

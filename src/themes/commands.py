@@ -12,7 +12,7 @@ from themes.progress import Reporter
 from themes.steps import write_result
 
 
-def extract_file(input: Path, out: Path, *, text=None, id=None, by=(), question=None, sheet=None,
+def extract_file(input: Path, out: Path, *, text=None, id=None, by=(), question=None, sheet=None, labels=None,
                  codebook: Path | None = None, force: bool = False, quiet: bool = False, engine: str = "local",
                  master: str = "local[2]", out_format: str = "parquet", **settings) -> Path:
     """`themes extract`: read INPUT, discover themes (seeded by a codebook if given), write OUTDIR atomically."""
@@ -26,7 +26,7 @@ def extract_file(input: Path, out: Path, *, text=None, id=None, by=(), question=
                          master=master, out=out, out_format=out_format, force=force, settings=Settings(**settings))
         summary(result, out, Reporter(quiet))
         return Path(out)
-    corpus = load_corpus(input, text=text, id=id, by=by, question=question, sheet=sheet)
+    corpus = load_corpus(input, text=text, id=id, by=by, question=question, sheet=sheet, labels=labels)
     result = extract(corpus, settings=Settings(**settings), quiet=quiet, codebook=book)
     write_result(result, out, force=force, model=result.model)
     summary(result, out, Reporter(quiet))
@@ -41,11 +41,27 @@ def summary(result, out: Path, reporter: Reporter) -> None:
         f"{c['themes']} themes. Wrote {out}/"
     )
     if not reporter.quiet:
-        for t in result.themes.head(15).itertuples(index=False):
-            reporter.say(f"  {t.theme_id:>3}  {t.name:<40} {t.n_responses:>6} ({100 * t.share:.0f}%)")
+        for line in theme_lines(result.themes, out):
+            reporter.say(line)
 
 
-def label_file(model: Path, input: Path, out: Path, *, text=None, id=None, by=(), question=None, sheet=None,
+def theme_lines(themes, out: Path, limit: int = 40) -> list[str]:
+    """Every theme, grouped by question in the order the themes run (the input's), or the first
+    ``limit`` and where the rest are."""
+    lines, last = [], None
+    for k, t in enumerate(themes.itertuples(index=False)):
+        if k == limit:
+            lines.append(f"  ... and {len(themes) - limit} more themes: see {Path(out) / 'themes.csv'}")
+            break
+        q = str(getattr(t, "question", "") or "")
+        if q and q != last:
+            lines.append(f"{q}")
+            last = q
+        lines.append(f"  {t.theme_id:>3}  {t.name:<40} {t.n_responses:>6} ({100 * t.share:.0f}%)")
+    return lines
+
+
+def label_file(model: Path, input: Path, out: Path, *, text=None, id=None, by=(), question=None, sheet=None, labels=None,
                force: bool = False, quiet: bool = False, engine: str = "local", master: str = "local[2]",
                out_format: str = "parquet", **overrides) -> Path:
     """`themes label`: apply a saved model (or a codebook) to INPUT, write OUTDIR atomically.
@@ -63,13 +79,14 @@ def label_file(model: Path, input: Path, out: Path, *, text=None, id=None, by=()
         result = label(theme_model, str(input), text=text, id=id, by=by, question=question, quiet=quiet,
                        engine=engine, master=master, out=out, out_format=out_format, force=force, **overrides)
     elif getattr(theme_model, "kind", "centroid") == "classifier":
-        corpus = load_corpus(input, text=text, id=id, by=by or theme_model.by, question=question, sheet=sheet)
+        corpus = load_corpus(input, text=text, id=id, by=by or theme_model.by, question=question, sheet=sheet,
+                             labels=labels)
         result = label(theme_model, corpus, quiet=quiet, **overrides)
         write_result(result, out, force=force)
     else:
         default_by = () if isinstance(theme_model, Codebook) else theme_model.by
         result = label_stream(theme_model, input, out, text=text, id=id, by=by or default_by, question=question,
-                              sheet=sheet, force=force, quiet=quiet, **overrides)
+                              sheet=sheet, force=force, quiet=quiet, labels=labels, **overrides)
     summary(result, out, Reporter(quiet))
     return Path(out)
 
@@ -129,7 +146,7 @@ def report_file(outdir: Path, formats: str = "html,docx,xlsx,md", out: Path | No
                         skip_small_groups=skip_small_groups)
     warn_small_groups(run.warnings, min_cell)
     for note in run.notes:
-        reporter.say(f"Note: {note}")
+        reporter.say(note)
     for path in run.files:
         reporter.say(f"Wrote {path}")
     if run.log is not None:

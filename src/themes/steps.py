@@ -83,7 +83,7 @@ def build_tables(corpus, segs, vectors, assignments, theme_set, settings, themes
     tab = tally.crosstab(theme_set)
     themes = with_stance_and_summary(tally.themes_table(theme_set), StanceTally().add(seg_table), tab, corpus.by)
     quotes = pick_quotes(seg_table, vectors, responses, themes, corpus.by, settings.n_quotes,
-                         settings.quote_max_words)
+                         settings.quote_max_words, corpus.labels)
     check_accounted(corpus, responses)
     return Result(themes=themes, responses=responses, segments=seg_table, quotes=quotes, crosstab=tab, run={},
                   vectors=vectors, by=corpus.by)
@@ -99,8 +99,11 @@ def check_accounted(corpus: Corpus, responses: pd.DataFrame) -> None:
 
 
 def result_counts(result: Result) -> dict:
-    return {**status_counts(result.responses), "segments": int(len(result.segments)),
-            "themes": int(len(result.themes))}
+    counts = {**status_counts(result.responses), "segments": int(len(result.segments)),
+              "themes": int(len(result.themes))}
+    if "respondent_id" in result.responses.columns:
+        counts["respondents"] = int(result.responses["respondent_id"].nunique())
+    return counts
 
 
 def run_info(command, corpus, settings, embedder, counts: dict, timings, fit_info) -> dict:
@@ -110,7 +113,8 @@ def run_info(command, corpus, settings, embedder, counts: dict, timings, fit_inf
         "command": command,
         "input": corpus.source,
         "columns": {"text": corpus.text_column, "id": corpus.id_column, "by": list(corpus.by),
-                    "question": corpus.question_column},
+                    "question": corpus.question_column, "labels": dict(corpus.labels),
+                    "respondent_id": "respondent_id" in corpus.frame.columns},
         "notes": list(corpus.notes),
         "versions": versions(embedder),
         "settings": settings.to_dict(),

@@ -29,7 +29,7 @@ STATUSES = SHOWN_STATUSES + HIDDEN
 
 # Columns produced by ingest; user --by columns may not use these names.
 RESERVED_COLUMNS = (
-    "response_id", "text", "question", "status", "primary_theme_id", "primary_theme",
+    "response_id", "respondent_id", "text", "question", "status", "primary_theme_id", "primary_theme",
     "theme_ids", "theme_names", "segment_index", "start", "end", "theme_id", "score",
     "has_content", "theme", "attribution", "quote",  # the corpus flag, and the columns of quotes.csv
 )
@@ -39,7 +39,8 @@ RESERVED_COLUMNS = (
 class Corpus:
     """One row per input row, in input order.
 
-    frame columns: response_id (str), text (str), question (str, "" when no question column),
+    frame columns: response_id (str, unique), respondent_id (str; only when one respondent has
+    several rows, one per question), text (str), question (str, "" when no question column),
     has_content (bool), then the ``by`` attribute columns (str).
     """
 
@@ -50,6 +51,7 @@ class Corpus:
     text_column: str = "text"
     id_column: str | None = None
     notes: tuple[str, ...] = ()
+    labels: dict = field(default_factory=dict)  # --by column -> the label shown for it (when not its name)
 
     def __len__(self) -> int:
         return len(self.frame)

@@ -4,6 +4,7 @@ keywords from each theme's segments."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from themes.config import Settings
 from themes.discover.cluster import fit_centroids
@@ -13,8 +14,9 @@ from themes.types import Assignments, Segments, ThemeSet, theme_table
 
 
 def fit_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings) -> tuple[ThemeSet, dict]:
-    """Cluster each question's segments separately; ids run across questions."""
-    questions = sorted(segs.frame["question"].unique()) if len(segs) else [""]
+    """Cluster each question's segments separately; ids run across questions, in the order the
+    questions first appear."""
+    questions = list(pd.unique(segs.frame["question"])) if len(segs) else [""]  # in input order
     cents, qcol, info = [], [], {}
     for q in questions:
         idx = np.flatnonzero(segs.frame["question"].to_numpy() == q) if len(segs) else np.zeros(0, dtype=int)

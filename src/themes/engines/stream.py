@@ -82,14 +82,15 @@ class CandidatePool:
 
 def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), question=None, sheet=None,
                force: bool = False, quiet: bool = False, chunk_rows: int = CHUNK_ROWS, embedder=None,
-               splitter=None, phrases=None, **overrides) -> Result:
+               splitter=None, phrases=None, labels=None, **overrides) -> Result:
     """`themes label` on a file of any size: write OUTDIR atomically; return the small tables."""
     model, settings = label_settings(model, None, overrides)
     reporter = Reporter(quiet)
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     by = tuple(by or getattr(model, "by", ()))
-    blocks = iter_corpus(input, text=text, id=id, by=by, question=question, sheet=sheet, chunk_rows=chunk_rows)
+    blocks = iter_corpus(input, text=text, id=id, by=by, question=question, sheet=sheet, chunk_rows=chunk_rows,
+                         labels=labels)
     first = next(blocks)  # fail on a bad file or column before loading any model
     for note in first.notes:
         reporter.say(note)
@@ -100,7 +101,7 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
         files = {name: CsvAppender(tmp / name) for name in ("responses.csv", "segments.csv")}
         tally = Tally(by, first.question_column is not None)
         stance = StanceTally()
-        quotes = QuotePool(len(theme_set), settings.n_quotes, by)
+        quotes = QuotePool(len(theme_set), settings.n_quotes, by, first.labels)
         candidates = CandidatePool(settings.fit_sample, settings.seed, by)
         n_segments = 0
         for corpus in _chain(first, blocks):

@@ -68,5 +68,7 @@ def quotes_markdown(quotes: pd.DataFrame, themes: pd.DataFrame, by: tuple[str, .
                 lines += [f"### {md(group)}", ""]
             for r in part.itertuples(index=False):
                 who = f" \u2014 {md(r.attribution)}" if r.attribution else ""
-                lines += [f"> {md(r.quote)}{who} (response {md(r.response_id)})", ""]
+                cited = f"respondent {md(r.respondent_id)}" if "respondent_id" in q.columns else \
+                    f"response {md(r.response_id)}"
+                lines += [f"> {md(r.quote)}{who} ({cited})", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -7,8 +7,10 @@ treated the same everywhere), and the theme names, descriptions and keywords.
 
 from __future__ import annotations
 
+import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import PurePath, PureWindowsPath
 
 import numpy as np
 import pandas as pd
@@ -17,7 +19,9 @@ from themes.io.safe import xml_safe
 from themes.report.data import OutDir
 from themes.report.groups import (
     add_intervals,
+    cell_text,
     largest_groups,
+    merge_small_groups,
     overall,
     small_group_ids,
     small_groups_quoted,
@@ -28,6 +32,7 @@ from themes.report.selection import select_quotes
 from themes.results.quotes import trim_quote
 
 MAP_POINTS = 4000
+PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
 LOG_COLUMNS = ["response_id", "where", "start", "end", "original", "replacement", "method"]
 
 
@@ -44,6 +49,8 @@ class ThemeView:
     groups: dict[str, pd.DataFrame]   # --by column -> its group rows (add_intervals columns)
     quotes: pd.DataFrame
     status: str = ""
+    n_txt: str = ""                   # the count and share as shown: suppressed like every other cell
+    share_txt: str = ""
 
     @property
     def anchor(self) -> str:
@@ -67,12 +74,22 @@ class ReportModel:
     redacted: bool
     run: dict
     warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)    # what the report leaves out, such as groups past MAX_GROUPS
     settings: dict = field(default_factory=dict)
     charts: dict = field(default_factory=dict)  # PNG cache shared by the DOCX and Markdown writers
+    labels: dict = field(default_factory=dict)  # --by column -> the label shown for it
+    notes: list[str] = field(default_factory=list)    # what the output folder says, and what the report leaves out
 
     def themes_for(self, question: str) -> list[ThemeView]:
         return [t for t in self.themes if t.question == question]
+
+    def label(self, column: str) -> str:
+        """A --by column as the report names it: its --labels label, else its header as written."""
+        return str(self.labels.get(column, column))
+
+    @property
+    def by_question(self) -> bool:
+        """Whether the report has a question level above the themes."""
+        return any(self.questions)
 
 
 def _split_keywords(text: str) -> list[str]:
@@ -100,6 +117,7 @@ def redact_outdir(data: OutDir, redactor: Redactor) -> tuple[OutDir, pd.DataFram
             log += [("", f"theme {tid} {label}", h.start, h.end, h.original, h.replacement, h.source)
                     for h in hits[base + j]]
         themes[col] = [redact_text(texts[base + j], hits[base + j]) for j in range(n_th)]
+    themes["name"] = readable_names(themes["name"].tolist(), themes["keywords"].tolist(), themes["theme_id"].tolist())
     by_rid = {rid: hits[k] for k, rid in enumerate(resp["response_id"])}
     new_seg = [redact_text(resp_text.get(r, ""), by_rid.get(r, []), s, e)
                for r, s, e in zip(seg["response_id"], seg["start"], seg["end"])]
@@ -114,9 +132,26 @@ def redact_outdir(data: OutDir, redactor: Redactor) -> tuple[OutDir, pd.DataFram
                                for ids in resp["theme_ids"]]
     cross = data.crosstab.copy()
     cross["theme"] = cross["theme_id"].map(names).fillna(cross["theme"])
-    out = OutDir(path=data.path, themes=themes, responses=resp, segments=seg, crosstab=cross, run=data.run,
-                 by=data.by, question_column=data.question_column)
+    out = replace(data, themes=themes, responses=resp, segments=seg, crosstab=cross)
     return out, pd.DataFrame(log, columns=LOG_COLUMNS)
+
+
+def readable_names(names: list[str], keywords: list[str], ids: list) -> list[str]:
+    """Redacted theme names that still read as names: one made of a placeholder ('[PERSON] poll')
+    becomes its keywords without placeholders ('poll and feedback'), and two themes never share
+    a name (the second gets its id)."""
+    out = []
+    for name, kws in zip(names, keywords):
+        if PLACEHOLDER.search(name):
+            plain = [k for k in _split_keywords(kws) if not PLACEHOLDER.search(k)][:2]
+            name = " and ".join(plain).capitalize() if plain else name
+        out.append(name)
+    seen: set[str] = set()
+    for k, (name, tid) in enumerate(zip(out, ids)):
+        if name.lower() in seen:
+            out[k] = f"{name} (theme {tid})"
+        seen.add(out[k].lower())
+    return out
 
 
 def _map_points(data: OutDir) -> pd.DataFrame | None:
@@ -144,25 +179,37 @@ def build_report(data: OutDir, redactor: Redactor | None = None, min_cell: int =
         data, log = redact_outdir(data, redactor)
     exclude = small_group_ids(data.responses, data.by, min_cell) if skip_small_groups else None
     quotes = select_quotes(data, n=n_quotes, max_words=max_words, exclude=exclude)
-    shown, cut = largest_groups(data.crosstab)
+    shown, cut = largest_groups(merge_small_groups(data.crosstab, min_cell))
     table = add_intervals(shown, min_cell)
     views = []
     for t in data.themes.itertuples(index=False):
         tid = int(t.theme_id)
-        views.append(ThemeView(
+        totals = overall(table, tid)
+        base = int(totals["n_group"]) if totals else int(round(t.n_responses / t.share)) if t.share else 0
+        _, _, n_txt, share_txt = cell_text(int(t.n_responses), base, min_cell)
+        views.append(ThemeView(n_txt=n_txt, share_txt=share_txt,
             theme_id=tid, name=t.name, description=t.description, keywords=_split_keywords(t.keywords),
             question=str(t.question), n=int(t.n_responses), share=float(t.share), totals=overall(table, tid),
             groups={col: theme_groups(table, tid, col) for col in data.by},
             quotes=quotes[quotes["theme_id"] == tid].reset_index(drop=True), status=str(getattr(t, "status", ""))))
-    questions = list(dict.fromkeys(str(q) for q in data.themes["question"]))
+    with_themes = set(map(str, data.themes["question"]))
+    questions = [q for q in data.questions if q in with_themes]  # the input's order
+    views.sort(key=lambda v: questions.index(v.question))      # stable: each question's themes as they were
     run = data.run
     warnings = small_groups_quoted(quotes, data.responses, data.by, min_cell)
     model = ReportModel(
-        title=xml_safe(title or "Themes in survey responses"), source=str(run.get("input", data.path)),
+        title=xml_safe(title or "Themes in survey responses"), source=file_name(str(run.get("input", data.path.name))),
         created=time.strftime("%d %B %Y"), by=data.by, questions=questions, counts=dict(run.get("counts", {})),
         themes=views, crosstab=table, responses=data.responses, quotes=quotes, map_points=_map_points(data),
-        min_cell=min_cell, redacted=redactor is not None, run=run, warnings=warnings, notes=cut,
+        min_cell=min_cell, redacted=redactor is not None, run=run, warnings=warnings,
         settings={"min_cell": min_cell, "n_quotes": n_quotes, "max_words": max_words,
                   "skip_small_groups": skip_small_groups,
-                  "redact": redactor is not None, "redactions": int(len(log))})
+                  "redact": redactor is not None, "redactions": int(len(log))},
+        labels=dict(data.labels), notes=list(data.notes) + cut)
     return model, log
+
+
+def file_name(path: str) -> str:
+    """The input's file name only: a report never shows the folder it was read from (POSIX or
+    Windows paths alike)."""
+    return PureWindowsPath(PurePath(path).name).name if path else ""

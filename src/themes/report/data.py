@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +11,7 @@ import pandas as pd
 from themes.errors import InputError
 from themes.io.outdir import read_output
 from themes.io.safe import xml_safe_frame, xml_safe_tree
+from themes.report.edited import apply_model_edits, model_themes
 
 REQUIRED = {
     "themes.csv": ["theme_id", "name", "keywords", "n_responses", "share", "description"],
@@ -32,6 +33,19 @@ class OutDir:
     run: dict
     by: tuple[str, ...]
     question_column: str | None
+    labels: dict = field(default_factory=dict)   # --by column -> its label (run.json columns.labels)
+    notes: list[str] = field(default_factory=list)
+
+    def label(self, column: str) -> str:
+        """The label shown for a --by column: as given by --labels, else its header as written."""
+        return str(self.labels.get(column, column))
+
+    @property
+    def questions(self) -> list[str]:
+        """The questions in the input's order (first appearance in responses.csv), then any that
+        only the themes name."""
+        seen = list(self.responses["question"]) if "question" in self.responses.columns else []
+        return list(dict.fromkeys([*seen, *map(str, self.themes["question"])]))
 
     @property
     def has_map(self) -> bool:
@@ -92,5 +106,12 @@ def load_outdir(path: str | Path) -> OutDir:
     if "question" not in themes.columns:
         themes["question"] = ""
     question_column = columns.get("question") if "question" in responses.columns else None
+    labels = columns.get("labels") if isinstance(columns.get("labels"), dict) else {}
+    notes: list[str] = []
+    table = model_themes(path)  # edits made with `themes edit OUTDIR/model` since the tables were written
+    if table is not None:
+        edited, notes = apply_model_edits(themes, responses, segments, by, table)
+        if edited is not None:
+            themes, responses, segments, crosstab = edited
     return OutDir(path=path, themes=themes, responses=responses, segments=segments, crosstab=crosstab, run=run,
-                  by=by, question_column=question_column)
+                  by=by, question_column=question_column, labels=labels, notes=notes)

@@ -8,7 +8,7 @@ from pathlib import Path
 from themes.report.build import ReportModel, ThemeView
 from themes.report.charts import question_chart, theme_chart
 from themes.report.selection import group_quotes
-from themes.report.style import NHS_BLUE, NHS_DARK_GREY, disclosure_note, pct, plural, redaction_note
+from themes.report.style import NHS_BLUE, NHS_DARK_GREY, counts_line, disclosure_note, plural, redaction_note
 
 HEADER_FILL = NHS_BLUE.lstrip("#")
 ZEBRA_FILL = "F0F4F5"
@@ -116,11 +116,11 @@ def _styles(doc) -> None:
     normal = doc.styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(10.5)
-    for name, size in (("Title", 30), ("Heading 1", 18), ("Heading 2", 14), ("Heading 3", 12)):
+    for name, size in (("Title", 30), ("Heading 1", 18), ("Heading 2", 14), ("Heading 3", 12), ("Heading 4", 11)):
         st = doc.styles[name]
         st.font.name = "Arial"
         st.font.size = Pt(size)
-        st.font.color.rgb = _rgb(NHS_BLUE if name != "Heading 3" else NHS_DARK_GREY)
+        st.font.color.rgb = _rgb(NHS_BLUE if name in ("Title", "Heading 1", "Heading 2") else NHS_DARK_GREY)
     quote = doc.styles["Quote"]
     quote.font.name = "Arial"
     quote.font.size = Pt(10.5)
@@ -137,8 +137,7 @@ def _title_page(doc, m: ReportModel) -> None:
         doc.add_paragraph()
     doc.add_paragraph(m.title, style="Title")
     sub = doc.add_paragraph(style="Subtitle")
-    sub.add_run(f"{plural(int(m.counts.get('rows', len(m.responses))), 'survey response')}, "
-                f"{plural(len(m.themes), 'theme')}")
+    sub.add_run(f"{counts_line(m)}, {plural(len(m.themes), 'theme')}")
     doc.add_paragraph(f"Source: {m.source}")
     doc.add_paragraph(m.created)
     for _ in range(8):
@@ -161,20 +160,23 @@ def _summary(doc, m: ReportModel) -> None:
         themes = m.themes_for(q)
         if q:
             doc.add_heading(q, level=2)
-        rows = [[t.name, f"{t.n:,}", pct(t.share), t.totals.get("ci_txt", "")] for t in themes]
+        rows = [[t.name, t.n_txt, t.share_txt, t.totals.get("ci_txt", "")] for t in themes]
         _table(doc, ["Theme", "Responses", "Share of those who answered", "95% CI"], rows, {1, 2, 3},
                widths=[7.5, 2.5, 3.5, 2.5])
         _picture(doc, question_chart(m, q))
 
 
-def _theme(doc, m: ReportModel, t: ThemeView) -> None:
+def _theme(doc, m: ReportModel, t: ThemeView, level: int = 1) -> None:
+    """One theme: Heading 1 alone, Heading 2 under its question."""
     from docx.shared import Pt
 
-    doc.add_heading(t.name, level=1).paragraph_format.page_break_before = True
+    heading = doc.add_heading(t.name, level=level)
+    heading.paragraph_format.page_break_before = level == 1
     meta = doc.add_paragraph()
-    meta.add_run(f"{t.n:,} responses ({pct(t.share)} of those who answered")
+    shown = f" ({t.share_txt} of those who answered" if t.share_txt else " (of those who answered"
+    meta.add_run(f"{t.n_txt} responses{shown}")
     meta.add_run(f"; 95% CI {t.totals['ci_txt']})" if t.totals.get("ci_txt") else ")")
-    if t.question:
+    if t.question and level == 1:
         meta.add_run(f"\nQuestion: {t.question}").italic = True
     if t.description:
         doc.add_paragraph(t.description)
@@ -182,21 +184,20 @@ def _theme(doc, m: ReportModel, t: ThemeView) -> None:
         kw = doc.add_paragraph()
         kw.add_run("Keywords: ").bold = True
         kw.add_run(", ".join(t.keywords[:8]))
-    rows = [[col.replace("_", " ").capitalize() if k == 0 else "", g.group, g.n_group_txt, g.n_txt, g.pct_txt,
-             g.ci_txt]
+    rows = [[m.label(col) if k == 0 else "", g.group, g.n_group_txt, g.n_txt, g.pct_txt, g.ci_txt]
             for col, groups in t.groups.items() for k, g in enumerate(groups.itertuples(index=False))]
     if rows:
-        doc.add_heading("By group", level=2)
+        doc.add_heading("By group", level=level + 1)
         _table(doc, ["Attribute", "Group", "Respondents", "With this theme", "%", "95% CI"], rows, {2, 3, 4, 5},
                widths=[2.4, 5.6, 2.7, 2.5, 1.4, 2.2])
         _picture(doc, theme_chart(m, t))
-    doc.add_heading("What respondents said", level=2)
+    doc.add_heading("What respondents said", level=level + 1)
     if t.quotes.empty:
         doc.add_paragraph("No quotes.")
     key = m.by[0] if m.by else None
     for group, part in group_quotes(t.quotes, key):
         if group:
-            doc.add_heading(group, level=3)
+            doc.add_heading(group, level=level + 2)
         for q in part.itertuples(index=False):
             p = doc.add_paragraph(style="Quote")
             p.add_run(f"\u201c{q.quote}\u201d")
@@ -232,7 +233,13 @@ def write_docx(m: ReportModel, path: Path) -> None:
     _page_number_footer(doc, m.title)
     _title_page(doc, m)
     _summary(doc, m)
-    for t in m.themes:
-        _theme(doc, m, t)
+    if m.by_question:  # Heading 1 the question, Heading 2 its themes, in the input's order
+        for q in m.questions:
+            doc.add_heading(q or "Other answers", level=1).paragraph_format.page_break_before = True
+            for t in m.themes_for(q):
+                _theme(doc, m, t, level=2)
+    else:
+        for t in m.themes:
+            _theme(doc, m, t)
     _method(doc, m)
     doc.save(str(path))

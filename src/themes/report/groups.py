@@ -49,6 +49,43 @@ def largest_groups(crosstab: pd.DataFrame, limit: int = MAX_GROUPS) -> tuple[pd.
     return crosstab[keep].reset_index(drop=True), notes
 
 
+def cell_text(n: int, n_group: int, min_cell: int) -> tuple[bool, str, str, str]:
+    """The one suppression rule every table and format shows: (suppressed, group size, count,
+    percentage) as text; a group under min_cell hides its size, a count of 1 to min_cell - 1
+    hides itself and its percentage."""
+    hide_group = n_group < min_cell
+    hide_n = hide_group or 0 < n < min_cell
+    pct_txt = "" if hide_n else f"{100 * n / n_group:.0f}%" if n_group else ""
+    return hide_n, small(min_cell) if hide_group else f"{n_group:,}", small(min_cell) if hide_n else f"{n:,}", pct_txt
+
+
+OTHER = "Other (groups under {min_cell})"
+
+
+def merge_small_groups(crosstab: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Groups with fewer than min_cell respondents, where an attribute has two or more of them,
+    counted together as one 'Other' group (so a table is not a column of '<5' cells). Each
+    respondent is in one group of an attribute, so the counts add up."""
+    if min_cell <= 1 or crosstab.empty:
+        return crosstab
+    small_rows = (crosstab["n_group"] < min_cell) & (crosstab["attribute"] != "(all)")
+    per_attr = crosstab[small_rows].groupby(["theme_id", "attribute"])["group"].transform("size")
+    merge = pd.Series(False, index=crosstab.index)
+    merge[per_attr.index] = per_attr >= 2
+    if not merge.any():
+        return crosstab
+    keep = crosstab[~merge]
+    other = (crosstab[merge].groupby(["theme_id", "theme", "attribute"], sort=False)[["n_group", "n"]].sum()
+             .reset_index().assign(group=OTHER.format(min_cell=min_cell)))
+    other["pct"] = (100 * other["n"] / other["n_group"]).round(1)
+    out = pd.concat([keep, other[crosstab.columns]], ignore_index=True)
+    order = {t: k for k, t in enumerate(dict.fromkeys(crosstab["theme_id"]))}
+    attrs = {a: k for k, a in enumerate(dict.fromkeys(crosstab["attribute"]))}
+    out["_o"] = [(order[t], attrs[a], g.startswith("Other (")) for t, a, g in
+                 zip(out["theme_id"], out["attribute"], out["group"])]
+    return out.sort_values("_o", kind="mergesort").drop(columns="_o").reset_index(drop=True)
+
+
 def add_intervals(crosstab: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     """crosstab.csv plus share, lo, hi (0..1), suppressed (bool) and display strings
     n_group_txt, n_txt, pct_txt, ci_txt that published outputs show."""
@@ -57,15 +94,14 @@ def add_intervals(crosstab: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     for n_group, n in zip(out["n_group"].to_numpy(), out["n"].to_numpy()):
         n_group, n = int(n_group), int(n)
         a, b = wilson(n, n_group)
-        hide_group = n_group < min_cell
-        hide_n = hide_group or 0 < n < min_cell
+        hide_n, group_txt, count_txt, percent = cell_text(n, n_group, min_cell)
         lo.append(a)
         hi.append(b)
         share.append(n / n_group if n_group else 0.0)
         suppressed.append(hide_n)
-        n_group_txt.append(small(min_cell) if hide_group else str(n_group))
-        n_txt.append(small(min_cell) if hide_n else str(n))
-        pct_txt.append("" if hide_n else f"{100 * n / n_group:.0f}%" if n_group else "")
+        n_group_txt.append(group_txt)
+        n_txt.append(count_txt)
+        pct_txt.append(percent)
         ci_txt.append("" if hide_n or not n_group else f"{100 * a:.0f}\u2013{100 * b:.0f}%")
     out["share"], out["lo"], out["hi"], out["suppressed"] = share, lo, hi, suppressed
     out["n_group_txt"], out["n_txt"], out["pct_txt"], out["ci_txt"] = n_group_txt, n_txt, pct_txt, ci_txt

@@ -12,16 +12,20 @@ from importlib import resources
 from themes.io.safe import script_json
 from themes.report.build import ReportModel, ThemeView
 from themes.report.selection import group_quotes
-from themes.report.style import UNASSIGNED_COLOUR, disclosure_note, pct, plural, redaction_note, theme_colour
+from themes.report.style import (
+    UNASSIGNED_COLOUR,
+    counts_line,
+    disclosure_note,
+    pct,
+    plural,
+    redaction_note,
+    theme_colour,
+)
 from themes.report.svg import bars_svg, group_rows
 
 
 def _asset(name: str) -> str:
     return resources.files("themes.report").joinpath("assets", name).read_text(encoding="utf-8")
-
-
-def _label(col: str) -> str:
-    return col.replace("_", " ").capitalize()
 
 
 def _share_cell(share: float, lo: float, hi: float) -> str:
@@ -33,6 +37,7 @@ def _share_cell(share: float, lo: float, hi: float) -> str:
 def _cards(m: ReportModel) -> str:
     c = m.counts
     items = [(c.get("rows", len(m.responses)), "responses"),
+             *([(c["respondents"], "respondents")] if c.get("respondents") else []),
              (c.get("rows", 0) - c.get("no_content", 0), "with an answer"),
              (c.get("labelled", 0), "in at least one theme"),
              (len(m.themes), "themes")]
@@ -56,10 +61,11 @@ def _overview(m: ReportModel) -> str:
         for t in themes:
             tot = t.totals
             ci = f' title="95% CI {escape(tot.get("ci_txt", ""))} of {tot.get("n_group_txt", "")}"' if tot else ""
-            share = _share_cell(t.share, tot.get("lo", t.share), tot.get("hi", t.share))
+            share = (_share_cell(t.share, tot.get("lo", t.share), tot.get("hi", t.share)) if t.share_txt
+                     else '<span class="muted">suppressed</span>')
             out.append(f'<tr><td><a href="#{t.anchor}">{escape(t.name)}</a></td>'
-                       f'<td class="desc">{escape(t.description)}</td><td class="num">{t.n:,}</td>'
-                       f"<td{ci}>{share}</td></tr>")
+                       f'<td class="desc">{escape(t.description)}</td><td class="num">{escape(t.n_txt)}</td>'
+                       f"<td{ci if t.share_txt else ''}>{share}</td></tr>")
         out.append("</tbody></table>")
     out.append("</section>")
     return "".join(out)
@@ -109,7 +115,7 @@ def _prevalence(m: ReportModel) -> str:
            '<p>The share of each group whose answer holds the theme. Hover over a cell for the count and the 95% '
            'confidence interval. Hatched cells are suppressed small numbers.</p>']
     for col in m.by:
-        out.append(f'<h3 id="by-{escape(col)}">By {escape(_label(col).lower())}</h3>')
+        out.append(f'<h3 id="by-{escape(col)}">By {escape(m.label(col))}</h3>')
         for q in m.questions:
             if q and len(m.questions) > 1:
                 out.append(f'<p class="question">{escape(q)}</p>')
@@ -167,27 +173,39 @@ def _quotes(m: ReportModel, t: ThemeView) -> str:
         hide = " hidden" if k else ""
         views.append(f'<div class="quote-view" data-by="{escape(col)}"{hide}>{"".join(parts)}</div>')
         tabs.append(f'<button type="button" data-by="{escape(col)}" class="{"on" if k == 0 else ""}">'
-                    f"{escape(_label(col))}</button>")
+                    f"{escape(m.label(col))}</button>")
     tabbar = f'<div class="quote-tabs">Group quotes by {"".join(tabs)}</div>' if len(keys) > 1 else ""
     return f'<div class="quotes"><h3>What respondents said</h3>{tabbar}{"".join(views)}</div>'
 
 
 def _theme(m: ReportModel, t: ThemeView) -> str:
+    """One theme: an h2 section alone, an h3 section under its question's h2."""
     tot = t.totals
-    meta = [f"<span><strong>{t.n:,}</strong> responses</span>",
-            f"<span><strong>{pct(t.share)}</strong> of those who answered"
-            + (f" (95% CI {escape(tot['ci_txt'])})" if tot.get("ci_txt") else "") + "</span>"]
-    if t.question:
+    meta = [f"<span><strong>{escape(t.n_txt)}</strong> responses</span>"]
+    if t.share_txt:
+        meta.append(f"<span><strong>{escape(t.share_txt)}</strong> of those who answered"
+                    + (f" (95% CI {escape(tot['ci_txt'])})" if tot.get("ci_txt") else "") + "</span>")
+    if t.question and not m.by_question:
         meta.append(f'<span class="question">{escape(t.question)}</span>')
+    h = "h3" if m.by_question else "h2"
     kws = "".join(f'<span class="kw">{escape(k)}</span>' for k in t.keywords[:8])
     charts = "".join(
-        f"<figure><figcaption>By {escape(_label(col).lower())}</figcaption>"
+        f"<figure><figcaption>By {escape(m.label(col))}</figcaption>"
         f"{bars_svg(group_rows(g, m.min_cell), f'{t.name}: share by {col}', m.min_cell)}</figure>"
         for col, g in t.groups.items() if len(g))
-    return (f'<section id="{t.anchor}" class="theme"><h2>{escape(t.name)}</h2>'
+    return (f'<section id="{t.anchor}" class="theme"><{h}>{escape(t.name)}</{h}>'
             f'<div class="theme-meta">{"".join(meta)}</div><p>{escape(t.description)}</p>'
             f'<p class="muted">Keywords: {kws}</p>'
             + (f'<div class="charts">{charts}</div>' if charts else "") + _quotes(m, t) + "</section>")
+
+
+def _themes(m: ReportModel) -> str:
+    """The themes, under an h2 for each question (in the input's order) when there are questions."""
+    if not m.by_question:
+        return "".join(_theme(m, t) for t in m.themes)
+    return "".join(f'<section id="question-{k}" class="question-section"><h2>{escape(q or "Other answers")}</h2>'
+                   + "".join(_theme(m, t) for t in m.themes_for(q)) + "</section>"
+                   for k, q in enumerate(m.questions, 1))
 
 
 def _toc(m: ReportModel) -> str:
@@ -196,8 +214,8 @@ def _toc(m: ReportModel) -> str:
         items.append('<li><a href="#groups">Themes by group</a></li>')
     items.append('<li><a href="#map-section">Map of answers</a></li>')
     for k, q in enumerate(m.questions):
-        if q and len(m.questions) > 1:
-            items.append(f'<li class="q">Question {k + 1}</li>')
+        if m.by_question:
+            items.append(f'<li class="q"><a href="#question-{k + 1}">{escape(q or "Other answers")}</a></li>')
         items += [f'<li><a href="#{t.anchor}">{escape(t.name)}</a></li>' for t in m.themes_for(q)]
     items.append('<li class="q"><a href="#method">How this report was made</a></li>')
     return f'<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{"".join(items)}</ol></nav>'
@@ -217,8 +235,8 @@ def _method(m: ReportModel) -> str:
 
 
 def render_html(m: ReportModel) -> str:
-    body = (_overview(m) + _prevalence(m) + _map(m) + "".join(_theme(m, t) for t in m.themes) + _method(m))
-    sub = f"{escape(m.source)} \u00b7 {plural(int(m.counts.get('rows', len(m.responses))), 'response')} \u00b7 {m.created}"
+    body = _overview(m) + _prevalence(m) + _map(m) + _themes(m) + _method(m)
+    sub = f"{escape(m.source)} \u00b7 {escape(counts_line(m))} \u00b7 {m.created}"
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "

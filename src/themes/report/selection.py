@@ -46,7 +46,11 @@ def select_quotes(data: OutDir, n: int = 5, max_words: int = 60, group_by: str |
     ``group_by`` is the --by column to spread quotes over (default: all --by columns together);
     responses in ``exclude`` are never quoted."""
     by = list(data.by)
-    columns = ["theme_id", "theme", *by, "attribution", "quote", "response_id", "segment_index", "score", "rank"]
+    shown = [data.label(c) for c in by]
+    cite = "respondent_id" in data.responses.columns  # one respondent, several questions: quotes cite them
+    respondent = dict(zip(data.responses["response_id"], data.responses["respondent_id"])) if cite else {}
+    columns = ["theme_id", "theme", *by, "attribution", "quote", "response_id", *(["respondent_id"] * cite),
+               "segment_index", "score", "rank"]
     seg = data.segments.copy()
     if texts is not None:
         seg["text"] = texts.to_numpy()
@@ -68,16 +72,17 @@ def select_quotes(data: OutDir, n: int = 5, max_words: int = 60, group_by: str |
         if group_by:
             groups = [str(attrs.at[r, group_by]) for r in rids]
         else:
-            groups = [attribution(v) for v in values]
+            groups = [attribution(v, shown) for v in values]
         chosen = pick(_tfidf(part["text"].tolist()), part["score"].to_numpy(dtype=float), groups, n,
                       exclude_keys=rids, duplicate=TFIDF_DUPLICATE)
         for rank, c in enumerate(chosen, 1):
             rid = rids[c]
             used.add(rid)
             rec = {"theme_id": int(t.theme_id), "theme": t.name, **dict(zip(by, values[c]))}
-            rec.update(attribution=attribution(values[c]),
+            rec.update(attribution=attribution(values[c], shown),
                        quote=quotable(part["text"].iat[c], int(part["start"].iat[c]), max_words),
-                       response_id=rid, segment_index=int(part["segment_index"].iat[c]),
+                       response_id=rid, **({"respondent_id": respondent.get(rid, "")} if cite else {}),
+                       segment_index=int(part["segment_index"].iat[c]),
                        score=float(part["score"].iat[c]), rank=rank)
             rows.append(rec)
     return pd.DataFrame(rows, columns=columns)

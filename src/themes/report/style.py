@@ -44,3 +44,10 @@ def redaction_note(redacted: bool) -> str:
         return ("Names of people, organisations and places in respondents' words are replaced by [PERSON], "
                 "[ORGANISATION] and [PLACE]; national bodies such as NHS England and the CQC are kept.")
     return "Quotes are shown as written: this report was not anonymised (run with --redact to anonymise)."
+
+
+def counts_line(m) -> str:
+    """'24 survey responses from 8 respondents' (respondents only when one answered several questions)."""
+    rows = int(m.counts.get("rows", len(m.responses)))
+    who = m.counts.get("respondents")
+    return plural(rows, "survey response") + (f" from {plural(int(who), 'respondent')}" if who else "")

@@ -84,33 +84,39 @@ def write_xlsx(m: ReportModel, path: Path) -> None:
 
     header = ["Theme id"] + (["Question"] if has_q else []) + ["Theme", "Description", "Keywords", "Responses",
                                                                "Share", "95% CI low", "95% CI high"]
-    rows = [[t.theme_id] + ([t.question] if has_q else []) + [t.name, t.description, "; ".join(t.keywords), t.n,
-                                                              t.share, _r(t.totals.get("lo")), _r(t.totals.get("hi"))]
-            for t in m.themes]
-    off = 1 if has_q else 0
-    _sheet(wb, "Themes", header, rows, {3 + off: 30, 4 + off: 50, 5 + off: 40},
-           {6 + off: "#,##0", 7 + off: "0%", 8 + off: "0%", 9 + off: "0%"})
+    rows = []
+    for t in m.themes:  # suppressed like every other table: '<5' and no share
+        hide = not t.share_txt
+        rows.append([t.theme_id] + ([t.question] if has_q else [])
+                    + [t.name, t.description, "; ".join(t.keywords), t.n_txt if hide else t.n,
+                       None if hide else t.share, None if hide else _r(t.totals.get("lo")),
+                       None if hide else _r(t.totals.get("hi"))])
+    off = 1 if has_q else 0  # columns after Theme id move right by one with a Question column
+    _sheet(wb, "Themes", header, rows, {2 + off: 30, 3 + off: 50, 4 + off: 40},
+           {5 + off: "#,##0", 6 + off: "0%", 7 + off: "0%", 8 + off: "0%"})
 
     resp = m.responses
-    cols = ["response_id"] + (["question"] if "question" in resp.columns else []) + by
+    cols = ["response_id"] + [c for c in ("respondent_id", "question") if c in resp.columns] + by
     cols += [c for c in ("status", "primary_theme", "theme_names", "text") if c in resp.columns]
-    names = {"response_id": "Response id", "primary_theme": "Primary theme", "theme_names": "Themes",
-             "text": "Answer"}
-    _sheet(wb, "Responses", [names.get(c, c.replace("_", " ").capitalize()) for c in cols],
+    names = {"response_id": "Response id", "respondent_id": "Respondent id", "question": "Question",
+             "status": "Status", "primary_theme": "Primary theme", "theme_names": "Themes", "text": "Answer",
+             **{c: m.label(c) for c in by}}
+    _sheet(wb, "Responses", [names[c] for c in cols],
            resp[cols].astype(object).where(resp[cols].notna(), "").values.tolist(),
            {len(cols): 90, len(cols) - 1: 30})
 
     q = m.quotes
-    qcols = ["theme_id", "theme", *by, "attribution", "quote", "response_id"]
-    _sheet(wb, "Quotes", ["Theme id", "Theme", *[c.replace("_", " ").capitalize() for c in by], "Attribution",
-                          "Quote", "Response id"], q[qcols].values.tolist() if len(q) else [],
+    cite = "respondent_id" in q.columns
+    qcols = ["theme_id", "theme", *by, "attribution", "quote", "respondent_id" if cite else "response_id"]
+    _sheet(wb, "Quotes", ["Theme id", "Theme", *[m.label(c) for c in by], "Attribution",
+                          "Quote", "Respondent id" if cite else "Response id"], q[qcols].values.tolist() if len(q) else [],
            {2: 28, len(by) + 3: 34, len(by) + 4: 80})
 
     ct = m.crosstab
     rows = []
     for r in ct.itertuples(index=False):
         hide = bool(r.suppressed)
-        rows.append([r.theme_id, r.theme, r.attribute, r.group, r.n_group_txt if r.n_group < m.min_cell else r.n_group,
+        rows.append([r.theme_id, r.theme, m.label(r.attribute), r.group, r.n_group_txt if r.n_group < m.min_cell else r.n_group,
                      r.n_txt if hide else r.n, None if hide else _r(r.share), None if hide else _r(r.lo),
                      None if hide else _r(r.hi)])
     _sheet(wb, "Crosstab", ["Theme id", "Theme", "Attribute", "Group", "Respondents", "With this theme", "Share",
@@ -126,7 +132,7 @@ def write_xlsx(m: ReportModel, path: Path) -> None:
     run_rows: list[list] = [["report.title", m.title], ["report.created", m.created]]
     _flatten("report", {k: v for k, v in m.settings.items()}, run_rows)
     run_rows.append(["report.small_group_warnings", len(m.warnings)])
-    _flatten("", {k: v for k, v in m.run.items() if k not in ("notes",)}, run_rows)
+    _flatten("", {k: (m.source if k == "input" else v) for k, v in m.run.items() if k not in ("notes",)}, run_rows)
     _sheet(wb, "Run", ["Setting", "Value"], run_rows, {1: 36, 2: 70})
     wb.properties.creator = "themes"
     wb.properties.title = m.title

@@ -120,6 +120,8 @@ def response_table(corpus: Corpus, themes_of: dict[int, list[int]], theme_set: T
         all_ids.append(";".join(str(int(ids[p])) for p in held))
         all_names.append(";".join(names[p] for p in held))
     out = pd.DataFrame({"response_id": frame["response_id"].to_numpy()})
+    if "respondent_id" in frame.columns:
+        out["respondent_id"] = frame["respondent_id"].to_numpy()
     if corpus.question_column:
         out["question"] = frame["question"].to_numpy()
     for col in corpus.by:

@@ -7,14 +7,27 @@ import re
 import numpy as np
 import pandas as pd
 
+from themes.io.corpus import NOT_STATED
+
 DUPLICATE_SIMILARITY = 0.92
 MMR_LAMBDA = 0.7
 CANDIDATES = 200
 
 
-def attribution(values: list[str]) -> str:
-    """'NED, Acute trust' from the --by values of one response."""
-    return ", ".join(v for v in values if v)
+# Values that say nothing without their column's label ("No" of what?).
+BARE = re.compile(r"^(yes|no|y|n|true|false|none|other|[\d.,%+\-/ ]+|.)$", re.IGNORECASE)
+
+
+def attribution(values: list[str], labels: list[str] | None = None) -> str:
+    """'NED, Acute trust' from the --by values of one response: a value that means nothing alone
+    ('No', '3') follows its column's label ('used proctoring: No'), a blank one is left out."""
+    parts = []
+    for k, v in enumerate(values):
+        v = str(v).strip()
+        if not v or v == NOT_STATED:
+            continue
+        parts.append(f"{labels[k]}: {v}" if labels is not None and BARE.match(v) else v)
+    return ", ".join(parts)
 
 
 def trim_quote(text: str, max_words: int) -> str:
@@ -60,12 +73,16 @@ def pick(vectors: np.ndarray, scores: np.ndarray, groups: list[str], n: int,
 
 
 def pick_quotes(segments: pd.DataFrame, vectors: np.ndarray, responses: pd.DataFrame,
-                themes: pd.DataFrame, by: tuple[str, ...], n: int = 5, max_words: int = 60) -> pd.DataFrame:
-    """Quotes per theme from the segment table (one per response at most, not reused across themes)."""
-    columns = ["theme_id", "theme", *by, "attribution", "quote", "response_id", "score"]
+                themes: pd.DataFrame, by: tuple[str, ...], n: int = 5, max_words: int = 60,
+                labels: dict | None = None) -> pd.DataFrame:
+    """Quotes per theme from the segment table (one per response at most, not reused across themes).
+    With respondent ids (one respondent, several questions) each quote cites its respondent."""
+    cite = "respondent_id" in responses.columns
+    columns = ["theme_id", "theme", *by, "attribution", "quote", "response_id", *(["respondent_id"] * cite), "score"]
     if n == 0 or segments.empty:
         return pd.DataFrame(columns=columns)
-    attrs = responses.set_index("response_id")[list(by)] if by else None
+    shown = [(labels or {}).get(c, c) for c in by]
+    attrs = responses.set_index("response_id")[list(by) + ["respondent_id"] * cite] if by or cite else None
     used_responses: set[str] = set()
     theme_ids = segments["theme_id"].to_numpy(dtype=float, na_value=np.nan)
     rid_all = segments["response_id"].to_numpy(dtype=object)
@@ -81,8 +98,8 @@ def pick_quotes(segments: pd.DataFrame, vectors: np.ndarray, responses: pd.DataF
         idx = np.sort(idx[np.argsort(-score_all[idx], kind="mergesort")[:CANDIDATES]])
         sub = segments.iloc[idx]
         rids = sub["response_id"].tolist()
-        groups = ([attribution(list(v)) for v in attrs.loc[rids].itertuples(index=False, name=None)]
-                  if attrs is not None else [""] * len(rids))
+        groups = ([attribution(list(v)[:len(by)], shown) for v in attrs.loc[rids].itertuples(index=False, name=None)]
+                  if by else [""] * len(rids))
         chosen = pick(vectors[idx], score_all[idx], groups, n, exclude_keys=rids)
         for c in chosen:
             rid = rids[c]
@@ -93,6 +110,8 @@ def pick_quotes(segments: pd.DataFrame, vectors: np.ndarray, responses: pd.DataF
             rec["attribution"] = groups[c]
             rec["quote"] = trim_quote(sub["text"].iat[c], max_words)
             rec["response_id"] = rid
+            if cite:
+                rec["respondent_id"] = attrs.at[rid, "respondent_id"]
             rec["score"] = round(float(sub["score"].iat[c]), 4)
             rows.append(rec)
     out = pd.DataFrame(rows, columns=columns)
@@ -110,10 +129,12 @@ class QuotePool:
     quotes other themes may take (``n`` per theme) makes the final pick the same as over all
     segments."""
 
-    def __init__(self, n_themes: int, n: int, by: tuple[str, ...]):
+    def __init__(self, n_themes: int, n: int, by: tuple[str, ...], labels: dict | None = None):
         self.keep = CANDIDATES + n * n_themes
         self.by = tuple(by)
+        self.labels = labels
         self.frame = pd.DataFrame(columns=["_ord", "response_id", "text", "theme_id", "score", *self.by])
+        self.extra: list[str] = []  # respondent_id, when the responses have one
         self.vectors = np.zeros((0, 0), dtype=np.float32)
         self.seen = 0
 
@@ -122,9 +143,11 @@ class QuotePool:
         new = segments.loc[mask, ["response_id", "text", "theme_id", "score"]].reset_index(drop=True)
         new.insert(0, "_ord", np.flatnonzero(mask) + self.seen)
         self.seen += len(segments)
-        if self.by:
-            attrs = responses.drop_duplicates("response_id").set_index("response_id")[list(self.by)]
-            for col in self.by:
+        if "respondent_id" in responses.columns:
+            self.extra = ["respondent_id"]
+        if self.by or self.extra:
+            attrs = responses.drop_duplicates("response_id").set_index("response_id")[list(self.by) + self.extra]
+            for col in (*self.by, *self.extra):
                 new[col] = attrs[col].reindex(new["response_id"]).to_numpy()
         vecs = np.asarray(vectors, dtype=np.float32)[mask]
         both = pd.concat([self.frame, new], ignore_index=True) if len(self.frame) else new
@@ -137,5 +160,5 @@ class QuotePool:
 
     def pick(self, themes: pd.DataFrame, n: int, max_words: int) -> pd.DataFrame:
         segs = self.frame.astype({"theme_id": "Int64", "score": float})
-        responses = segs.drop_duplicates("response_id")[["response_id", *self.by]]
-        return pick_quotes(segs, self.vectors, responses, themes, self.by, n, max_words)
+        responses = segs.drop_duplicates("response_id")[["response_id", *self.by, *self.extra]]
+        return pick_quotes(segs, self.vectors, responses, themes, self.by, n, max_words, self.labels)
