@@ -106,7 +106,7 @@ def redact_outdir(data: OutDir, redactor: Redactor) -> tuple[OutDir, pd.DataFram
     cross = data.crosstab.copy()
     cross["theme"] = cross["theme_id"].map(names).fillna(cross["theme"])
     out = OutDir(path=data.path, themes=themes, responses=resp, segments=seg, crosstab=cross, run=data.run,
-                 by=data.by, question_column=data.question_column)
+                 by=data.by, question_column=data.question_column, pins=data.pins)
     return out, pd.DataFrame(log, columns=LOG_COLUMNS)
 
 

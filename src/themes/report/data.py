@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +31,7 @@ class OutDir:
     run: dict
     by: tuple[str, ...]
     question_column: str | None
+    pins: dict = field(default_factory=dict)   # theme id -> [(response_id, segment_index)]: quotes a reviewer pinned
 
     @property
     def has_map(self) -> bool:
@@ -90,4 +91,16 @@ def load_outdir(path: str | Path) -> OutDir:
         themes["question"] = ""
     question_column = columns.get("question") if "question" in responses.columns else None
     return OutDir(path=path, themes=themes, responses=responses, segments=segments, crosstab=crosstab, run=run,
-                  by=by, question_column=question_column)
+                  by=by, question_column=question_column, pins=read_pins(path))
+
+
+def read_pins(path: Path) -> dict:
+    """The quotes pinned in `themes review` (review.json), by theme id; none when there is no file."""
+    file = path / "review.json"
+    if not file.is_file():
+        return {}
+    try:
+        pins = json.loads(file.read_text(encoding="utf-8")).get("pins", {})
+        return {int(k): [(str(r), int(i)) for r, i in v] for k, v in pins.items()}
+    except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{file}: not a review file themes wrote ({exc}). Delete it, or save the review again.") from None
