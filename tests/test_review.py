@@ -225,11 +225,11 @@ def _request(srv, method, path, body=None, token=True, origin=True, host=None, k
     res = conn.getresponse()
     data = res.read()
     conn.close()
-    return res.status, dict(res.getheaders()), data
+    return res.status, res.headers, data  # header names are case-insensitive (uvicorn sends them lower-case)
 
 
 def test_server_needs_the_token_for_the_page_and_the_api(server):
-    assert server.httpd.server_address[0] == "127.0.0.1"
+    assert server.socket.getsockname()[0] == "127.0.0.1"
     assert _request(server, "GET", "/")[0] == 403
     status, headers, page = _request(server, "GET", f"/?token={server.token}")
     assert status == 200 and b"review.js" in page and "script-src 'self'" in headers["Content-Security-Policy"]
@@ -264,6 +264,17 @@ def test_server_reports_bad_edits_as_400(server):
     assert status == 400 and "no theme 999" in json.loads(data)["error"]
     assert _request(server, "POST", "/api/undo", {})[0] == 400
     assert _request(server, "POST", "/api/nothing", {})[0] == 404
+
+
+def test_other_methods_big_bodies_and_a_busy_port(server):
+    for method in ("PUT", "DELETE", "PATCH", "OPTIONS"):
+        assert _request(server, method, "/api/rename", {"theme_id": 1, "name": "x"})[0] == 403
+    status, headers, _ = _request(server, "HEAD", f"/?token={server.token}")
+    assert status == 200 and "server" not in {k.lower() for k in headers}
+    assert _request(server, "POST", "/api/rename", {"name": "x" * (1 << 20)})[0] == 413
+    assert server.session.unsaved == 0
+    with pytest.raises(ConfigError, match="--port"):
+        ReviewServer(server.session, port=server.port)
 
 
 def test_answers_go_out_as_data_and_the_page_never_parses_them(outdir):
