@@ -1,6 +1,8 @@
-"""`themes review` end to end in headless Chromium: open the app on an extract, rename a theme,
-merge two, move one answer, pin a quote, undo once, save; then read the folder and the model's
-edit log back and check `themes report` shows the review."""
+"""`themes review` end to end in the system Chromium, driven by Selenium through Debian's
+chromedriver: open the app on an extract of the example corpus, rename a theme, merge two, move
+one answer, pin a quote, undo once, save; then read the folder and the model's edit log back and
+check `themes report` shows the review. Clicks, typing and dialogs go through WebDriver, as a
+reviewer's would."""
 
 from __future__ import annotations
 
@@ -13,17 +15,26 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from cdp import CHROMIUM, Browser
-from conftest import TINY
 from themes.cli import app
 from themes.review.server import ReviewServer
 from themes.review.session import ReviewSession
 
+CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (CI: apt-get install chromium)")]
+              pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
+                                 reason="chromium and chromedriver are not installed (CI: apt-get install chromium "
+                                        "chromium-driver)")]
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
 runner = CliRunner()
+CORPUS = Path(__file__).resolve().parents[1] / "corpora" / "board_survey.csv"
 SHOTS = Path(os.environ["THEMES_REVIEW_SHOTS"]) if os.environ.get("THEMES_REVIEW_SHOTS") else None
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\"> <b>Boards</b> must answer to regulators for the scorecard."
+RENAMED, MERGED = "Accountability to regulators", "Support and challenge"
 
 
 def _read(path):
@@ -32,77 +43,126 @@ def _read(path):
 
 @pytest.fixture
 def outdir(tmp_path, fast_stages, monkeypatch):
+    """`themes extract` of the example corpus (fake embedder), plus one answer written to attack
+    the page."""
     monkeypatch.setenv("THEMES_CACHE_DIR", str(tmp_path / "cache"))
-    rows = [*TINY, ("NED", "Acute trust", HOSTILE)]
-    frame = pd.DataFrame({"id": [f"R{i + 1:02d}" for i in range(len(rows))], "role": [r for r, _, _ in rows],
-                          "trust_type": [t for _, t, _ in rows], "answer": [a for _, _, a in rows]})
-    frame.to_csv(tmp_path / "survey.csv", index=False)
+    corpus = _read(CORPUS)
+    hostile = {**corpus.iloc[0].to_dict(), "response_id": "BS-HOSTILE", "answer": HOSTILE}
+    pd.concat([corpus, pd.DataFrame([hostile])]).to_csv(tmp_path / "survey.csv", index=False)
     out = tmp_path / "out"
-    res = runner.invoke(app, ["extract", str(tmp_path / "survey.csv"), "--text", "answer", "--id", "id", "--by",
-                              "role,trust_type", "-o", str(out), "--quiet", "--n-themes", "3", "--min-similarity", "0.1"])
+    res = runner.invoke(app, ["extract", str(tmp_path / "survey.csv"), "--text", "answer", "--id", "response_id",
+                              "--question", "question", "--by", "role,trust_type", "-o", str(out), "--quiet",
+                              "--n-themes", "4"])
     assert res.exit_code == 0, res.output
     return out
 
 
-def test_review_in_the_browser(outdir, tmp_path):
-    prim = _read(outdir / "responses.csv").set_index("response_id")["primary_theme_id"]
-    board, consult, networks = int(prim["R01"]), int(prim["R04"]), int(prim["R07"])
+@pytest.fixture
+def driver(tmp_path):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # The driver's path is given, so Selenium Manager (which would look for one online) never runs.
+    drv = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+    yield drv
+    drv.quit()
+
+
+def test_review_in_the_browser(outdir, driver, tmp_path):
+    themes = _read(outdir / "themes.csv")
+    question = themes["question"].iat[0]
+    mine = themes[themes["question"] == question].sort_values("n_responses", key=lambda c: c.astype(int),
+                                                              ascending=False)
+    board, consult, networks = (int(t) for t in mine["theme_id"].iloc[:3])
+    untouched = set(mine["name"].iloc[3:])
+    prior = _read(outdir / "responses.csv").set_index("response_id")
     server = ReviewServer(ReviewSession(outdir)).start()
-    browser = Browser(tmp_path / "profile", prompt_text="Support and networks")
+    wait = WebDriverWait(driver, 20)
+
+    def css(selector, within=None):
+        return (within or driver).find_element(By.CSS_SELECTOR, selector)
+
+    def state(text):
+        wait.until(EC.text_to_be_present_in_element((By.ID, "state"), text))
+
+    def overview():
+        css("#app a[href='#/']").click() if driver.find_elements(By.CSS_SELECTOR, "#app a[href='#/']") else None
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#merge-selected"))
+
     try:
-        browser.goto(server.url)
-        browser.wait("document.querySelectorAll('table.themes tbody tr').length === 3")
-        browser.screenshot(tmp_path / "overview.png")
-        # rename
-        browser.js(f"document.querySelector('a[href=\"#/theme/{board}\"]').click()")
-        browser.wait("document.querySelector('#name') !== null")
-        browser.js("document.querySelector('#name').value = 'Accountability to regulators'; "
-                   "document.querySelector('#rename').click()")
-        browser.wait("document.querySelector('#state').textContent === '1 unsaved change'")
-        # the hostile answer is shown as text: no element made from it, nothing run
-        browser.wait("document.querySelector('[data-response=\"R13\"]') !== null")
-        assert browser.js("document.querySelector('[data-response=\"R13\"] .text').textContent").startswith("<img")
-        assert browser.js("document.querySelectorAll('#app img, #app b').length") == 0
-        assert browser.js("document.title") != "pwned"
-        browser.screenshot(tmp_path / "theme.png")
-        # merge two themes (the prompt names the merged one)
-        browser.js("location.hash = '#/'")
-        browser.wait(f"document.querySelector('tr[data-theme=\"{consult}\"] input') !== null")
-        browser.js(f"document.querySelector('tr[data-theme=\"{consult}\"] input').click();"
-                   f"document.querySelector('tr[data-theme=\"{networks}\"] input').click();"
-                   "document.querySelector('#merge-selected').click()")
-        browser.wait("document.querySelectorAll('table.themes tbody tr').length === 2")
-        # move one answer (R04) to the renamed theme
-        browser.js(f"location.hash = '#/theme/{consult}'")
-        browser.wait("document.querySelector('[data-response=\"R04\"] select') !== null")
-        browser.js(f"const card = document.querySelector('[data-response=\"R04\"]');"
-                   f"card.querySelector('select').value = '{board}'; card.querySelector('.move-answer').click()")
-        browser.wait("document.querySelector('#state').textContent === '3 unsaved changes'")
-        # pin a quote, then undo it
-        browser.js(f"location.hash = '#/theme/{board}'")
-        browser.wait("document.querySelector('[data-response=\"R02\"] .pin') !== null")
-        browser.js("document.querySelector('[data-response=\"R02\"] .pin').click()")
-        browser.wait("document.querySelectorAll('ol.quotes li').length === 1")
-        browser.js("document.querySelector('#undo').click()")
-        browser.wait("document.querySelector('#state').textContent === '5 unsaved changes' && "
-                     "document.querySelectorAll('ol.quotes li').length === 0")
-        browser.js("document.querySelector('#save').click()")
-        browser.wait("document.querySelector('#message').textContent.startsWith('Saved')")
-        assert not browser.errors, browser.errors
+        driver.get(server.url)
+        rows = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "table.themes tbody tr"))
+        assert len(rows) == len(themes) and driver.title.startswith("Review")
+        driver.save_screenshot(tmp_path / "overview.png")
+        # rename a theme on its page
+        css(f"table.themes a[href='#/theme/{board}']").click()
+        name = wait.until(EC.element_to_be_clickable((By.ID, "name")))
+        name.clear()
+        name.send_keys(RENAMED)
+        css("#rename").click()
+        state("1 unsaved change")
+        assert wait.until(lambda d: css("#name").get_attribute("value") == RENAMED)
+        driver.save_screenshot(tmp_path / "theme.png")
+        # search finds the hostile answer, shown as text: no element made from it, nothing run
+        overview()
+        css("#search").send_keys("regulators for the scorecard")
+        css("form button[type='submit']").click()
+        card = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-response='BS-HOSTILE']"))
+        assert css(".text", card).text.startswith("<img")
+        assert not driver.find_elements(By.CSS_SELECTOR, "#app img, #app b") and driver.title != "pwned"
+        # merge two themes: tick both, the prompt names the merged one
+        overview()
+        css(f"tr[data-theme='{consult}'] input[type='checkbox']").click()
+        css(f"tr[data-theme='{networks}'] input[type='checkbox']").click()
+        css("#merge-selected").click()
+        prompt = wait.until(EC.alert_is_present())
+        prompt.send_keys(MERGED)
+        prompt.accept()
+        state("2 unsaved changes")
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "table.themes tbody tr")) == len(themes) - 1)
+        # move one answer of the merged theme (one not also in the renamed theme) to the renamed one
+        driver.find_element(By.LINK_TEXT, MERGED).click()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".answer select"))
+        card = next(c for c in driver.find_elements(By.CSS_SELECTOR, ".answer") if RENAMED not in css(".meta", c).text)
+        moved = card.get_attribute("data-response")
+        Select(css("select", card)).select_by_value(str(board))
+        css(".move-answer", card).click()
+        state("3 unsaved changes")
+        # pin a quote on the renamed theme, then undo the pin
+        overview()
+        driver.find_element(By.LINK_TEXT, RENAMED).click()
+        card = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".answer"))
+        css("summary", card).click()
+        css(".pin", card).click()
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "ol.quotes li")) == 1)
+        state("4 unsaved changes")
+        css("#undo").click()
+        state("5 unsaved changes")
+        wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "ol.quotes li"))
+        css("#save").click()
+        wait.until(EC.text_to_be_present_in_element((By.ID, "message"), "Saved"))
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
+        assert not errors, errors
     finally:
-        browser.close()
         server.close()
-    themes = _read(outdir / "themes.csv").set_index("theme_id")
-    assert set(themes["name"]) == {"Accountability to regulators", "Support and networks"}
+    after = _read(outdir / "themes.csv")
+    assert set(after.loc[after["question"] == question, "name"]) == {RENAMED, MERGED} | untouched
+    assert len(after) == len(themes) - 1
     r = _read(outdir / "responses.csv").set_index("response_id")
-    assert r.at["R04", "theme_ids"] == str(board) and r.at["R07", "primary_theme"] == "Support and networks"
+    assert r.at[moved, "theme_ids"] == str(board) and r.at[moved, "primary_theme"] == RENAMED
+    held = [i for i, ids in prior["theme_ids"].items() if {str(consult), str(networks)} & set(ids.split(";")) and i != moved]
+    assert held and all(MERGED in r.at[i, "theme_names"].split(";") for i in held)  # both merged themes' answers
     log = json.loads((outdir / "model" / "manifest.json").read_text())["edits"]
     assert [e["op"] for e in log] == ["rename", "merge", "move", "undo"] and log[-1]["undid"]["op"] == "quote"
     assert json.loads((outdir / "review.json").read_text())["pins"] == {}
     res = runner.invoke(app, ["report", str(outdir), "--format", "html,md", "--quiet"])
     assert res.exit_code == 0, res.output
     md = (outdir / "report" / "report.md").read_text()
-    assert "## Accountability to regulators" in md and "## Support and networks" in md
+    assert f"## {RENAMED}" in md and f"## {MERGED}" in md
     for shot in ("overview.png", "theme.png"):
         assert (tmp_path / shot).stat().st_size > 10_000
         shutil.copy(tmp_path / shot, SHOTS / shot) if SHOTS else None
