@@ -86,11 +86,20 @@ def test_review_in_the_browser(outdir, driver, tmp_path):
     def css(selector, within=None):
         return (within or driver).find_element(By.CSS_SELECTOR, selector)
 
-    def state(text):
-        wait.until(EC.text_to_be_present_in_element((By.ID, "state"), text))
+    def edit(button, unsaved, answer=None):
+        """Click an edit's button (answering its prompt), wait until the page has redrawn (the
+        old page's elements go stale) and the header counts the unsaved edits."""
+        old = css("#app > *")
+        button.click()
+        if answer is not None:
+            prompt = wait.until(EC.alert_is_present())
+            prompt.send_keys(answer)
+            prompt.accept()
+        wait.until(EC.staleness_of(old))
+        wait.until(lambda d: css("#state").text == unsaved)
 
-    def overview():
-        css("#app a[href='#/']").click() if driver.find_elements(By.CSS_SELECTOR, "#app a[href='#/']") else None
+    def overview():  # back to all themes through the page's own link
+        css("#app a[href='#/']").click()
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#merge-selected"))
 
     try:
@@ -103,9 +112,8 @@ def test_review_in_the_browser(outdir, driver, tmp_path):
         name = wait.until(EC.element_to_be_clickable((By.ID, "name")))
         name.clear()
         name.send_keys(RENAMED)
-        css("#rename").click()
-        state("1 unsaved change")
-        assert wait.until(lambda d: css("#name").get_attribute("value") == RENAMED)
+        edit(css("#rename"), "1 unsaved change")
+        assert css("#name").get_attribute("value") == RENAMED
         driver.save_screenshot(tmp_path / "theme.png")
         # search finds the hostile answer, shown as text: no element made from it, nothing run
         overview()
@@ -118,33 +126,26 @@ def test_review_in_the_browser(outdir, driver, tmp_path):
         overview()
         css(f"tr[data-theme='{consult}'] input[type='checkbox']").click()
         css(f"tr[data-theme='{networks}'] input[type='checkbox']").click()
-        css("#merge-selected").click()
-        prompt = wait.until(EC.alert_is_present())
-        prompt.send_keys(MERGED)
-        prompt.accept()
-        state("2 unsaved changes")
-        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "table.themes tbody tr")) == len(themes) - 1)
+        edit(css("#merge-selected"), "2 unsaved changes", answer=MERGED)
+        assert len(driver.find_elements(By.CSS_SELECTOR, "table.themes tbody tr")) == len(themes) - 1
         # move one answer of the merged theme (one not also in the renamed theme) to the renamed one
         driver.find_element(By.LINK_TEXT, MERGED).click()
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".answer select"))
         card = next(c for c in driver.find_elements(By.CSS_SELECTOR, ".answer") if RENAMED not in css(".meta", c).text)
         moved = card.get_attribute("data-response")
         Select(css("select", card)).select_by_value(str(board))
-        css(".move-answer", card).click()
-        state("3 unsaved changes")
+        edit(css(".move-answer", card), "3 unsaved changes")
         # pin a quote on the renamed theme, then undo the pin
         overview()
         driver.find_element(By.LINK_TEXT, RENAMED).click()
         card = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".answer"))
         css("summary", card).click()
-        css(".pin", card).click()
-        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "ol.quotes li")) == 1)
-        state("4 unsaved changes")
-        css("#undo").click()
-        state("5 unsaved changes")
-        wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "ol.quotes li"))
-        css("#save").click()
-        wait.until(EC.text_to_be_present_in_element((By.ID, "message"), "Saved"))
+        edit(css(".pin", card), "4 unsaved changes")
+        assert len(driver.find_elements(By.CSS_SELECTOR, "ol.quotes li")) == 1
+        edit(css("#undo"), "5 unsaved changes")
+        assert not driver.find_elements(By.CSS_SELECTOR, "ol.quotes li")
+        edit(css("#save"), "All saved")
+        assert css("#message").text.startswith("Saved")
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
         assert not errors, errors
     finally:
