@@ -28,6 +28,7 @@ LAYERS = [
     {"themes.steps"},
     {"themes.engines"},
     {"themes.pipeline"},
+    {"themes.review"},
     {"themes.commands"},
     {"themes.cli"},
 ]

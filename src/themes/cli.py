@@ -307,6 +307,23 @@ def edit(
 
 
 @app.command()
+def review(
+    outdir: Path = typer.Argument(..., exists=True, file_okay=False,
+                                  help="A folder written by `themes extract` or `themes label`."),
+    port: int = typer.Option(0, "--port", help="Port on 127.0.0.1 (default: a free one)."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Print the URL only; do not open a browser."),
+    model: Path | None = typer.Option(None, "--model", help="The model to record the edits in (default: "
+                                                           "OUTDIR/model; a `themes label` output needs it)."),
+    reviewer: str | None = typer.Option(None, "--reviewer", help="Your name, recorded with each edit."),
+):
+    """Review the themes in your browser: read answers, rename, merge, split, move, sign off, save."""
+    from themes import commands
+
+    run_guarded(commands.review_outdir, outdir, port=port, open_browser=not no_browser, model=model,
+                reviewer=reviewer)
+
+
+@app.command()
 def train(
     input: Path = typer.Argument(..., help="Hand-labelled responses: .csv, .tsv, .xlsx, .parquet or .jsonl."),
     labels: str = typer.Option(..., "--labels", help="Column of labels; several per response joined by --sep."),

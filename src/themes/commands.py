@@ -360,6 +360,15 @@ def edit_model(model: Path, action: str, args: list[str], *, name: str | None = 
     return done
 
 
+def review_outdir(outdir: Path, *, port: int = 0, open_browser: bool = True, model: Path | None = None,
+                  reviewer: str | None = None) -> None:
+    """`themes review`: the browser review app on 127.0.0.1 until Ctrl-C."""
+    from themes.review.server import serve
+    from themes.review.session import ReviewSession
+
+    serve(ReviewSession(outdir, model=model, reviewer=reviewer), port=port, open_browser=open_browser)
+
+
 def train_file(input: Path, out: Path, *, labels: str, text=None, id=None, by=(), question=None, sheet=None,
                sep: str = ";", force: bool = False, quiet: bool = False, **settings) -> Path:
     """`themes train`: fit a classifier model on hand-labelled responses, write MODEL atomically."""

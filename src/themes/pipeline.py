@@ -161,7 +161,7 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
         # segment, embed, assign to the nearest live theme
         theme_set = shown_themes(model.theme_set)
         segs, vectors, assignments = label_chunk(model.theme_set, corpus, embedder, splitter, settings,
-                                                 reporter, timings)
+                                                 reporter, timings, model.moves)
     # tables, and a suggested grouping of what fits no theme
     result = build_tables(corpus, segs, vectors, assignments, theme_set, settings, themes_of)
     t = time.perf_counter()

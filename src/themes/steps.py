@@ -23,7 +23,15 @@ from themes.io.safe import write_csv
 from themes.model.persist import save_model
 from themes.model.theme_model import N_EXAMPLES, ThemeModel
 from themes.progress import Reporter
-from themes.results.assign import assign, resolve_edits, response_stance, response_table, segment_table, themes_by_row
+from themes.results.assign import (
+    apply_moves,
+    assign,
+    resolve_edits,
+    response_stance,
+    response_table,
+    segment_table,
+    themes_by_row,
+)
 from themes.results.layout import layout_segments
 from themes.results.quotes import pick_quotes
 from themes.results.tabulate import StanceTally, status_counts, tally_of, with_stance_and_summary
@@ -173,14 +181,15 @@ def label_embedder(model, settings: Settings, embedder=None, reporter: Reporter 
 
 
 def label_chunk(theme_set: ThemeSet, corpus: Corpus, embedder, splitter, settings: Settings,
-                reporter: Reporter, timings: dict | None = None):
-    """Segment, embed and assign one block of responses: (segments, vectors, assignments)."""
+                reporter: Reporter, timings: dict | None = None, moves: dict | None = None):
+    """Segment, embed and assign one block of responses: (segments, vectors, assignments); answers
+    and sentences a reviewer moved (``ThemeModel.moves``) go where they were moved."""
     t = time.perf_counter()
     segs = segment(corpus, splitter, settings.min_segment_words, settings.max_segment_words)
     t1 = time.perf_counter()
     vectors = embed_segments(segs, embedder, settings, reporter)
     t2 = time.perf_counter()
-    assignments = assign(vectors, segs, theme_set)
+    assignments = apply_moves(corpus, segs, assign(vectors, segs, theme_set), theme_set, moves or {})
     _, assignments = resolve_edits(theme_set, assignments)  # positions into the shown (not deleted) themes
     if timings is not None:
         for key, val in (("segment_s", t1 - t), ("embed_s", t2 - t1), ("assign_s", time.perf_counter() - t2)):

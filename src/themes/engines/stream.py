@@ -106,7 +106,7 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
         n_segments = 0
         for corpus in _chain(first, blocks):
             segs, vectors, assignments = label_chunk(model.theme_set, corpus, embedder, splitter, settings,
-                                                              reporter, timings)
+                                                              reporter, timings, model.moves)
             responses = response_labels(corpus, segs, assignments, theme_set)
             seg_table = segment_table(segs, assignments, theme_set)
             responses.insert(len(responses.columns) - 1, "stance", response_stance(responses, seg_table))

@@ -29,6 +29,11 @@ def _record(model: ThemeModel, **edit) -> list:
     return [*model.edits, {**edit, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}]
 
 
+def record(model: ThemeModel, **edit) -> ThemeModel:
+    """``model`` with an edit that changes nothing in it recorded (e.g. a quote pinned in a review)."""
+    return replace(model, edits=_record(model, **edit))
+
+
 def _check_name(model: ThemeModel, name: str, allow: set[int] = frozenset()) -> str:
     name = " ".join(str(name).split())
     if not name:
@@ -169,3 +174,44 @@ def delete(model: ThemeModel, theme_id: int) -> ThemeModel:
     table.at[pos, "status"] = DELETED
     return model.with_themes(table, edits=_record(model, op="delete", theme_id=int(theme_id),
                                                   name=table.at[pos, "name"]))
+
+
+def move(model: ThemeModel, key: str, theme_id: int | None, **detail) -> ThemeModel:
+    """Send one answer or one sentence (its ``answer_key`` / ``sentence_key``) to a theme, or to
+    none (``theme_id`` None): labelling the same answer again puts it there. Moving an answer
+    again forgets the moves of its sentences."""
+    if theme_id is not None:
+        theme_id = int(model.table.at[model.position(theme_id), "theme_id"])
+    moves = {k: v for k, v in model.moves.items() if "/" in key or not k.startswith(key + "/")}
+    moves[key] = theme_id
+    return replace(model, moves=moves, edits=_record(model, op="move", key=key, to=theme_id, **detail))
+
+
+def mark_reviewed(model: ThemeModel, theme_id: int, reviewed: bool = True) -> ThemeModel:
+    """Record that a reviewer signed a theme off (or took the sign-off back)."""
+    model.position(theme_id)
+    return replace(model, edits=_record(model, op="reviewed", theme_id=int(theme_id), reviewed=bool(reviewed)))
+
+
+def reviewed_ids(model: ThemeModel) -> set[int]:
+    """The live themes signed off, replaying the edit log (a later edit of a theme does not undo it)."""
+    done: set[int] = set()
+    for e in model.edits:
+        if e.get("op") == "reviewed":
+            (done.add if e.get("reviewed") else done.discard)(int(e["theme_id"]))
+    live = set(model.table.loc[live_mask(model.table), "theme_id"].astype(int))
+    return done & live
+
+
+def undone(model: ThemeModel, edit: dict) -> ThemeModel:
+    """``model`` (the state before ``edit``) with the undoing recorded, so the log keeps both."""
+    return replace(model, edits=_record(model, op="undo", undid={k: v for k, v in edit.items() if k != "at"},
+                                        undid_at=edit.get("at")))
+
+
+def sign(model: ThemeModel, since: int, reviewer: str | None) -> ThemeModel:
+    """The edits recorded after the first ``since`` signed with the reviewer's name."""
+    if not reviewer:
+        return model
+    edits = [*model.edits[:since], *({**e, "reviewer": reviewer} for e in model.edits[since:])]
+    return replace(model, edits=edits)

@@ -92,6 +92,8 @@ def manifest_dict(model: ThemeModel, files: dict[str, bytes]) -> dict:
     if model.info:
         out["info"] = model.info
     out["edits"] = model.edits
+    if model.moves:
+        out["moves"] = dict(sorted(model.moves.items()))
     out["files"] = {name: {"sha256": _sha256(data), "bytes": len(data)} for name, data in sorted(files.items())}
     return out
 
@@ -279,7 +281,17 @@ def _build(folder: Path, manifest: dict, arrays: dict[str, np.ndarray]) -> Theme
     return ThemeModel(theme_set=ts, embedder=emb, settings=manifest.get("settings") or {},
                       by=tuple(manifest.get("by") or ()), question_column=manifest.get("question_column"),
                       edits=list(manifest.get("edits") or []), kind=manifest.get("kind", "centroid"),
-                      sub=sub, classifier=clf, info=dict(manifest.get("info") or {}))
+                      sub=sub, classifier=clf, info=dict(manifest.get("info") or {}),
+                      moves=_moves(folder, manifest, set(table["theme_id"])))
+
+
+def _moves(folder, manifest, ids: set) -> dict:
+    moves = manifest.get("moves") or {}
+    if not isinstance(moves, dict) or not all(
+            isinstance(k, str) and (v is None or (isinstance(v, int) and not isinstance(v, bool) and v in ids))
+            for k, v in moves.items()):
+        raise _shape_error(folder, "'moves' must map answer keys to theme ids of the model (or null)")
+    return dict(moves)
 
 
 def _sub(folder, arrays, ids: set, dim: int) -> SubCentroids | None:

@@ -68,6 +68,9 @@ class ThemeModel:
     sub: SubCentroids | None = None
     classifier: Classifier | None = None
     info: dict = field(default_factory=dict)   # how it was fitted (e.g. held-out F1 of a classifier)
+    # answers and sentences a reviewer moved (themes.results.assign.answer_key / sentence_key ->
+    # theme id, None for unassigned): labelling the same answer again puts it where it was moved
+    moves: dict = field(default_factory=dict)
 
     @property
     def table(self) -> pd.DataFrame:

@@ -33,6 +33,7 @@ class OutDir:
     run: dict
     by: tuple[str, ...]
     question_column: str | None
+    pins: dict = field(default_factory=dict)   # theme id -> [(response_id, segment_index)]: quotes a reviewer pinned
     labels: dict = field(default_factory=dict)   # --by column -> its label (run.json columns.labels)
     notes: list[str] = field(default_factory=list)
 
@@ -114,4 +115,16 @@ def load_outdir(path: str | Path) -> OutDir:
         if edited is not None:
             themes, responses, segments, crosstab = edited
     return OutDir(path=path, themes=themes, responses=responses, segments=segments, crosstab=crosstab, run=run,
-                  by=by, question_column=question_column, labels=labels, notes=notes)
+                  by=by, question_column=question_column, labels=labels, notes=notes, pins=read_pins(path))
+
+
+def read_pins(path: Path) -> dict:
+    """The quotes pinned in `themes review` (review.json), by theme id; none when there is no file."""
+    file = path / "review.json"
+    if not file.is_file():
+        return {}
+    try:
+        pins = json.loads(file.read_text(encoding="utf-8")).get("pins", {})
+        return {int(k): [(str(r), int(i)) for r, i in v] for k, v in pins.items()}
+    except (ValueError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{file}: not a review file themes wrote ({exc}). Delete it, or save the review again.") from None

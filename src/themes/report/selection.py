@@ -42,9 +42,10 @@ def quotable(text: str, start: int, max_words: int) -> str:
 def select_quotes(data: OutDir, n: int = 5, max_words: int = 60, group_by: str | None = None,
                   theme_ids=None, texts: pd.Series | None = None, min_words: int = MIN_WORDS,
                   exclude: set[str] | None = None) -> pd.DataFrame:
-    """Up to ``n`` quotes per theme. ``texts`` replaces segments.csv's text (e.g. redacted);
-    ``group_by`` is the --by column to spread quotes over (default: all --by columns together);
-    responses in ``exclude`` are never quoted."""
+    """Up to ``n`` quotes per theme: first those a reviewer pinned (``data.pins``, in their order,
+    while the sentence still holds the theme), then chosen. ``texts`` replaces segments.csv's text
+    (e.g. redacted); ``group_by`` is the --by column to spread quotes over (default: all --by
+    columns together); responses in ``exclude`` are never quoted."""
     by = list(data.by)
     shown = [data.label(c) for c in by]
     cite = "respondent_id" in data.responses.columns  # one respondent, several questions: quotes cite them
@@ -61,11 +62,13 @@ def select_quotes(data: OutDir, n: int = 5, max_words: int = 60, group_by: str |
     themes = data.themes if theme_ids is None else data.themes[data.themes["theme_id"].isin(list(theme_ids))]
     for t in themes.itertuples(index=False):
         part = seg[(seg["theme_id"] == t.theme_id) & ~seg["response_id"].isin(used)]
+        pinned = _pinned(part, data.pins.get(int(t.theme_id), ()))
+        part = part[~part["response_id"].isin(pinned["response_id"])]
         long_enough = part["text"].str.split().str.len() >= min_words
         if int(long_enough.sum()) >= n:
             part = part[long_enough]
         part = part.sort_values("score", ascending=False, kind="mergesort").head(CANDIDATES)
-        if part.empty or n == 0:
+        if (part.empty and pinned.empty) or n == 0:
             continue
         rids = part["response_id"].tolist()
         values = [list(attrs.loc[r]) if attrs is not None else [] for r in rids]
@@ -73,19 +76,29 @@ def select_quotes(data: OutDir, n: int = 5, max_words: int = 60, group_by: str |
             groups = [str(attrs.at[r, group_by]) for r in rids]
         else:
             groups = [attribution(v, shown) for v in values]
-        chosen = pick(_tfidf(part["text"].tolist()), part["score"].to_numpy(dtype=float), groups, n,
-                      exclude_keys=rids, duplicate=TFIDF_DUPLICATE)
-        for rank, c in enumerate(chosen, 1):
-            rid = rids[c]
+        chosen = pick(_tfidf(part["text"].tolist()), part["score"].to_numpy(dtype=float), groups,
+                      max(n - len(pinned), 0), exclude_keys=rids, duplicate=TFIDF_DUPLICATE) if len(part) else []
+        picked = pd.concat([pinned, part.iloc[chosen]]) if len(pinned) else part.iloc[chosen]
+        for rank, (rid, text, start, index, score) in enumerate(zip(
+                picked["response_id"], picked["text"], picked["start"], picked["segment_index"], picked["score"]), 1):
             used.add(rid)
-            rec = {"theme_id": int(t.theme_id), "theme": t.name, **dict(zip(by, values[c]))}
-            rec.update(attribution=attribution(values[c], shown),
-                       quote=quotable(part["text"].iat[c], int(part["start"].iat[c]), max_words),
+            values = list(attrs.loc[rid]) if attrs is not None else []
+            rec = {"theme_id": int(t.theme_id), "theme": t.name, **dict(zip(by, values))}
+            rec.update(attribution=attribution(values, shown), quote=quotable(text, int(start), max_words),
                        response_id=rid, **({"respondent_id": respondent.get(rid, "")} if cite else {}),
-                       segment_index=int(part["segment_index"].iat[c]),
-                       score=float(part["score"].iat[c]), rank=rank)
+                       segment_index=int(index), score=float(score), rank=rank)
             rows.append(rec)
     return pd.DataFrame(rows, columns=columns)
+
+
+def _pinned(part: pd.DataFrame, pins) -> pd.DataFrame:
+    """The pinned sentences that are still in the theme, in pin order, one per response."""
+    if not len(pins):
+        return part.iloc[:0]
+    where = {(str(r), int(i)): k for k, (r, i) in enumerate(pins)}
+    keys = [where.get(key) for key in zip(part["response_id"], part["segment_index"])]
+    hit = part.assign(_k=keys).dropna(subset=["_k"]).sort_values("_k", kind="mergesort")
+    return hit.drop_duplicates("response_id").drop(columns="_k")
 
 
 def group_quotes(quotes: pd.DataFrame, column: str | None) -> list[tuple[str, pd.DataFrame]]:

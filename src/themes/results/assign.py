@@ -7,6 +7,8 @@ holds; its primary theme is the one with the strongest segment.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 
@@ -62,6 +64,45 @@ def resolve_edits(theme_set: ThemeSet, assignments: Assignments) -> tuple[ThemeS
     shown = ThemeSet(table=theme_set.table[keep].reset_index(drop=True), centroids=theme_set.centroids[keep],
                      threshold=theme_set.threshold)
     return shown, Assignments(theme_pos=pos, score=assignments.score)
+
+
+def answer_key(question: str, text: str) -> str:
+    """What a reviewer's move of one answer is saved under: a hash of its question and its text
+    (whitespace folded), so the same answer labelled again, in any file, is found; no text is saved."""
+    return hashlib.sha256(f"{question}\x1f{' '.join(str(text).split())}".encode()).hexdigest()[:24]
+
+
+def sentence_hash(sentence: str) -> str:
+    return hashlib.sha256(" ".join(str(sentence).split()).encode()).hexdigest()[:12]
+
+
+def sentence_key(question: str, answer: str, sentence: str) -> str:
+    """A move of one sentence of one answer: the answer's key, '/', a hash of the sentence."""
+    return answer_key(question, answer) + "/" + sentence_hash(sentence)
+
+
+def apply_moves(corpus: Corpus, segments: Segments, assignments: Assignments, theme_set: ThemeSet,
+                moves: dict) -> Assignments:
+    """Assignments with a reviewer's moves applied (``ThemeModel.moves``: key -> theme id, or None
+    for unassigned): a moved sentence takes its theme; the other sentences of a moved answer take
+    the answer's. Scores are kept; positions index the whole ``theme_set`` (before ``resolve_edits``,
+    which then follows merges and deletions as for any segment)."""
+    if not moves or not len(segments):
+        return assignments
+    row_of = {int(t): p for p, t in enumerate(theme_set.table["theme_id"])}
+    frame = segments.frame
+    rows = frame["row"].to_numpy()
+    texts, questions = corpus.frame["text"].to_numpy(dtype=object), corpus.frame["question"].to_numpy(dtype=object)
+    keys = {int(r): answer_key(questions[r], texts[r]) for r in np.unique(rows)}
+    pos = assignments.theme_pos.copy()
+    for i, (row, text) in enumerate(zip(rows, frame["text"].to_numpy(dtype=object))):
+        key = keys[int(row)]
+        for k in (f"{key}/{sentence_hash(text)}", key):
+            if k in moves:
+                target = moves[k]
+                pos[i] = -1 if target is None else row_of.get(int(target), pos[i])
+                break
+    return Assignments(theme_pos=pos, score=assignments.score)
 
 
 MAX_THEMES_PER_RESPONSE = 8   # a response never takes more themes than this
