@@ -280,10 +280,13 @@ def test_weak_phrase_comes_before_keywords():
              + [f"Something else entirely number {i} about the weather today" for i in range(37)])
     def phrases(batch):
         return [["lip service"] if "lip service" in t else [] for t in batch]
-    names, rules = choose_names([texts], _centroids([texts], emb), emb, phrases, [["weather", "today"]])
+    names, rules = choose_names([texts], _centroids([texts], emb), emb, phrases, [["weather", "lip service"]])
     assert names == ["Lip service"] and rules == ["weak phrase"]   # 3 of 40: under 0.15, over 0.05
     one = texts[:1] + texts[3:]                                     # one segment alone is not support
-    names, rules = choose_names([one], _centroids([one], emb), emb, phrases, [["weather", "today"]])
+    names, rules = choose_names([one], _centroids([one], emb), emb, phrases, [["weather", "lip service"]])
+    assert rules == ["keywords"]
+    # nor is a side topic that holds none of the theme's top three keywords
+    names, rules = choose_names([texts], _centroids([texts], emb), emb, phrases, [["weather", "today", "number"]])
     assert rules == ["keywords"]
 
 

@@ -124,7 +124,8 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
     candidates drop out; names are distinct (case-insensitive), the higher score keeping a
     contested one. Rules (``RULES``): "phrase"; else "short answer" (a theme of mostly short
     answers is named by its commonest one, said twice at least: "Nothing at all"); else "weak
-    phrase" (the best phrase with ``WEAK_SUPPORT`` of the sample and two segments); else
+    phrase" (the best phrase with ``WEAK_SUPPORT`` of the sample and two segments that holds
+    one of the theme's three top keywords, so a side topic of two answers cannot name it); else
     "keywords" (top two non-generic keywords); else "sentence" (the most central segment,
     shortened)."""
     extractor = extractor if extractor is not None else spacy_name_phrases()
@@ -193,7 +194,9 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
         if names[t] is not None:
             continue
         short = _short_answer_name(samples[t], used)
-        weak = next((s for s in scored if s[2] == t and not s[4] and s[1] not in used), None) if not short else None
+        top = {stem(w) for k in (keywords_by_theme[t][:3] if t < len(keywords_by_theme) else []) for w in k.split()}
+        weak = next((s for s in scored if s[2] == t and not s[4] and s[1] not in used
+                     and top & set(content_stems(s[3])[0])), None) if not short else None
         kw = _keyword_name(keywords_by_theme[t] if t < len(keywords_by_theme) else [], used, samples[t]) \
             if not (short or weak) else None
         if short:
