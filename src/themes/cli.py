@@ -261,12 +261,15 @@ def evaluate(
     id: str | None = typer.Option(None, "--id", help="Gold column of response ids (default: join on row order)."),
     sheet: str | None = SHEET,
     out: Path | None = typer.Option(None, "-o", "--out", help="Folder for the evaluation files (default: OUTDIR)."),
+    gold2: str | None = typer.Option(None, "--gold2", help="A second coder's column in the gold file: scored against "
+                                                           "--gold-col the same way, beside the tool."),
     quiet: bool = QUIET,
 ):
-    """Compare themes with human coding: NMI, ARI, theme recovery, Cohen's kappa, Krippendorff's alpha."""
+    """Compare themes with human coding: exact set agreement, F1, Cohen's kappa, Krippendorff's alpha, NMI."""
     from themes import commands
 
-    run_guarded(commands.evaluate_file, outdir, gold, gold_col, id=id, sep=sep, sheet=sheet, out=out, quiet=quiet)
+    run_guarded(commands.evaluate_file, outdir, gold, gold_col, id=id, sep=sep, sheet=sheet, out=out, quiet=quiet,
+                gold2=gold2)
 
 
 codebook_app = typer.Typer(no_args_is_help=True, help="Write a model's themes as an editable YAML codebook, "
