@@ -135,8 +135,12 @@ def test_train_names_a_missing_labels_column(fake_embedder, fast_settings):
               splitter=regex_splitter)
 
 
-def test_train_needs_enough_examples(fake_embedder, fast_settings):
-    frame = pd.DataFrame({"comment": ["a b c", "d e f"], "labels": ["x", "y"]})
-    with pytest.raises(InputError, match="3 or more examples"):
-        train(frame, "labels", text="comment", settings=fast_settings, embedder=fake_embedder,
+def test_train_keeps_labels_with_one_or_two_examples(fake_embedder, fast_settings):
+    frame = pd.DataFrame({"comment": ["long wait times", "kind caring staff", "parking costs money"],
+                          "labels": ["x", "y", "y"]})
+    model = train(frame, "labels", text="comment", settings=fast_settings, embedder=fake_embedder,
+                  splitter=regex_splitter)
+    assert sorted(model.classifier.labels) == ["x", "y"] and model.info["few_examples"] == ["x", "y"]
+    with pytest.raises(InputError, match="no row has both text and a label"):
+        train(frame.assign(labels=""), "labels", text="comment", settings=fast_settings, embedder=fake_embedder,
               splitter=regex_splitter)

@@ -151,6 +151,12 @@ def label(
     min_similarity: float | None = typer.Option(
         None, "--min-similarity", help="Cosine below which a sentence fits no theme (default: the model's; "
                                        "0.20 for a codebook)."),
+    max_codes: int | None = typer.Option(None, "--max-codes", min=1,
+                                         help="The most themes (codes) one response takes (default 8)."),
+    code_margin: float | None = typer.Option(
+        None, "--code-margin", min=0.0, max=0.99,
+        help="With a codebook: a sentence also takes every code whose cosine is within this of its best code's "
+             "(default 0: one code per sentence; an answer still takes one per sentence)."),
     text_all: bool = TEXT_ALL, labels: str = LABELS,
 ):
     """Label new responses against a saved set of themes (or a codebook), without re-clustering. Reads and writes
@@ -159,7 +165,8 @@ def label(
 
     run_guarded(commands.label_file, model, input, out, text=_text(text, text_all), labels=_labels(labels), id=id, by=_split(by), question=question,
                 sheet=sheet, force=force, quiet=quiet, engine=engine, master=spark_master, out_format=out_format,
-                use_cache=not no_cache, backend=backend, min_similarity=min_similarity)
+                use_cache=not no_cache, backend=backend, min_similarity=min_similarity, max_codes=max_codes,
+                code_margin=code_margin)
 
 
 @app.command()
@@ -254,12 +261,15 @@ def evaluate(
     id: str | None = typer.Option(None, "--id", help="Gold column of response ids (default: join on row order)."),
     sheet: str | None = SHEET,
     out: Path | None = typer.Option(None, "-o", "--out", help="Folder for the evaluation files (default: OUTDIR)."),
+    gold2: str | None = typer.Option(None, "--gold2", help="A second coder's column in the gold file: scored against "
+                                                           "--gold-col the same way, beside the tool."),
     quiet: bool = QUIET,
 ):
-    """Compare themes with human coding: NMI, ARI, theme recovery, Cohen's kappa, Krippendorff's alpha."""
+    """Compare themes with human coding: exact set agreement, F1, Cohen's kappa, Krippendorff's alpha, NMI."""
     from themes import commands
 
-    run_guarded(commands.evaluate_file, outdir, gold, gold_col, id=id, sep=sep, sheet=sheet, out=out, quiet=quiet)
+    run_guarded(commands.evaluate_file, outdir, gold, gold_col, id=id, sep=sep, sheet=sheet, out=out, quiet=quiet,
+                gold2=gold2)
 
 
 codebook_app = typer.Typer(no_args_is_help=True, help="Write a model's themes as an editable YAML codebook, "

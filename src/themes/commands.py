@@ -230,11 +230,11 @@ def write_text_file(path: Path, text: str) -> None:
 
 
 def evaluate_file(outdir: Path, gold: Path, gold_col: str, *, id=None, sep: str = ";", sheet=None,
-                  out: Path | None = None, quiet: bool = False) -> Path:
+                  out: Path | None = None, quiet: bool = False, gold2: str | None = None) -> Path:
     """`themes evaluate`: score OUTDIR against a gold file, print a table, write the files."""
     from themes.evaluate.scoring import evaluate_outdir, write_evaluation
 
-    ev = evaluate_outdir(Path(outdir), Path(gold), gold_col, id_col=id, sep=sep, sheet=sheet)
+    ev = evaluate_outdir(Path(outdir), Path(gold), gold_col, id_col=id, sep=sep, sheet=sheet, gold2_col=gold2)
     target = Path(out) if out is not None else Path(outdir)
     write_evaluation(ev, target)
     if not quiet:
@@ -263,7 +263,12 @@ def print_evaluation(ev, target: Path) -> None:
     for row in rows:
         head.add_row(*row)
     console.print(head)
-    per = Table(title="Each human code and the theme that best matches it", header_style="bold")
+    from themes.evaluate.coders import coder_table
+
+    console.print(coder_table(s))
+    per = Table(title="Each human code and its theme "
+                      f"({'the theme of its own name' if s['matching'] == 'by name' else 'best overlap'})",
+                header_style="bold")
     for col in ("Human code", "n", "Theme", "F1", "Kappa", "Alpha"):
         per.add_column(col, justify="left" if col in ("Human code", "Theme") else "right")
     for r in ev.recovery.itertuples(index=False):

@@ -42,6 +42,8 @@ class Settings:
     n_quotes: int = 5
     quote_max_words: int = 60
     normalise: bool = True            # embed, name and find keywords on text with handles, links, HTML, emoji out
+    max_codes: int = 8                # a response takes at most this many themes (codes)
+    code_margin: float = 0.0          # label CODEBOOK: a segment also takes codes this close to its best one
     stance_split: bool = False        # a theme whose answers split into positive and critical becomes two themes
     use_cache: bool = True
     cache_dir: str | None = None
@@ -51,6 +53,8 @@ class Settings:
             ("batch_size", self.batch_size >= 1, "at least 1"),
             ("backend", self.backend in BACKENDS, " or ".join(BACKENDS)),
             ("min_themes", self.min_themes >= 1, "at least 1"),
+            ("max_codes", self.max_codes >= 1, "at least 1"),
+            ("code_margin", 0 <= self.code_margin < 1, "in [0, 1)"),
             ("max_themes", self.max_themes >= self.min_themes, "at least min_themes"),
             ("min_theme_size", self.min_theme_size >= 1, "at least 1"),
             ("fit_sample", self.fit_sample >= 100, "at least 100"),

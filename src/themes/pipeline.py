@@ -34,7 +34,7 @@ from themes.steps import (
 )
 from themes.text.cache import default_splitter, default_terms
 from themes.text.segment import segment
-from themes.types import Result, ThemeSet, theme_table
+from themes.types import Result, ThemeSet
 
 
 def extract(data, text: str | None = None, by=(), id: str | None = None, question: str | None = None,
@@ -185,10 +185,20 @@ def train(data: pd.DataFrame, labels: str, text: str | None = None, by=(), id: s
           **overrides) -> ThemeModel:
     """Fit a classifier model on hand-labelled responses.
 
-    ``labels`` names a column of ``sep``-joined labels; rows with no label are not used, and
-    labels with fewer than ``MIN_EXAMPLES`` examples are left out (``model.info['left_out']``).
-    ``model.info`` holds the held-out figures. Save it with ``themes.save_model``."""
-    from themes.model.classifier import MIN_EXAMPLES, fit_classifier, label_summaries, response_vectors, training_labels
+    ``labels`` names a column of ``sep``-joined labels; rows with no label are not used. With
+    ``question``, one classifier is fitted per question on that question's rows and labels (the
+    model keeps which question each label belongs to, and `label --question` gives a response
+    only its question's labels). Labels with fewer than ``FEW_EXAMPLES`` examples are kept
+    (``model.info['few_examples']``): a classifier learns even from one or two. ``model.info``
+    holds the held-out figures. Save it with ``themes.save_model``."""
+    from themes.model.classifier import (
+        FEW_EXAMPLES,
+        combine,
+        fit_classifier,
+        label_summaries,
+        response_vectors,
+        training_labels,
+    )
     from themes.model.seeding import readable
     from themes.results.quotes import trim_quote
 
@@ -203,28 +213,35 @@ def train(data: pd.DataFrame, labels: str, text: str | None = None, by=(), id: s
     label_sets = training_labels(frame, labels, sep, source)
     read = readable(corpus)
     usable = read.frame["has_content"].to_numpy() & np.array([bool(s) for s in label_sets])
-    counts = pd.Series([lab for s, u in zip(label_sets, usable) if u for lab in s]).value_counts()
-    classes = sorted(counts.index[counts >= MIN_EXAMPLES], key=lambda c: (-counts[c], c))
-    dropped = sorted(set(counts.index) - set(classes))
-    if dropped:
-        reporter.say(f"Left out {len(dropped)} label(s) with fewer than {MIN_EXAMPLES} examples: {', '.join(dropped)}.")
-    if not classes:
-        raise InputError(f"{corpus.source}: no label in column '{labels}' has {MIN_EXAMPLES} or more examples "
-                         "with text; label more responses.")
+    if not usable.any():
+        raise InputError(f"{corpus.source}: no row has both text and a label in column '{labels}'; label more "
+                         "responses.")
     # segment and embed; a response's vector is the mean of its segments'
     segs = segment(read, splitter or default_splitter(settings), settings.min_segment_words,
                    settings.max_segment_words)
     embedder = embedder or new_embedder(settings.model, settings)
     vectors = embed_segments(segs, embedder, settings, reporter)
     R, has = response_vectors(segs.frame["row"].to_numpy(), vectors, len(corpus))
-    rows = np.flatnonzero(usable & has)
-    Y = np.array([[c in label_sets[r] for c in classes] for r in rows], dtype=bool).reshape(len(rows), len(classes))
-    # fit one-vs-rest logistic regression; thresholds from held-out folds
-    clf, info = fit_classifier(R[rows], Y, classes, seed=settings.seed)
-    texts = [trim_quote(t, settings.quote_max_words) for t in read.frame["text"].to_numpy()[rows]]
-    examples, centroids = label_summaries(clf, R[rows], Y, texts, N_EXAMPLES)
-    table = theme_table(ids=clf.class_theme, names=classes, statuses=["codebook"] * len(classes), examples=examples)
-    info["left_out"] = dropped
+    # one classifier per question (one for all without --question); thresholds from held-out folds
+    questions = corpus.frame["question"].to_numpy()
+    parts = []
+    for q in sorted(set(questions[usable & has])):
+        rows = np.flatnonzero(usable & has & (questions == q))
+        counts = pd.Series([lab for r in rows for lab in label_sets[r]]).value_counts()
+        classes = sorted(counts.index, key=lambda c: (-counts[c], c))
+        Y = np.array([[c in label_sets[r] for c in classes] for r in rows], dtype=bool).reshape(len(rows), len(classes))
+        clf, info = fit_classifier(R[rows], Y, classes, seed=settings.seed)
+        texts = [trim_quote(t, settings.quote_max_words) for t in read.frame["text"].to_numpy()[rows]]
+        examples, centroids = label_summaries(clf, R[rows], Y, texts, N_EXAMPLES)
+        parts.append((q, clf, info, examples, centroids, {c: int(counts[c]) for c in classes}))
+    clf, info, table, centroids = combine(parts)
+    few = sorted({f"{lab} ({q})" if q else lab for q, *_, counts in parts for lab, n in counts.items()
+                  if n < FEW_EXAMPLES})
+    if few:
+        reporter.say(f"{len(few)} label(s) have fewer than {FEW_EXAMPLES} examples and were kept (label more "
+                     f"responses to make them reliable): {', '.join(few)}.")
+    info["few_examples"] = few
+    info["left_out"] = []
     return ThemeModel(theme_set=ThemeSet(table=table, centroids=centroids, threshold=settings.min_similarity),
                       embedder=embedder_info(embedder), settings=settings.to_dict(), by=corpus.by,
                       question_column=corpus.question_column, kind="classifier", classifier=clf, info=info)

@@ -82,7 +82,8 @@ def with_examples(theme_set: ThemeSet, quotes: pd.DataFrame) -> ThemeSet:
 
 def build_tables(corpus, segs, vectors, assignments, theme_set, settings, themes_of=None) -> Result:
     """The tables of a run (responses, segments with map positions, themes, quotes, crosstab)."""
-    themes_of = themes_by_row(segs, assignments) if themes_of is None else themes_of
+    themes_of = (themes_by_row(segs, assignments, settings.max_codes) if themes_of is None
+                 else {r: held[:settings.max_codes] for r, held in themes_of.items()})
     responses = response_table(corpus, themes_of, theme_set)
     seg_table = segment_table(segs, assignments, theme_set)
     seg_table[["x", "y"]] = np.round(layout_segments(segs, vectors, assignments.theme_pos, theme_set), 4)

@@ -81,16 +81,34 @@ class Segments:
 
 
 @dataclass(frozen=True)
+class Coding:
+    """How a codebook codes segments (themes.model.calibrate builds it, themes.results.codes
+    applies it): a segment takes every code whose cosine clears that code's own threshold and
+    comes within ``margin`` of its best code's lead over its threshold. ``stance``: -1 / 0 / +1
+    per code, from its name and description; ``twin``: the code has a near twin of the opposite
+    stance, so a segment of the opposite stance cannot take it. ``no_content``: codes that only
+    non-answers take (``applies_to: no_content``)."""
+
+    thresholds: np.ndarray            # (k,) float32
+    stance: np.ndarray                # (k,) int8
+    twin: np.ndarray                  # (k,) bool
+    no_content: np.ndarray            # (k,) bool
+    margin: float = 0.0
+
+
+@dataclass(frozen=True)
 class ThemeSet:
     """Fitted themes: a table and one unit-length centroid per theme (same order).
 
     table columns: theme_id (int), name, keywords (list[str]), description, question, status,
-    and (in saved models) examples (list[str]).
+    and (in saved models) examples (list[str]). ``coding``: set for a codebook's themes (several
+    codes per segment, thresholds per code); None for discovered themes (nearest centre).
     """
 
     table: pd.DataFrame
     centroids: np.ndarray
     threshold: float
+    coding: Coding | None = None
 
     def __len__(self) -> int:
         return len(self.table)
@@ -107,10 +125,14 @@ class ThemeSet:
 
 @dataclass(frozen=True)
 class Assignments:
-    """Per segment: the position of its theme in the ThemeSet (-1: none) and the score."""
+    """Per segment: the position of its theme in the ThemeSet (-1: none) and the score;
+    ``held`` (segments x themes, bool), when set, marks every code a segment takes (its theme
+    among them), for codebooks that give several codes per segment."""
 
     theme_pos: np.ndarray
     score: np.ndarray
+    held: np.ndarray | None = None
+    scores: np.ndarray | None = None   # segments x themes, with held: the score behind each code
 
 
 @runtime_checkable

@@ -107,7 +107,7 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
         for corpus in _chain(first, blocks):
             segs, vectors, assignments = label_chunk(model.theme_set, corpus, embedder, splitter, settings,
                                                               reporter, timings, model.moves)
-            responses = response_labels(corpus, segs, assignments, theme_set)
+            responses = response_labels(corpus, segs, assignments, theme_set, settings.max_codes)
             seg_table = segment_table(segs, assignments, theme_set)
             responses.insert(len(responses.columns) - 1, "stance", response_stance(responses, seg_table))
             stance.add(seg_table)

@@ -19,7 +19,7 @@ from themes.model.theme_model import Classifier
 
 C_DEFAULT = 4.0            # inverse regularisation; unit vectors need a weak penalty
 FOLDS = 5
-MIN_EXAMPLES = 3           # a label needs this many examples to be learnt
+FEW_EXAMPLES = 3           # a label with fewer examples is kept, and named as unreliable
 GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
 
@@ -142,6 +142,35 @@ def fit_classifier(X: np.ndarray, Y: np.ndarray, labels: list[str], seed: int = 
     return clf, info
 
 
+def combine(parts: list) -> tuple[Classifier, dict, object, np.ndarray]:
+    """One Classifier from one per question: ``parts`` holds (question, classifier, info,
+    examples, centres, counts) per question. Returns the classifier (one class per (question,
+    label), theme ids 1..C), the info (held-out figures per question, and pooled as the mean
+    weighted by training rows), the theme table (each theme keeps its question) and the centres."""
+    from themes.types import theme_table
+
+    coef = np.vstack([p[1].coef for p in parts])
+    intercept = np.concatenate([p[1].intercept for p in parts])
+    thresholds = np.concatenate([p[1].thresholds for p in parts])
+    labels = tuple(lab for p in parts for lab in p[1].labels)
+    questions = [p[0] for p in parts for _ in p[1].labels]
+    n = np.array([p[2]["n_train"] for p in parts], dtype=float)
+    votes = sum(int(p[1].fallback) * w for p, w in zip(parts, n))
+    clf = Classifier(coef=coef, intercept=intercept, thresholds=thresholds, labels=labels,
+                     class_theme=np.arange(1, len(labels) + 1, dtype=np.int64), fallback=bool(votes > n.sum() / 2))
+    info = dict(parts[0][2]) if len(parts) == 1 else {
+        "folds": parts[0][2]["folds"], "C": parts[0][2]["C"],
+        "heldout_micro_f1": round(float((n * [p[2]["heldout_micro_f1"] for p in parts]).sum() / n.sum()), 4),
+        "heldout_macro_f1": round(float((n * [p[2]["heldout_macro_f1"] for p in parts]).sum() / n.sum()), 4),
+        "fallback_top1": clf.fallback, "n_train": int(n.sum()),
+        "examples": {f"{lab} ({p[0]})": k for p in parts for lab, k in p[2]["examples"].items()},
+        "per_question": {p[0]: {k: p[2][k] for k in ("heldout_micro_f1", "heldout_macro_f1", "n_train")}
+                         for p in parts}}
+    table = theme_table(ids=clf.class_theme, names=labels, questions=questions, statuses=["codebook"] * len(labels),
+                        examples=[e for p in parts for e in p[3]])
+    return clf, info, table, np.vstack([p[4] for p in parts]).astype(np.float32)
+
+
 def label_summaries(clf: Classifier, X: np.ndarray, Y: np.ndarray, texts: list[str],
                     n: int) -> tuple[list[list[str]], np.ndarray]:
     """Per label: its ``n`` most typical training texts (the positives it scores highest), and
@@ -182,6 +211,20 @@ def training_labels(frame, column: str, sep: str, source: str) -> list[set[str]]
     return [{p.strip() for p in as_text(v).split(sep) if p.strip()} for v in frame[column]]
 
 
+def own_question(probs: np.ndarray, clf: Classifier, table, segs, n_rows: int) -> np.ndarray:
+    """Probabilities with the classes of other questions set to 0, for a model trained per
+    question and responses that have a question (a response of an unknown question keeps all)."""
+    q_of_theme = dict(zip(table["theme_id"].to_numpy().tolist(), table["question"].tolist()))
+    class_q = np.array([q_of_theme.get(int(t), "") for t in clf.class_theme], dtype=object)
+    if not (class_q != "").any() or not len(segs):
+        return probs
+    row_q = np.full(n_rows, "", dtype=object)
+    row_q[segs.frame["row"].to_numpy()] = segs.frame["question"].to_numpy()
+    known = set(class_q.tolist())
+    mask = (class_q[None, :] == row_q[:, None]) | ~np.isin(row_q, list(known))[:, None]
+    return np.where(mask, probs, 0.0).astype(probs.dtype)
+
+
 def classify_responses(model, segs, vectors: np.ndarray, n_rows: int):
     """Label whole responses with a classifier model: (theme set shown, segment assignments,
     theme positions per row strongest first). Each segment of a labelled response is attributed
@@ -198,6 +241,7 @@ def classify_responses(model, segs, vectors: np.ndarray, n_rows: int):
     seg_rows = segs.frame["row"].to_numpy()
     R, has = response_vectors(seg_rows, vectors, n_rows)
     probs = clf.probabilities(R)
+    probs = own_question(probs, clf, ts.table, segs, n_rows)
     chosen = predict(probs, clf.thresholds, clf.fallback) & has[:, None]
     held, score = theme_scores(clf, probs, chosen, ids)
     themes_of = {int(r): [int(p) for p in np.flatnonzero(held[r])[np.argsort(-score[r, held[r]], kind="mergesort")]]

@@ -10,6 +10,7 @@
         examples: ["We used an external consultancy for a race equality review ..."]
         question: ""          # optional: the question the theme belongs to
         status: discovered    # discovered | new | edited | codebook
+        applies_to: no_content  # optional: a code for non-answers ("N/A", "none"), given to them only
 
 ``read_codebook`` / ``write_codebook`` convert between that file and the ``Codebook`` dataclass
 (other formats, such as REFI-QDA .qdc, convert to and from the same dataclass);
@@ -34,7 +35,8 @@ FORMAT = "themes-codebook"
 VERSION = 1
 STATUSES = SHOWN_STATUSES   # what a codebook theme may say of itself
 ID_MAX = 2**31 - 1           # theme ids are stored as 32-bit integers in models and exchange files
-FIELDS = ("id", "name", "description", "keywords", "examples", "question", "status")
+FIELDS = ("id", "name", "description", "keywords", "examples", "question", "status", "applies_to")
+APPLIES_TO = ("", "no_content")   # "": answers with content; "no_content": non-answers only
 
 
 @dataclass
@@ -46,6 +48,7 @@ class CodebookTheme:
     examples: list[str] = field(default_factory=list)
     question: str = ""
     status: str = "codebook"
+    applies_to: str = ""
 
     def text(self) -> str:
         """What a theme means in words: its name and description."""
@@ -103,6 +106,10 @@ def _theme(entry, k: int, source) -> CodebookTheme:
     status = str(entry.get("status") or "codebook").strip()
     if status not in STATUSES:
         raise _error(source, where, f"'status' {status!r} is not one of {', '.join(STATUSES)}.")
+    applies_to = str(entry.get("applies_to") or "").strip()
+    if applies_to not in APPLIES_TO:
+        raise _error(source, where, f"'applies_to' {applies_to!r} is not understood; write `applies_to: no_content` "
+                                    "for a code that non-answers take, or leave it out.")
     for key in ("description", "question"):
         if entry.get(key) is not None and not isinstance(entry[key], (str, int, float)):
             raise _error(source, where, f"'{key}' must be text.")
@@ -110,7 +117,7 @@ def _theme(entry, k: int, source) -> CodebookTheme:
         name=" ".join(str(name).split()), id=tid, description=str(entry.get("description") or "").strip(),
         keywords=_strings(entry.get("keywords"), source, where, "keywords", split_commas=True),
         examples=_strings(entry.get("examples"), source, where, "examples"),
-        question=str(entry.get("question") or "").strip(), status=status)
+        question=str(entry.get("question") or "").strip(), status=status, applies_to=applies_to)
 
 
 def parse_codebook(data, source: str = "<codebook>") -> Codebook:
@@ -172,7 +179,8 @@ def read_codebook(path: str | Path) -> Codebook:
 def codebook_dict(codebook: Codebook) -> dict:
     return {"format": FORMAT, "version": VERSION, "themes": [
         {"id": int(t.id) if t.id is not None else None, "name": t.name, "description": t.description,
-         "keywords": list(t.keywords), "examples": list(t.examples), "question": t.question, "status": t.status}
+         "keywords": list(t.keywords), "examples": list(t.examples), "question": t.question, "status": t.status,
+         **({"applies_to": t.applies_to} if t.applies_to else {})}
         for t in codebook.themes]}
 
 

@@ -92,8 +92,14 @@ def keep_codebook_text(named: ThemeSet, seeded: ThemeSet) -> ThemeSet:
 
 
 def codebook_model(codebook: Codebook, embedder, settings: Settings, reporter: Reporter | None = None) -> ThemeModel:
-    """A centroid model made from a codebook alone (no data needed)."""
+    """A centroid model made from a codebook alone (no data needed), with its coding rule
+    from the codebook (themes.model.calibrate): stance twins, non-answer codes, and optionally
+    several codes per segment (``Settings.code_margin``)."""
+    from themes.model.calibrate import calibrate
+
     theme_set = codebook_theme_set(codebook, embedder, settings, reporter or Reporter(True))
+    coding = calibrate(codebook, theme_set, settings.min_similarity, settings.code_margin)
+    theme_set = replace(theme_set, coding=coding)
     return ThemeModel(theme_set=theme_set, embedder=embedder_info(embedder), settings=settings.to_dict())
 
 

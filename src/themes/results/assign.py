@@ -39,6 +39,12 @@ def similarities(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -
 
 
 def assign(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -> Assignments:
+    """Each segment's theme: the nearest centre above the threshold; for a codebook's themes
+    (``theme_set.coding``), every code it takes (themes.results.codes)."""
+    if theme_set.coding is not None:
+        from themes.results.codes import assign_codes
+
+        return assign_codes(vectors, segments, theme_set)
     n = len(segments)
     if n == 0 or len(theme_set) == 0:
         return Assignments(theme_pos=np.full(n, -1, dtype=np.int64), score=np.zeros(n, dtype=np.float32))
@@ -63,7 +69,14 @@ def resolve_edits(theme_set: ThemeSet, assignments: Assignments) -> tuple[ThemeS
     pos = np.where(assignments.theme_pos >= 0, row_to_shown[np.maximum(assignments.theme_pos, 0)], -1)
     shown = ThemeSet(table=theme_set.table[keep].reset_index(drop=True), centroids=theme_set.centroids[keep],
                      threshold=theme_set.threshold)
-    return shown, Assignments(theme_pos=pos, score=assignments.score)
+    held = scores = None
+    if assignments.held is not None:  # each code counts for the shown theme it resolves to
+        held = np.zeros((len(pos), len(shown)), dtype=bool)
+        scores = np.zeros((len(pos), len(shown)), dtype=np.float32)
+        for r in np.flatnonzero(row_to_shown >= 0):
+            held[:, row_to_shown[r]] |= assignments.held[:, r]
+            scores[:, row_to_shown[r]] = np.maximum(scores[:, row_to_shown[r]], assignments.scores[:, r])
+    return shown, Assignments(theme_pos=pos, score=assignments.score, held=held, scores=scores)
 
 
 def answer_key(question: str, text: str) -> str:
@@ -110,17 +123,23 @@ LONG_ANSWER = 4                # segments from which a theme needs a share of th
 MIN_THEME_SHARE = 0.2          # ... that share of its segments (or its primary theme's strength)
 
 
-def themes_by_row(segments: Segments, assignments: Assignments) -> dict[int, list[int]]:
+def themes_by_row(segments: Segments, assignments: Assignments,
+                  max_codes: int = MAX_THEMES_PER_RESPONSE) -> dict[int, list[int]]:
     """Per response row, the positions of the themes it takes, strongest first.
 
-    A short answer takes every theme one of its segments holds. A long one (``LONG_ANSWER``
-    segments or more) takes a theme only when at least ``MIN_THEME_SHARE`` of its segments hold
-    it, besides its strongest theme (a passing sentence in a long story is not what it is
-    about); no response takes more than ``MAX_THEMES_PER_RESPONSE``."""
-    seg = pd.DataFrame({"row": segments.frame["row"].to_numpy(), "pos": assignments.theme_pos,
-                        "score": assignments.score})
-    per_row = seg.groupby("row", sort=False)["pos"].size()
-    seg = seg[seg["pos"] >= 0]
+    A short answer takes every theme one of its segments holds (every code, where a segment
+    holds several: ``assignments.held``). A long one (``LONG_ANSWER`` segments or more) takes a
+    theme only when at least ``MIN_THEME_SHARE`` of its segments hold it, besides its strongest
+    theme (a passing sentence in a long story is not what it is about); no response takes more
+    than ``max_codes``."""
+    rows = segments.frame["row"].to_numpy()
+    per_row = pd.Series(rows).groupby(rows, sort=False).size()
+    if assignments.held is not None:
+        seg_i, pos = np.nonzero(assignments.held)
+        seg = pd.DataFrame({"row": rows[seg_i], "pos": pos, "score": assignments.scores[seg_i, pos]})
+    else:
+        seg = pd.DataFrame({"row": rows, "pos": assignments.theme_pos, "score": assignments.score})
+        seg = seg[seg["pos"] >= 0]
     # strongest segment per (response, theme), then themes ordered by that strength
     best = seg.groupby(["row", "pos"], sort=False)["score"].agg(["max", "size"]).reset_index()
     best = best.sort_values(["row", "max", "pos"], ascending=[True, False, True], kind="mergesort")
@@ -129,21 +148,40 @@ def themes_by_row(segments: Segments, assignments: Assignments) -> dict[int, lis
     for row, pos, k in zip(best["row"].to_numpy(), best["pos"].to_numpy(), best["size"].to_numpy()):
         held = themes_of.setdefault(int(row), [])
         n = total.get(row, 1)
-        if held and (len(held) >= MAX_THEMES_PER_RESPONSE or (n >= LONG_ANSWER and k / n < MIN_THEME_SHARE)):
+        if held and (len(held) >= max_codes or (n >= LONG_ANSWER and k / n < MIN_THEME_SHARE)):
             continue
         held.append(int(pos))
     return themes_of
 
 
 def response_labels(corpus: Corpus, segments: Segments, assignments: Assignments,
-                    theme_set: ThemeSet) -> pd.DataFrame:
+                    theme_set: ThemeSet, max_codes: int = MAX_THEMES_PER_RESPONSE) -> pd.DataFrame:
     """One row per input row, in input order: status, primary theme, all themes."""
-    return response_table(corpus, themes_by_row(segments, assignments), theme_set)
+    return response_table(corpus, themes_by_row(segments, assignments, max_codes), theme_set)
+
+
+def non_answer_codes(corpus: Corpus, theme_set: ThemeSet) -> dict[int, list[int]]:
+    """Rows without content whose text is not blank ("N/A", "none") -> the codebook's codes for
+    non-answers (``applies_to: no_content``) of their question; empty without such codes."""
+    coding = theme_set.coding
+    if coding is None or not coding.no_content.any():
+        return {}
+    frame = corpus.frame
+    rows = np.flatnonzero(~frame["has_content"].to_numpy() & (frame["text"].str.strip() != "").to_numpy())
+    out: dict[int, list[int]] = {}
+    for r in rows:
+        allowed = theme_set.for_question(str(frame["question"].iat[r]))
+        codes = [int(p) for p in allowed if coding.no_content[p]]
+        if codes:
+            out[int(r)] = codes
+    return out
 
 
 def response_table(corpus: Corpus, themes_of: dict[int, list[int]], theme_set: ThemeSet) -> pd.DataFrame:
-    """The responses table from each row's theme positions (first = primary)."""
+    """The responses table from each row's theme positions (first = primary). Non-answers keep
+    the status ``no_content`` and take the codebook's non-answer code, where it has one."""
     frame = corpus.frame
+    themes_of = {**non_answer_codes(corpus, theme_set), **themes_of}
     ids = theme_set.table["theme_id"].to_numpy()
     names = theme_set.table["name"].to_numpy()
     status, primary_id, primary_name, all_ids, all_names = [], [], [], [], []
