@@ -65,14 +65,11 @@ def _agreement(a: pd.DataFrame, b: pd.DataFrame) -> float:
 def test_spark_label_agrees_with_local_label(runs):
     local = _read(runs / "local_label" / "responses.csv")
     spark = _read(runs / "spark_label" / "responses.parquet")
-    # the Spark engine does not write stance yet (a known gap, in the issue note)
-    assert list(spark.columns) == [c for c in local.columns if c != "stance"]
+    assert list(spark.columns) == list(local.columns)
     assert len(spark) == N_ROWS
     assert _agreement(local, spark) >= 0.99
     for name in ("themes.csv", "crosstab.csv"):
         local_t = _read(runs / "local_label" / name)
-        # stance and the prevalence summary are not written by the Spark engine yet (issue 19 note)
-        local_t = local_t.drop(columns=[c for c in ("positive", "critical", "stance", "summary") if c in local_t])
         assert _read(runs / "spark_label" / name).equals(local_t), name
     assert json.loads((runs / "spark_label" / "run.json").read_text())["engine"]["name"] == "spark"
 
@@ -91,7 +88,7 @@ def test_spark_output_has_the_local_columns(runs):
         local = _read(runs / "local" / f"{name}.csv")
         spark = _read(runs / "spark" / f"{name}.csv")
         # the map positions (x, y) are laid out by the local engine only (docs/scale.md)
-        assert list(spark.columns) == [c for c in local.columns if c not in ("x", "y", "stance")], name
+        assert list(spark.columns) == [c for c in local.columns if c not in ("x", "y")], name
         assert len(spark) == len(local), name
     quotes = _read(runs / "spark" / "quotes.csv")
     assert len(quotes) >= 10 and set(quotes["response_id"]) <= set(_read(runs / "local" / "responses.csv")["response_id"])

@@ -32,7 +32,7 @@ from themes.model.persist import ThemeModel, save_model
 from themes.progress import Reporter
 from themes.results.assign import assign
 from themes.results.quotes import CANDIDATES, pick_quotes
-from themes.results.tabulate import Tally
+from themes.results.tabulate import StanceTally, Tally, with_stance_and_summary
 from themes.steps import label_embedder, label_settings, run_info, settings_with
 from themes.text.cache import default_terms
 from themes.types import UNASSIGNED, Corpus, Result
@@ -124,7 +124,13 @@ class _Run:
         tally.segments.update({int(r["t"]): int(r["count"]) for r in seg_counts})
         embedded.unpersist()
         self.timings["label_s"] = time.perf_counter() - t
-        themes = tally.themes_table(theme_set)
+        stance = StanceTally()
+        pairs = labelled.select(F.explode(F.arrays_zip("seg_theme", "seg_stance")).alias("p")).where("p.seg_theme >= 0")
+        for r in pairs.groupBy("p.seg_theme", "p.seg_stance").count().collect():
+            stance.counts.setdefault(int(r["seg_theme"]), {"positive": 0, "negative": 0, "neutral": 0})[
+                str(r["seg_stance"])] = int(r["count"])
+        crosstab = tally.crosstab(theme_set)
+        themes = with_stance_and_summary(tally.themes_table(theme_set), stance, crosstab, by)
         quotes = _quotes(labelled, themes, by, settings, dim)
         extra = {}
         if self.command == "label":
@@ -146,7 +152,7 @@ class _Run:
                          "partitions": labelled.rdd.getNumPartitions()}
         responses, segments = _big_tables(labelled, by, question)
         result = Result(themes=themes, responses=responses, segments=segments, quotes=quotes,
-                        crosstab=tally.crosstab(theme_set), run=run, theme_set=theme_set, by=by, model=model)
+                        crosstab=crosstab, run=run, theme_set=theme_set, by=by, model=model)
         if self.out is not None:
             self._write(result, extra, model if self.command == "extract" else None)
         return result
@@ -165,14 +171,14 @@ def _big_tables(labelled, by, question):
     from pyspark.sql import functions as F
 
     cols = ["response_id", *(["question"] if question else []), *by, "status", "primary_theme_id", "primary_theme",
-            "theme_ids", "theme_names", "text"]
+            "theme_ids", "theme_names", "stance", "text"]
     responses = labelled.select(ROW, *[F.col(f"`{c}`") for c in cols])
-    s = F.posexplode(F.arrays_zip("seg_start", "seg_end", "seg_text", "seg_theme", "seg_score"))
+    s = F.posexplode(F.arrays_zip("seg_start", "seg_end", "seg_text", "seg_theme", "seg_score", "seg_stance"))
     segments = labelled.select(ROW, "response_id", s.alias("segment_index", "s")).select(
         ROW, "response_id", "segment_index", F.col("s.seg_start").alias("start"), F.col("s.seg_end").alias("end"),
         F.col("s.seg_text").alias("text"),
         F.when(F.col("s.seg_theme") >= 0, F.col("s.seg_theme")).cast("long").alias("theme_id"),
-        F.col("s.seg_score").alias("score"))
+        F.col("s.seg_score").alias("score"), F.col("s.seg_stance").alias("stance"))
     return responses, segments
 
 

@@ -22,7 +22,7 @@ from themes.config import Settings
 from themes.embed.models import EmbeddingCache, embed_texts
 from themes.errors import InputError
 from themes.io.corpus import build_corpus, guess_text_column
-from themes.results.assign import assign, response_labels, segment_table
+from themes.results.assign import assign, response_labels, response_stance, segment_table
 from themes.text.segment import annotate, segment, spacy_splitter
 from themes.types import Corpus, Segments, ThemeSet
 
@@ -103,9 +103,12 @@ def label_block(pdf: pd.DataFrame, spec: dict) -> pd.DataFrame:
     parts = list(zip(bounds[:-1], bounds[1:]))
     theme = seg["theme_id"].fillna(-1).to_numpy(dtype=np.int64)
     score = seg["score"].to_numpy(dtype=float)
+    stance = seg["stance"].to_numpy(dtype=object)
+    out.insert(len(out.columns) - 1, "stance", response_stance(out, seg))   # before text, as locally
     out.insert(0, ROW, pdf[ROW].to_numpy(dtype=np.int64))
     out["seg_theme"] = [theme[a:b].tolist() for a, b in parts]
     out["seg_score"] = [score[a:b].tolist() for a, b in parts]
+    out["seg_stance"] = [stance[a:b].tolist() for a, b in parts]
     for c in SEG_ARRAYS:
         out[c] = pdf[c].to_numpy()
     return out
@@ -122,8 +125,8 @@ def _schema(by, question: bool, labelled: bool):
         fields += ([T.StructField("question", s)] if question else []) + [T.StructField(c, s) for c in by]
         fields += [T.StructField("status", s), T.StructField("primary_theme_id", T.LongType()),
                    T.StructField("primary_theme", s), T.StructField("theme_ids", s), T.StructField("theme_names", s),
-                   T.StructField("text", s), T.StructField("seg_theme", arr(T.LongType())),
-                   T.StructField("seg_score", arr(T.DoubleType()))]
+                   T.StructField("stance", s), T.StructField("text", s), T.StructField("seg_theme", arr(T.LongType())),
+                   T.StructField("seg_score", arr(T.DoubleType())), T.StructField("seg_stance", arr(s))]
     else:
         fields += [T.StructField("text", s), T.StructField("question", s), T.StructField("has_content", T.BooleanType())]
         fields += [T.StructField(c, s) for c in by]
