@@ -176,13 +176,15 @@ def export(
     qdpx: Path | None = typer.Option(None, "--qdpx", help="Write a REFI-QDA project (.qdpx) for NVivo, "
                                         "ATLAS.ti, MAXQDA, QualCoder: answers, themes as codes, coded sentences."),
     qdc: Path | None = typer.Option(None, "--qdc", help="Write the themes as a REFI-QDA codebook (.qdc)."),
+    bertopic: Path | None = typer.Option(None, "--bertopic", help="Write the themes as a BERTopic model folder "
+                                            "(safetensors), for BERTopic.load(DIR) and its visualisations."),
     force: bool = typer.Option(False, "--force", help="Replace existing files."),
     quiet: bool = QUIET,
 ):
-    """Export themes and coding for qualitative-analysis programs (REFI-QDA)."""
+    """Export themes and coding for qualitative-analysis programs (REFI-QDA) or BERTopic."""
     from themes import commands
 
-    run_guarded(commands.export_file, path, qdpx=qdpx, qdc=qdc, force=force, quiet=quiet)
+    run_guarded(commands.export_file, path, qdpx=qdpx, qdc=qdc, bertopic=bertopic, force=force, quiet=quiet)
 
 
 REDACT = typer.Option(False, "--redact", help="Replace names of people, organisations and places with [PERSON], "

@@ -91,18 +91,22 @@ def label_file(model: Path, input: Path, out: Path, *, text=None, id=None, by=()
     return Path(out)
 
 
-def export_file(path: Path, *, qdpx: Path | None = None, qdc: Path | None = None, force: bool = False,
-                quiet: bool = False) -> dict:
-    """`themes export`: an OUTDIR as a REFI-QDA project (.qdpx) and/or its codebook (.qdc)."""
+def export_file(path: Path, *, qdpx: Path | None = None, qdc: Path | None = None, bertopic: Path | None = None,
+                force: bool = False, quiet: bool = False) -> dict:
+    """`themes export`: an OUTDIR as a REFI-QDA project (.qdpx), its codebook (.qdc) and/or a BERTopic folder."""
     from themes.errors import ConfigError
+    from themes.exchange.bertopic import write_bertopic
     from themes.exchange.qdc import check_target, write_qdc
     from themes.exchange.qdpx import folder_codebook, write_qdpx
 
-    if qdpx is None and qdc is None:
-        raise ConfigError("Nothing to export: give --qdpx FILE.qdpx (project) and/or --qdc FILE.qdc (codebook).")
+    if qdpx is None and qdc is None and bertopic is None:
+        raise ConfigError("Nothing to export: give --qdpx FILE.qdpx (project), --qdc FILE.qdc (codebook) and/or "
+                          "--bertopic DIR (a BERTopic model folder).")
     for target, suffix in ((qdpx, ".qdpx"), (qdc, ".qdc")):
         if target is not None:
-            check_target(target, force, suffix)  # both names checked before anything is written
+            check_target(target, force, suffix)  # every name checked before anything is written
+    if bertopic is not None:
+        check_outdir(Path(bertopic), force, inputs=(path,))
     reporter = Reporter(quiet)
     done: dict = {}
     if qdpx is not None:
@@ -119,6 +123,10 @@ def export_file(path: Path, *, qdpx: Path | None = None, qdc: Path | None = None
         write_qdc(codebook, qdc, force=force)
         done["qdc"] = {"codes": len(codebook)}
         reporter.say(f"Wrote {qdc}: {len(codebook)} codes.")
+    if bertopic is not None:
+        done["bertopic"] = counts = write_bertopic(path, bertopic, force=force)
+        reporter.say(f"Wrote {bertopic}: {counts['topics']} topics, {counts['documents']} documents "
+                     f"({counts['unassigned']} unassigned, topic -1). Load it with BERTopic.load(DIR, embedding_model=...).")
     return done
 
 

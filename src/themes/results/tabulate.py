@@ -24,6 +24,12 @@ class Tally:
     ``answered[(question, attribute, group)]``: responses with content;
     ``hits[(theme_id, question, attribute, group)]``: those holding the theme;
     ``primary`` / ``segments``: per theme id. ``question`` is "" without a question column.
+
+    With a question column, a theme of no one question (a codebook's, question "") is counted in
+    respondents, not answers: ``answered_people[(attribute, group)]`` and
+    ``hit_people[(theme_id, attribute, group)]`` hold the respondent ids (``respondent_id``, else
+    ``response_id``), so one who gave the theme in three answers counts once in its count and its
+    base. Where no ids are given (Spark's grouped counts) answers are summed instead.
     """
 
     def __init__(self, by: tuple[str, ...] = (), has_question: bool = False):
@@ -35,6 +41,10 @@ class Tally:
         self.segments: Counter = Counter()
         self.status: Counter = Counter()
         self.multi_theme = 0
+        self.answered_people: dict = {}
+        self.hit_people: dict = {}
+        self.people_ok: bool | None = None  # every block so far had respondent ids
+        self._by_theme: dict | None = None     # hits and hit_people by theme id, built when first read
 
     def add(self, responses: pd.DataFrame, segment_theme_ids=None, weight=None) -> Tally:
         """Count a block of responses (rows of responses.csv). ``weight``: how many responses each
@@ -61,21 +71,60 @@ class Tally:
                 self.answered[(q, attr, g)] += int(n)
             for (t, q, g), n in held.groupby(["theme", "q", attr], sort=False)["w"].sum().items():
                 self.hits[(int(t), q, attr, g)] += int(n)
+        self._add_people(responses, answered, held, weight)
+        self._by_theme = None
         if segment_theme_ids is not None:
             ids = pd.Series(segment_theme_ids).dropna()
             self.segments.update({int(k): int(v) for k, v in ids.value_counts().items()})
         return self
 
+    def _add_people(self, responses: pd.DataFrame, answered: pd.DataFrame, held: pd.DataFrame, weight) -> None:
+        """Respondent ids behind the counts, for themes of no one question (only with a question column)."""
+        who = next((c for c in ("respondent_id", "response_id") if c in responses.columns), None)
+        self.people_ok = (self.people_ok is not False and self.has_question and weight is None
+                          and who is not None)
+        if not self.people_ok:
+            return
+        ids = responses[who].astype(str).to_numpy()
+        answered, held = answered.assign(who=ids[answered.index]), held.assign(who=ids[held.index])
+        for attr in (ALL, *self.by):
+            for g, people in answered.groupby(attr, sort=False)["who"]:
+                self.answered_people.setdefault((attr, g), set()).update(people)
+            for (t, g), people in held.groupby(["theme", attr], sort=False)["who"]:
+                self.hit_people.setdefault((int(t), attr, g), set()).update(people)
+
     def _in_question(self, theme_question: str, q: str) -> bool:
         return not (self.has_question and theme_question) or q == theme_question
+
+    def bases(self, theme_id: int, theme_question: str, attr: str) -> tuple[Counter, Counter]:
+        """Per group of ``attr``: who answered (the theme's question, or any question) and who
+        holds the theme; respondents for a theme of no one question, else answers."""
+        if self._by_theme is None:
+            self._by_theme = {}
+            for (t, q, a, g), v in self.hits.items():
+                self._by_theme.setdefault(t, ([], []))[0].append((q, a, g, v))
+            for (t, a, g), p in self.hit_people.items():
+                self._by_theme.setdefault(t, ([], []))[1].append((a, g, len(p)))
+        hits, people = self._by_theme.get(theme_id, ([], []))
+        if self.has_question and not theme_question and self.people_ok:
+            return (Counter({g: len(p) for (a, g), p in self.answered_people.items() if a == attr}),
+                    Counter({g: n for a, g, n in people if a == attr}))
+        n_group: Counter = Counter()
+        for (q, a, g), v in self.answered.items():
+            if a == attr and v and self._in_question(theme_question, q):
+                n_group[g] += v
+        n_hit: Counter = Counter()
+        for q, a, g, v in hits:
+            if a == attr and self._in_question(theme_question, q):
+                n_hit[g] += v
+        return n_group, n_hit
 
     def themes_table(self, theme_set: ThemeSet) -> pd.DataFrame:
         """theme_id, name, keywords, n_responses, share (of substantive responses to its question)."""
         rows = []
         for t in theme_set.table.itertuples(index=False):
-            n = sum(v for (tid, q, attr, _), v in self.hits.items() if tid == t.theme_id and attr == ALL)
-            denom = sum(v for (q, attr, _), v in self.answered.items()
-                        if attr == ALL and self._in_question(t.question, q))
+            answered, held = self.bases(int(t.theme_id), t.question, ALL)
+            n, denom = sum(held.values()), sum(answered.values())
             rows.append({
                 "theme_id": int(t.theme_id), "name": t.name, "keywords": "; ".join(t.keywords),
                 "n_responses": int(n), "share": round(n / denom, 4) if denom else 0.0,
@@ -93,20 +142,10 @@ class Tally:
         """For each theme and each value of each --by column: respondents in the group who answered,
         respondents whose answer holds the theme, and that as % of the group."""
         rows = []
-        hits_of: dict[int, list] = {}
-        for (th, q, a, g), v in self.hits.items():
-            hits_of.setdefault(th, []).append((q, a, g, v))
         for t in theme_set.table.itertuples(index=False):
             tid = int(t.theme_id)
             for attr in (ALL, *self.by):
-                n_group: Counter = Counter()
-                for (q, a, g), v in self.answered.items():
-                    if a == attr and v and self._in_question(t.question, q):
-                        n_group[g] += v
-                n_hit: Counter = Counter()
-                for q, a, g, v in hits_of.get(tid, ()):
-                    if a == attr and self._in_question(t.question, q):
-                        n_hit[g] += v
+                n_group, n_hit = self.bases(tid, t.question, attr)
                 for g in sorted(n_group):
                     ng, n = int(n_group[g]), int(n_hit.get(g, 0))
                     rows.append({"theme_id": tid, "theme": t.name, "attribute": attr, "group": g,
