@@ -102,16 +102,14 @@ def export_file(path: Path, *, qdpx: Path | None = None, qdc: Path | None = None
     if qdpx is None and qdc is None and bertopic is None:
         raise ConfigError("Nothing to export: give --qdpx FILE.qdpx (project), --qdc FILE.qdc (codebook) and/or "
                           "--bertopic DIR (a BERTopic model folder).")
-    for target, suffix in ((qdpx, ".qdpx"), (qdc, ".qdc")):
-        if target is not None:
-            check_target(target, force, suffix)  # every name checked before anything is written
+    for target, suffix in ((t, x) for t, x in ((qdpx, ".qdpx"), (qdc, ".qdc")) if t is not None):
+        check_target(target, force, suffix)  # every name checked before anything is written
     if bertopic is not None:
         check_outdir(Path(bertopic), force, inputs=(path,))
     reporter = Reporter(quiet)
     done: dict = {}
     if qdpx is not None:
-        counts = write_qdpx(path, qdpx, force=force)
-        done["qdpx"] = counts
+        done["qdpx"] = counts = write_qdpx(path, qdpx, force=force)
         reporter.say(f"Wrote {qdpx}: {counts['sources']} sources, {counts['cases']} cases, {counts['codes']} codes, "
                      f"{counts['selections']} coded segments.")
         if counts["sources_beyond_bmp"]:
@@ -119,8 +117,7 @@ def export_file(path: Path, *, qdpx: Path | None = None, qdc: Path | None = None
                          "them as one character, and programs that count UTF-16 units may shift the coding "
                          "after them by one place (see docs/refi-qda.md).")
     if qdc is not None:
-        codebook = folder_codebook(path)
-        write_qdc(codebook, qdc, force=force)
+        write_qdc(codebook := folder_codebook(path), qdc, force=force)
         done["qdc"] = {"codes": len(codebook)}
         reporter.say(f"Wrote {qdc}: {len(codebook)} codes.")
     if bertopic is not None:
