@@ -70,7 +70,8 @@ def unit_means(V, labels):
 def sweep(ds, ks) -> None:
     from scipy.cluster.hierarchy import fcluster, linkage
 
-    from themes.discover.cluster import choose_k, k_range, pick_k, reduce
+    from themes.discover.cluster import choose_k, k_range, pick_k
+    from themes.discover.tree import reduce
 
     corpus, segs, V = segments_and_vectors(ds.frame)
     idx = np.arange(len(V))
@@ -100,7 +101,7 @@ def methods(ds, ks) -> None:
     from scipy.cluster.hierarchy import fcluster, linkage
     from sklearn.cluster import KMeans
 
-    from themes.discover.cluster import reduce
+    from themes.discover.tree import reduce
 
     corpus, segs, V = segments_and_vectors(ds.frame)
     names = list(ds.golds)

@@ -3,8 +3,15 @@
     python benchmarks/speed.py                     # 1,000 / 10,000 / 50,000 responses (the table)
     python benchmarks/speed.py --sizes 500         # a quick look
     python benchmarks/speed.py --million           # + `label` of 1,000,000 short responses
+    python benchmarks/speed.py --data distinct --sizes 10000,50000 --cases memory
+                                                   # distinct text: floor, cold and warm extract only
+    python benchmarks/speed.py --fit-only 200000   # the clustering step alone on synthetic vectors
 
-Responses are drawn with replacement (seed 0) from ../shared/data/nhs-fft/fft_v6_tidy.csv. Every
+--data fft (default): responses drawn with replacement (seed 0) from
+../shared/data/nhs-fft/fft_v6_tidy.csv; they repeat a lot, which flatters every figure.
+--data distinct: distinct answers, no repeats: the FFT comments (both files) with duplicates
+removed, StackOverflow and SearchSnippets titles and AG News, shuffled (seed 0), about 55,000 in
+all (the shared data hold no more distinct text than that). Every
 case runs in its own subprocess; its wall time includes start-up and model loading, and its peak
 memory is that process's maximum resident set (os.wait4). Cases:
   floor    raw SentenceTransformer.encode of the same segments `themes` makes (same model, batch
@@ -19,7 +26,9 @@ memory is that process's maximum resident set (os.wait4). Cases:
   onnx     the floor and `extract`/`label` with --backend onnx (fp32), and the raw encode of an
            int8-quantised export (not offered: see the agreement line), with the share of responses
            whose primary theme matches the torch backend's `label`
-The table is printed and written into the "Speed" section of docs/benchmarks.md.
+The table is printed and written into the "Speed" section of docs/benchmarks.md (--data distinct:
+the "Memory" section). Under it, the stages of each cold extract from its run.json (start-up and
+model loading are the rest of the wall time).
 """
 
 from __future__ import annotations
@@ -59,6 +68,24 @@ def draw(n: int, path: Path, seed: int = 0, max_words: int | None = None) -> Non
     out = pd.DataFrame({"id": [f"r{i + 1}" for i in range(n)], "trust": src["trust"].to_numpy()[idx],
                         "text": src["text"].to_numpy()[idx]})
     out.to_csv(path, index=False)
+
+
+def draw_distinct(n: int, path: Path, seed: int = 0) -> None:
+    import numpy as np
+    import pandas as pd
+
+    d = data_dir()
+    texts = [pd.read_csv(d / "nhs-fft" / "fft_v6_tidy.csv", dtype=str, keep_default_na=False)["text"],
+             pd.read_csv(d / "nhs-fft" / "phase1_text_data.csv", dtype=str, keep_default_na=False)["feedback"]]
+    texts += [pd.read_csv(d / "short-text" / f, dtype=str, keep_default_na=False)["text"]
+              for f in ("stackoverflow.csv", "searchsnippets.csv", "agnews_8000.csv")]
+    pool = pd.concat(texts, ignore_index=True).str.strip()
+    pool = pool[pool.str.split().str.len() >= 2].drop_duplicates().to_numpy()
+    if n > len(pool):
+        raise SystemExit(f"--data distinct holds {len(pool):,} distinct answers; {n:,} asked for")
+    pick = np.random.default_rng(seed).permutation(len(pool))[:n]
+    pd.DataFrame({"id": [f"r{i + 1}" for i in range(n)], "trust": [f"g{i % 7}" for i in range(n)],
+                  "text": pool[pick]}).to_csv(path, index=False)
 
 
 def run(cmd: list[str], env: dict | None = None) -> dict:
@@ -115,6 +142,35 @@ def case_floor(path: str, backend: str, cache: str) -> dict:
     return out
 
 
+def case_fit(n: int) -> dict:
+    """The clustering step alone (fit_centroids, default settings) on n distinct synthetic unit
+    vectors: 60 directions in 384 dimensions with noise, seed 0."""
+    import numpy as np
+
+    from themes.discover.cluster import fit_centroids
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 384), dtype=np.float32)[rng.integers(0, 60, n)]
+    for s in range(0, n, 10_000):  # in blocks: the vectors are the only large array
+        X[s:s + 10_000] += 1.2 * rng.standard_normal((len(X[s:s + 10_000]), 384), dtype=np.float32)
+        X[s:s + 10_000] /= np.linalg.norm(X[s:s + 10_000], axis=1, keepdims=True)
+    t = time.perf_counter()
+    cents, info = fit_centroids(X)
+    return {"fit_s": time.perf_counter() - t, "themes": len(cents), "n_fit": info["n_fit"]}
+
+
+def fit_only(sizes: list[int], before: str | None) -> str:
+    """Peak RSS and seconds of the clustering step alone, this checkout and (``before``) another."""
+    lines = ["| checkout | distinct vectors | sentences fitted on | themes | fit s | peak MB |", "|---|---:|---:|---:|---:|---:|"]
+    for label, src in ([("before (" + before + ")", before)] if before else []) + [("this", str(ROOT / "src"))]:
+        for n in sizes:
+            r = run([PY, __file__, "--case", "fit", "--n", str(n)], {"PYTHONPATH": src})
+            out = json.loads(r["stdout"])
+            lines.append(f"| {label} | {n:,} | {out['n_fit']:,} | {out['themes']} | {out['fit_s']:.1f} "
+                         f"| {r['peak_mb']:,.0f} |")
+    return "\n".join(lines) + "\n"
+
+
 def case_agreement(model: str, path: str, reference: str, cache: str) -> dict:
     """int8 ONNX: primary theme agreement with the torch backend's responses.csv."""
     import pandas as pd
@@ -157,9 +213,9 @@ def clear(cache: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def measure(n: int, work: Path) -> list[dict]:
+def measure(n: int, work: Path, data: str = "fft", cases: str = "all") -> list[dict]:
     src = work / f"r{n}.csv"
-    draw(n, src)
+    (draw_distinct if data == "distinct" else draw)(n, src)
     cache = work / "cache"
     env = {"THEMES_CACHE_DIR": str(cache)}
     rows: list[dict] = []
@@ -168,7 +224,7 @@ def measure(n: int, work: Path) -> list[dict]:
         rows.append({**base, "case": case, "seconds": seconds, "peak_mb": peak_mb, "agree": agree})
 
     floors = {}
-    for backend in ("torch", "onnx", "onnx-int8"):
+    for backend in ("torch", "onnx", "onnx-int8")[:1 if cases == "memory" else 3]:
         r = run([PY, __file__, "--case", "floor", "--backend", backend, "--cache", str(cache), str(src)])
         floors[backend] = {**json.loads(r["stdout"]), "peak_mb": r["peak_mb"]}
     info = floors["torch"]
@@ -182,6 +238,13 @@ def measure(n: int, work: Path) -> list[dict]:
             shutil.rmtree(cache / "trees", ignore_errors=True)
         r = run(themes_cmd("extract", str(src), *common, "-o", str(work / f"x{n}")), env)
         add(name, r["wall_s"], r["peak_mb"])
+        if name == "extract cold":
+            run_json = json.loads((work / f"x{n}" / "run.json").read_text())
+            rows[-1]["stages"] = run_json.get("timings", {})
+            rows[-1]["fit"] = run_json.get("fit", run_json.get("fit_info", {}))
+    if cases == "memory":
+        clear(cache)
+        return finish(rows, info, n)
     r = run([PY, __file__, "--case", "bertopic", str(src)])
     add("BERTopic defaults", r["wall_s"], r["peak_mb"])
     clear(cache)
@@ -203,6 +266,10 @@ def measure(n: int, work: Path) -> list[dict]:
              "--reference", str(work / f"l{n}" / "responses.csv"), str(src)])
     add("label, ONNX int8 (not offered)", r["wall_s"], r["peak_mb"], json.loads(r["stdout"])["agree"])
     clear(cache)
+    return finish(rows, info, n)
+
+
+def finish(rows: list[dict], info: dict, n: int) -> list[dict]:
     for row in rows:
         row["x_floor"] = row["seconds"] / info["encode_s"]
         row["x_distinct"] = row["seconds"] / info["distinct_s"]
@@ -255,6 +322,21 @@ def table(rows: list[dict], extra: list[dict], help_s: float, command: str) -> s
     for r in extra:
         lines.append(f"| {r['responses']:,} | | {r['case']} | {r['seconds']:.1f} | | | {r['per_s']:,.0f} "
                      f"| {r['peak_mb']:,.0f} | |")
+    lines += ["", "Stages of each cold extract (run.json timings; start-up is the wall time outside the pipeline: "
+              "interpreter, imports, reading the file; \"other\" is assignment, quotes, tables and the 2-D map; "
+              "writing the folder comes after the pipeline and is in start-up):", ""]
+    for r in rows:
+        st = r.get("stages")
+        if not st:
+            continue
+        known = {k: v for k, v in st.items() if k != "total_s"}
+        other = st.get("total_s", 0) - sum(known.values())
+        parts = [f"start-up and writing {r['seconds'] - st.get('total_s', 0):.1f} s"]
+        parts += [f"{k[:-2]} {v:.1f} s" for k, v in known.items()] + [f"other {other:.1f} s"]
+        fit = r.get("fit") or {}
+        fitted = [f"{v.get('n_fit', 0):,} distinct sentences -> {v.get('tree_leaves', 0):,} tree leaves"
+                  for v in fit.values() if isinstance(v, dict)]
+        lines.append(f"- {r['responses']:,}: " + ", ".join(parts) + (f" ({'; '.join(fitted)})" if fitted else ""))
     lines += ["", f"`themes --help`: {help_s:.2f} s.", "",
               "Reading it: the floor encodes every segment, as a plain `model.encode(segments)` call would. "
               "`themes` embeds each distinct text once, so on answers drawn with replacement from the 6,205 FFT "
@@ -278,6 +360,12 @@ def checks(rows: list[dict]) -> list[str]:
     for n in sorted({r["responses"] for r in rows}):
         if n < 10_000:
             continue
+        if (n, "BERTopic defaults") not in by:  # --cases memory: floor, cold, warm and memory only
+            c, d = by[(n, "extract cold")], by[(n, "raw encode, distinct segments only")]["seconds"]
+            out += [f"- {n:,}: cold / encode of the distinct segments {c['seconds'] / d:.2f} (<= 1.25: "
+                    f"{mark(c['seconds'] / d <= 1.25)}); cold extract peak {c['peak_mb']:,.0f} MB (< 1,500 MB: "
+                    f"{mark(c['peak_mb'] < 1500)})"]
+            continue
         f, c, w, b, lab = (by[(n, k)]["seconds"] for k in ("floor (raw encode)", "extract cold", "extract warm",
                                                              "BERTopic defaults", "label (saved model)"))
         d = by[(n, "raw encode, distinct segments only")]["seconds"]
@@ -294,7 +382,15 @@ def main() -> None:
     ap.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=list(SIZES))
     ap.add_argument("--million", action="store_true", help="also label 1,000,000 short responses")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    ap.add_argument("--data", choices=("fft", "distinct"), default="fft",
+                    help="fft: draws with replacement from the FFT comments; distinct: distinct answers only")
+    ap.add_argument("--cases", choices=("all", "memory"), default="all",
+                    help="memory: only the floor and the torch extract runs (no BERTopic, ONNX or label)")
+    ap.add_argument("--fit-only", type=lambda s: [int(x) for x in s.split(",")],
+                    help="time the clustering step alone on this many synthetic distinct vectors")
+    ap.add_argument("--before", help="with --fit-only: another checkout's src/ to measure first")
     ap.add_argument("--case", help=argparse.SUPPRESS)
+    ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     ap.add_argument("input", nargs="?", help=argparse.SUPPRESS)
     for hidden in ("--backend", "--cache", "--model", "--reference"):
         ap.add_argument(hidden, help=argparse.SUPPRESS)
@@ -302,18 +398,27 @@ def main() -> None:
     if args.case:
         cases = {"floor": lambda: case_floor(args.input, args.backend or "torch", args.cache),
                  "bertopic": lambda: case_bertopic(args.input),
+                 "fit": lambda: case_fit(args.n),
                  "agree-int8": lambda: case_agreement(args.model, args.input, args.reference, args.cache)}
         print(json.dumps(cases[args.case]()))
         return
     command = "python benchmarks/speed.py " + " ".join(sys.argv[1:])
+    if args.fit_only:
+        text = (f"Machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} CPUs · "
+                f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\nCommand: `{command.strip()}`\n\n"
+                + fit_only(args.fit_only, args.before))
+        print(text)
+        if not args.no_write:
+            write_section(ROOT / "docs" / "benchmarks.md", "Clustering memory", text)
+        return
     with tempfile.TemporaryDirectory(prefix="themes-speed-") as tmp:
         work = Path(tmp)
-        rows = [r for n in args.sizes for r in measure(n, work)]
+        rows = [r for n in args.sizes for r in measure(n, work, args.data, args.cases)]
         extra = [million(work)] if args.million else []
         text = table(rows, extra, help_time(), command.strip())
     print(text)
     if not args.no_write:
-        write_section(ROOT / "docs" / "benchmarks.md", "Speed", text)
+        write_section(ROOT / "docs" / "benchmarks.md", "Memory" if args.data == "distinct" else "Speed", text)
 
 
 if __name__ == "__main__":

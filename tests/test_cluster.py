@@ -102,21 +102,22 @@ def test_repeated_vectors_enter_the_tree_once_but_weigh_in_the_centres():
 def test_ward_tree_is_cached_by_vectors_and_refitted_when_damaged(tmp_path, monkeypatch):
     import scipy.cluster.hierarchy as hierarchy
 
-    from themes.discover.cluster import ward_tree
+    from themes.discover.tree import fit_tree
 
     X, _ = _blobs()
-    first = ward_tree(X, 8, 0, tmp_path)
-    (path,) = list((tmp_path / "trees").glob("*.npy"))
+    first, leaf = fit_tree(X, 8, 0, tmp_path)
+    assert np.array_equal(leaf, np.arange(len(X)))                                # small: every row a leaf
+    (path,) = list((tmp_path / "trees").glob("*.npz"))
     calls = []
     real = hierarchy.linkage
     monkeypatch.setattr(hierarchy, "linkage", lambda *a, **k: calls.append(1) or real(*a, **k))
-    assert np.array_equal(ward_tree(X, 8, 0, tmp_path), first) and calls == []   # read back, not refitted
-    ward_tree(X[:-1], 8, 0, tmp_path)                                             # other vectors: fitted
-    ward_tree(X, 16, 0, tmp_path)                                                 # other dimensions: fitted
+    assert np.array_equal(fit_tree(X, 8, 0, tmp_path)[0], first) and calls == []   # read back, not refitted
+    fit_tree(X[:-1], 8, 0, tmp_path)                                               # other vectors: fitted
+    fit_tree(X, 16, 0, tmp_path)                                                   # other dimensions: fitted
     assert len(calls) == 2
-    path.write_bytes(path.read_bytes()[:50])                                      # cut short
-    assert np.array_equal(ward_tree(X, 8, 0, tmp_path), first) and len(calls) == 3
-    assert np.array_equal(ward_tree(X, 8, 0, None), first)                        # no cache: same tree
+    path.write_bytes(path.read_bytes()[:50])                                       # cut short
+    assert np.array_equal(fit_tree(X, 8, 0, tmp_path)[0], first) and len(calls) == 3
+    assert np.array_equal(fit_tree(X, 8, 0, None)[0], first)                       # no cache: same tree
 
 
 def test_fit_is_the_same_with_and_without_the_tree_cache(tmp_path):

@@ -39,6 +39,8 @@ NO_NORMALISE = typer.Option(False, "--no-normalise",
 MODEL = typer.Option("all-MiniLM-L6-v2", "--model", help="Embedding model: a packaged name or a local folder.")
 BACKEND = typer.Option("torch", "--backend",
                        help="Embedding runtime: torch, or onnx (ONNX Runtime, same themes; pip install 'themes\\[onnx]').")
+DEVICE = typer.Option("auto", "--device",
+                      help="Where embedding and clustering run: auto (a CUDA GPU when torch sees one), cpu or cuda.")
 ENGINE = typer.Option("local", "--engine", help="local (one machine) or spark (pip install 'themes\\[spark]').")
 MASTER = typer.Option("local[2]", "--spark-master",
                       help="Spark master URL for --engine spark (ignored inside an active session, e.g. Databricks).")
@@ -113,15 +115,16 @@ def extract(
     min_similarity: float = typer.Option(0.20, "--min-similarity",
                                          help="Cosine below which a sentence fits no theme (unassigned)."),
     fit_sample: int | None = typer.Option(None, "--fit-sample",
-                                             help="Sentences (a seeded sample) the themes are fitted on; the rest are "
-                                                  "assigned. Default 20000 (about 1.6 GB for Ward); lower it for speed."),
+                                             help="Fit the themes on a seeded sample of this many distinct sentences "
+                                                  "and only assign the rest. Default: every sentence (memory grows "
+                                                  "linearly, so this is for speed only)."),
     codebook: Path | None = typer.Option(
         None, "--codebook", help="A codebook (.yaml): its themes take the answers near them first; the rest "
                                  "become new themes (status 'new')."),
     codebook_similarity: float = typer.Option(
         0.35, "--codebook-similarity", help="With --codebook: cosine at which a sentence is taken by a codebook theme."),
     model: str = MODEL, no_cache: bool = NO_CACHE, quiet: bool = QUIET, backend: str = BACKEND,
-    engine: str = ENGINE, spark_master: str = MASTER, out_format: str = OUT_FORMAT, no_normalise: bool = NO_NORMALISE,
+    device: str = DEVICE, engine: str = ENGINE, spark_master: str = MASTER, out_format: str = OUT_FORMAT, no_normalise: bool = NO_NORMALISE,
     stance_split: bool = typer.Option(
         False, "--stance-split", help="Split a theme whose answers divide into positive and critical into one theme "
                                       "per side (kept only where the sentences themselves separate); by default it "
@@ -134,7 +137,7 @@ def extract(
     run_guarded(commands.extract_file, input, out, text=_text(text, text_all), labels=_labels(labels), id=id, by=_split(by), question=question, sheet=sheet,
                 codebook=codebook, force=force, quiet=quiet, engine=engine, master=spark_master,
                 out_format=out_format, seed=seed, n_themes=n_themes, min_similarity=min_similarity,
-                codebook_similarity=codebook_similarity, model=model, use_cache=not no_cache, backend=backend,
+                codebook_similarity=codebook_similarity, model=model, use_cache=not no_cache, backend=backend, device=device,
                 normalise=not no_normalise, stance_split=stance_split, **({"fit_sample": fit_sample} if fit_sample is not None else {}))
 
 
@@ -146,8 +149,8 @@ def label(
                                           "(--engine spark: any path Spark reads)."),
     text: str | None = TEXT, id: str | None = ID, by: str = BY, question: str | None = QUESTION,
     sheet: str | None = SHEET, out: Path = OUT, force: bool = FORCE, no_cache: bool = NO_CACHE,
-    quiet: bool = QUIET, backend: str = BACKEND, engine: str = ENGINE, spark_master: str = MASTER,
-    out_format: str = OUT_FORMAT,
+    quiet: bool = QUIET, backend: str = BACKEND, device: str = DEVICE, engine: str = ENGINE,
+    spark_master: str = MASTER, out_format: str = OUT_FORMAT,
     min_similarity: float | None = typer.Option(
         None, "--min-similarity", help="Cosine below which a sentence fits no theme (default: the model's; "
                                        "0.20 for a codebook)."),
@@ -165,8 +168,8 @@ def label(
 
     run_guarded(commands.label_file, model, input, out, text=_text(text, text_all), labels=_labels(labels), id=id, by=_split(by), question=question,
                 sheet=sheet, force=force, quiet=quiet, engine=engine, master=spark_master, out_format=out_format,
-                use_cache=not no_cache, backend=backend, min_similarity=min_similarity, max_codes=max_codes,
-                code_margin=code_margin)
+                use_cache=not no_cache, backend=backend, device=device, min_similarity=min_similarity,
+                max_codes=max_codes, code_margin=code_margin)
 
 
 @app.command()

@@ -13,6 +13,8 @@ from themes.errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 BACKENDS = ("torch", "onnx")
+DEVICES = ("auto", "cpu", "cuda")
+SAMPLE_CAP = 20_000  # sentences an engine that collects a sample keeps (streamed candidates, Spark's driver)
 
 
 def default_cache_dir() -> Path:
@@ -26,13 +28,14 @@ class Settings:
 
     seed: int = 42
     model: str = DEFAULT_MODEL
-    batch_size: int = 64
+    batch_size: int | None = None    # sentences per embedding batch (None: 64 on the CPU, 256 on a GPU)
+    device: str = "auto"             # auto (a CUDA GPU when torch sees one), cpu or cuda
     backend: str = "torch"            # torch, or onnx (ONNX Runtime, same vectors; pip install 'themes[onnx]')
     n_themes: int | None = None      # force the number of themes (per question)
     min_themes: int = 2
     max_themes: int = 60
     min_theme_size: int = 3           # smallest theme, in segments, that is kept
-    fit_sample: int = 20_000         # segments used to fit themes; the rest are assigned (Ward: O(n^2))
+    fit_sample: int | None = None    # fit on a seeded sample of this many distinct sentences (None: all)
     reduce_dims: int = 48             # PCA dimensions used for clustering (0: none)
     merge_similarity: float = 0.92    # themes whose centres are this close are merged
     min_similarity: float = 0.20      # below this cosine to every centre: unassigned
@@ -50,14 +53,15 @@ class Settings:
 
     def __post_init__(self) -> None:
         checks = [
-            ("batch_size", self.batch_size >= 1, "at least 1"),
+            ("batch_size", self.batch_size is None or self.batch_size >= 1, "at least 1"),
+            ("device", self.device in DEVICES, " or ".join(DEVICES)),
             ("backend", self.backend in BACKENDS, " or ".join(BACKENDS)),
             ("min_themes", self.min_themes >= 1, "at least 1"),
             ("max_codes", self.max_codes >= 1, "at least 1"),
             ("code_margin", 0 <= self.code_margin < 1, "in [0, 1)"),
             ("max_themes", self.max_themes >= self.min_themes, "at least min_themes"),
             ("min_theme_size", self.min_theme_size >= 1, "at least 1"),
-            ("fit_sample", self.fit_sample >= 100, "at least 100"),
+            ("fit_sample", self.fit_sample is None or self.fit_sample >= 100, "at least 100"),
             ("reduce_dims", self.reduce_dims >= 0, "0 (none) or more"),
             ("merge_similarity", 0 < self.merge_similarity <= 1, "in (0, 1]"),
             ("min_similarity", -1 <= self.min_similarity < 1, "in [-1, 1)"),
@@ -77,6 +81,11 @@ class Settings:
     def cache_path(self) -> Path:
         return Path(self.cache_dir).expanduser() if self.cache_dir else default_cache_dir()
 
+    @property
+    def sample_cap(self) -> int:
+        """Sentences kept where an engine collects a sample: ``fit_sample``, else ``SAMPLE_CAP``."""
+        return self.fit_sample or SAMPLE_CAP
+
     def replace(self, **changes) -> Settings:
         known = {f.name for f in fields(self)}
         unknown = set(changes) - known
@@ -88,6 +97,7 @@ class Settings:
         d = asdict(self)
         d.pop("cache_dir")  # where vectors are cached, and whether, does not change results
         d.pop("use_cache")
+        d.pop("device")     # where the arithmetic runs does not change results
         return d
 
 

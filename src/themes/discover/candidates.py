@@ -35,7 +35,8 @@ def candidate_table(responses: pd.DataFrame, seg_response_ids, seg_texts, X: np.
     if len(X) >= 2 * settings.min_theme_size:
         cents, _ = fit_centroids(X, min_themes=1, max_themes=settings.max_themes,
                                  min_theme_size=settings.min_theme_size, reduce_dims=settings.reduce_dims,
-                                 merge_similarity=settings.merge_similarity, seed=settings.seed)
+                                 merge_similarity=settings.merge_similarity, seed=settings.seed,
+                                 fit_sample=settings.sample_cap)
     else:
         cents = X.mean(axis=0, keepdims=True)
         cents /= np.linalg.norm(cents, axis=1, keepdims=True)

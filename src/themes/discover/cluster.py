@@ -1,17 +1,20 @@
 """Vectors -> groups: reduce, cluster, choose the number of themes, return theme centres.
 
 The method (see docs/method.md for the evidence):
-1. fit on at most ``fit_sample`` segments (a seeded sample when there are more);
-2. exact PCA to ``reduce_dims`` dimensions (denoises; Ward's linkage is O(n^2 d));
+1. every distinct sentence takes part (``fit_sample``, off by default, bounds them to a seeded
+   sample);
+2. exact PCA to ``reduce_dims`` dimensions, then Ward's tree (themes.discover.tree): exact on up
+   to 4,000 distinct sentences, above that over 4,000 k-means micro-clusters weighted by their
+   sentences, so memory grows linearly with the sentences;
 3. Ward's agglomerative clustering: deterministic, no outlier class, one tree for every K;
-4. the number of themes is a cut of that tree in the window max(5, 0.1 sqrt n) .. 0.5 sqrt n:
-   the finest cut whose mean silhouette (cosine, fixed sample) is within 10% of the best,
-   unless ``n_themes`` forces it;
+4. the number of themes is a cut of that tree in the window max(5, 0.1 sqrt n) .. 0.5 sqrt n
+   (n distinct sentences): the finest cut whose mean silhouette (cosine, fixed sample of
+   sentences) is within 10% of the best, unless ``n_themes`` forces it;
 5. themes smaller than ``min_theme_size`` are dissolved, near-duplicate themes
    (centre cosine >= ``merge_similarity``) merged; centres are unit-length means in the
    original embedding space, so every later step (assignment, labelling) is nearest-centre;
 6. ``REFINE_ITERS`` steps of (count-weighted) spherical k-means from Ward's centres on the fit
-   set: the themes then depend less on which sentences the seed left out of a sample.
+   set: the themes then depend less on which sentences a sample left out.
 """
 
 from __future__ import annotations
@@ -29,30 +32,22 @@ def _unit(m: np.ndarray) -> np.ndarray:
     return m / np.where(norms == 0, 1, norms)
 
 
-def reduce(X: np.ndarray, dims: int, seed: int) -> np.ndarray:
-    """PCA to ``dims`` dimensions (or X itself when that would not reduce anything)."""
-    if dims <= 0 or dims >= X.shape[1] or len(X) <= dims:
-        return X
-    from sklearn.decomposition import PCA
-
-    # exact (eigendecomposition of the d x d covariance): cheap for d = 384, and the same
-    # components for every seed, so the seed only matters through the fit sample
-    return PCA(n_components=dims, svd_solver="covariance_eigh", random_state=seed).fit_transform(X)
-
-
-def choose_k(X: np.ndarray, tree: np.ndarray, k_min: int, k_max: int) -> tuple[int, dict[int, float]]:
+def choose_k(X: np.ndarray, tree: np.ndarray, k_min: int, k_max: int,
+             leaf: np.ndarray | None = None) -> tuple[int, dict[int, float]]:
     """The cut of the Ward tree chosen by silhouette (cosine, fixed sample of the fit set): see
-    ``pick_k``. Returns (K, silhouette of every K tried)."""
+    ``pick_k``. ``leaf``: the tree leaf of each row of X (None: row i is leaf i). Returns (K,
+    silhouette of every K tried)."""
     from scipy.cluster.hierarchy import fcluster
 
     n = len(X)
     rng = np.random.default_rng(0)  # fixed: the choice must not wobble with the user's seed
     sample = np.sort(rng.choice(n, SILHOUETTE_SAMPLE, replace=False)) if n > SILHOUETTE_SAMPLE else np.arange(n)
+    leaves = sample if leaf is None else leaf[sample]
     S = _unit(X[sample])
     D = 1 - S @ S.T   # cosine distance
     np.clip(D, 0, None, out=D)
     np.fill_diagonal(D, 0)
-    cuts = {k: fcluster(tree, k, criterion="maxclust")[sample] for k in range(k_min, k_max + 1)}
+    cuts = {k: fcluster(tree, k, criterion="maxclust")[leaves] for k in range(k_min, k_max + 1)}
     scores = silhouettes(D, {k: lab for k, lab in cuts.items() if 2 <= len(np.unique(lab)) < len(sample)})
     if not scores:
         return max(1, min(k_min, n)), scores
@@ -135,12 +130,24 @@ def distinct_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     X = np.ascontiguousarray(X, dtype=np.float32)
     if len(X) == 0:
         return X, np.zeros(0, np.int64), np.zeros(0, np.int64)
-    # a hash table over each row's bytes: exact, and faster than sorting the rows
-    codes, uniques = pd.factorize(np.fromiter((r.tobytes() for r in X), dtype=object, count=len(X)))
-    codes = codes.astype(np.int64)   # numbered in order of first appearance
-    first = np.zeros(len(uniques), np.int64)
+    # a 64-bit hash of each row's bits (no per-row Python object), numbered in order of first
+    # appearance, then checked exactly; a collision (never seen) falls back to the bytes
+    bits = X.view(np.uint32)
+    h = np.zeros(len(X), np.uint64)
+    for j in range(X.shape[1]):
+        h *= np.uint64(1099511628211)
+        h ^= bits[:, j]
+    codes = pd.factorize(h)[0].astype(np.int64)
+    first = np.zeros(codes.max() + 1, np.int64)
     first[codes[::-1]] = np.arange(len(X) - 1, -1, -1)
-    return X[first], codes, np.bincount(codes, minlength=len(uniques)).astype(np.int64)
+    U = X[first]
+    if not all(np.array_equal(bits[s:s + 8192], U[codes[s:s + 8192]].view(np.uint32))
+               for s in range(0, len(X), 8192)):
+        codes = pd.factorize(np.fromiter((r.tobytes() for r in X), dtype=object, count=len(X)))[0].astype(np.int64)
+        first = np.zeros(codes.max() + 1, np.int64)
+        first[codes[::-1]] = np.arange(len(X) - 1, -1, -1)
+        U = X[first]
+    return U, codes, np.bincount(codes, minlength=len(U)).astype(np.int64)
 
 
 def n_distinct(X: np.ndarray, decimals: int = 5) -> int:
@@ -148,70 +155,50 @@ def n_distinct(X: np.ndarray, decimals: int = 5) -> int:
     return len(distinct_rows(np.round(X, decimals))[0]) if len(X) else 0
 
 
-TREE_VERSION = 1   # bump when reduce() or the linkage call changes
-
-
-def ward_tree(X: np.ndarray, reduce_dims: int, seed: int, cache_dir=None) -> np.ndarray:
-    """Ward's linkage of X after ``reduce``. With ``cache_dir``, the tree is kept on disk
-    (``trees/<hash>.npy``, keyed by the exact vectors and ``reduce_dims``) so a rerun on the same
-    sentences, with another ``--n-themes`` for instance, skips the quadratic step."""
-    from scipy.cluster.hierarchy import linkage
-
-    path = None
-    if cache_dir is not None:
-        import hashlib
-        from pathlib import Path
-
-        h = hashlib.blake2b(f"ward|v{TREE_VERSION}|{reduce_dims}|{X.shape}|{X.dtype}".encode(), digest_size=16)
-        h.update(np.ascontiguousarray(X).tobytes())
-        path = Path(cache_dir) / "trees" / f"{h.hexdigest()}.npy"
-        try:
-            tree = np.load(path, allow_pickle=False)
-            if tree.shape == (len(X) - 1, 4) and tree.dtype == np.float64:
-                return tree
-        except (OSError, ValueError, EOFError):
-            pass  # missing or unreadable: fit it again
-    tree = linkage(reduce(X.astype(np.float64), reduce_dims, seed), method="ward")
-    if path is not None:
-        from themes.io.atomic import write_cache_file
-
-        write_cache_file(path, lambda fh: np.save(fh, tree, allow_pickle=False))
-    return tree
+def two_apart(X: np.ndarray, tol: float = 1e-5) -> bool:
+    """Whether any row of X differs from the first by more than ``tol`` (in blocks: no copy)."""
+    return any(np.abs(X[s:s + 8192] - X[0]).max() > tol for s in range(0, len(X), 8192))
 
 
 def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int = 2, max_themes: int = 60,
-                  min_theme_size: int = 3, fit_sample: int = 20000, reduce_dims: int = 48,
-                  merge_similarity: float = 0.92, seed: int = 42, cache_dir=None) -> tuple[np.ndarray, dict]:
+                  min_theme_size: int = 3, fit_sample: int | None = None, reduce_dims: int = 48,
+                  merge_similarity: float = 0.92, seed: int = 42, cache_dir=None,
+                  device: str = "cpu") -> tuple[np.ndarray, dict]:
     """Fit themes on unit-length vectors; return (centroids k x d, diagnostics).
 
     Repeated vectors (the same sentence said many times) enter the tree once and count with
-    their number in every centre, size and merge; ``fit_sample`` bounds the distinct vectors."""
+    their number in every centre, size and merge. Every distinct vector is fitted on unless
+    ``fit_sample`` bounds them to a seeded sample; beyond the vectors, memory grows linearly."""
     from scipy.cluster.hierarchy import fcluster
+
+    from themes.discover.tree import MICRO_CLUSTERS, fit_tree
 
     X = np.asarray(X, dtype=np.float32)
     n = len(X)
     info: dict = {"n_fit": 0, "k_chosen": 0, "silhouette": {}}
     if n == 0:
         return np.zeros((0, X.shape[1] if X.ndim == 2 else 0), dtype=np.float32), info
-    U, _, counts = distinct_rows(X)
-    rng = np.random.default_rng(seed)
-    m = len(U)
-    idx = np.sort(rng.choice(m, fit_sample, replace=False)) if m > fit_sample else np.arange(m)
-    Xf, wf = U[idx], counts[idx]
-    info["n_fit"] = int(len(idx))
+    Xf, _, wf = distinct_rows(X)
+    if fit_sample is not None and len(Xf) > fit_sample:
+        idx = np.sort(np.random.default_rng(seed).choice(len(Xf), fit_sample, replace=False))
+        Xf, wf = Xf[idx], wf[idx]
+    info["n_fit"] = int(len(Xf))
     info["n_fit_segments"] = int(wf.sum())
-    if n_distinct(Xf) < 2:
-        return _unit((wf[:, None] * Xf).sum(axis=0, keepdims=True)), info
+    if not two_apart(Xf):
+        return _unit((wf.astype(np.float32) @ Xf)[None, :]), info
 
-    tree = ward_tree(Xf, reduce_dims, seed, cache_dir)
+    tree, leaf = fit_tree(Xf, reduce_dims, seed, cache_dir, device)
+    info["tree_leaves"] = int(len(tree) + 1)
+    info["micro_clusters"] = len(Xf) > MICRO_CLUSTERS
     size_cap = max(1, int(wf.sum()) // max(min_theme_size, 1))
     if n_themes is not None:
-        k = min(n_themes, len(Xf))
+        k = min(n_themes, len(tree) + 1)
     else:
         k_hi, k_lo = k_range(len(Xf), min_themes, max_themes, size_cap)
-        k, scores = choose_k(Xf, tree, k_lo, k_hi)
+        k_hi, k_lo = min(k_hi, len(tree)), min(k_lo, len(tree))
+        k, scores = choose_k(Xf, tree, k_lo, k_hi, leaf)
         info["silhouette"] = {str(key): round(val, 4) for key, val in scores.items()}
-    labels = fcluster(tree, k, criterion="maxclust") - 1
+    labels = (fcluster(tree, k, criterion="maxclust") - 1)[leaf]
     info["k_chosen"] = int(k)
 
     keep_small = n_themes is not None
@@ -221,26 +208,29 @@ def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int
         before = len(centroids)
         centroids = _merge_close(Xf, wf, centroids, merge_similarity)
         info["merged"] = int(before - len(centroids))
-    weighted = wf[:, None] * Xf
     for _ in range(REFINE_ITERS):  # spherical k-means steps from Ward's centres (weighted)
         near = np.argmax(Xf @ centroids.T, axis=1)
         held = np.bincount(near, minlength=len(centroids)) > 0
         centroids = centroids.copy()
-        centroids[held] = _unit(_group_sums(weighted, near, len(centroids))[held])
+        centroids[held] = _unit(_group_sums(Xf, near, len(centroids), wf)[held])
     # Order themes by size (then by first member) so ids read from largest to smallest.
     nearest = np.argmax(Xf @ centroids.T, axis=1)
     sizes = np.bincount(nearest, weights=wf, minlength=len(centroids))
-    first = np.array([np.flatnonzero(nearest == j)[0] if sizes[j] else n for j in range(len(centroids))])
+    first = np.full(len(centroids), n)
+    np.minimum.at(first, nearest, np.arange(len(nearest)))
     order = np.lexsort((first, -sizes))
     order = order[sizes[order] > 0]
     return centroids[order].astype(np.float32), info
 
 
 def _group_sums(X: np.ndarray, labels: np.ndarray, k: int, w: np.ndarray | None = None) -> np.ndarray:
-    """k x d: the (``w``-weighted) sum of X's rows in each of k groups, as one matrix product."""
-    member = np.zeros((k, len(X)), X.dtype)
-    member[labels, np.arange(len(X))] = 1 if w is None else w
-    return member @ X
+    """k x d: the (``w``-weighted) sum of X's rows in each of k groups, as one sparse product
+    (no k x n dense matrix, no weighted copy of X)."""
+    from scipy.sparse import csr_matrix
+
+    weights = np.ones(len(X), X.dtype) if w is None else np.asarray(w, dtype=X.dtype)  # X's type: no upcast copy
+    member = csr_matrix((weights, (labels, np.arange(len(X)))), shape=(k, len(X)))
+    return np.asarray(member @ X, dtype=X.dtype)
 
 
 def _wmean(X: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -248,12 +238,12 @@ def _wmean(X: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def _centres(X: np.ndarray, labels: np.ndarray, w: np.ndarray, min_size: int) -> np.ndarray:
-    ks = np.unique(labels)
-    sizes = np.array([w[labels == k].sum() for k in ks])
-    big = ks[sizes >= min_size]
+    ks, labels = np.unique(labels, return_inverse=True)
+    sizes = np.bincount(labels, weights=w, minlength=len(ks))
+    big = np.flatnonzero(sizes >= min_size)
     if len(big) == 0:
-        big = ks[[int(np.argmax(sizes))]]
-    return _unit(np.vstack([_wmean(X[labels == k], w[labels == k]) for k in big]))
+        big = np.array([int(np.argmax(sizes))])
+    return _unit(_group_sums(X, labels, len(ks), w)[big])
 
 
 def _merge_close(X: np.ndarray, w: np.ndarray, centroids: np.ndarray, threshold: float) -> np.ndarray:
@@ -266,7 +256,7 @@ def _merge_close(X: np.ndarray, w: np.ndarray, centroids: np.ndarray, threshold:
             break
         nearest = np.argmax(X @ centroids.T, axis=1)
         members = (nearest == i) | (nearest == j)
-        merged = _unit(_wmean(X[members], w[members]))[0]
+        merged = _unit((np.where(members, w, 0).astype(X.dtype) @ X)[None, :])[0]
         keep = [t for t in range(len(centroids)) if t not in (i, j)]
         centroids = np.vstack([centroids[keep], merged[None, :]])
     return centroids

@@ -16,6 +16,9 @@ from themes.types import Assignments, Segments, ThemeSet, theme_table
 def fit_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings) -> tuple[ThemeSet, dict]:
     """Cluster each question's segments separately; ids run across questions, in the order the
     questions first appear."""
+    from themes.embed.device import resolve_device
+
+    device = resolve_device(settings.device)
     questions = list(pd.unique(segs.frame["question"])) if len(segs) else [""]  # in input order
     cents, qcol, info = [], [], {}
     for q in questions:
@@ -26,7 +29,7 @@ def fit_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings) -> tu
                              max_themes=settings.max_themes, min_theme_size=settings.min_theme_size,
                              fit_sample=settings.fit_sample, reduce_dims=settings.reduce_dims,
                              merge_similarity=settings.merge_similarity, seed=settings.seed,
-                             cache_dir=settings.cache_path if settings.use_cache else None)
+                             cache_dir=settings.cache_path if settings.use_cache else None, device=device)
         cents.append(c)
         qcol += [q] * len(c)
         info[q or "(all)"] = i

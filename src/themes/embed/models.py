@@ -53,11 +53,12 @@ def resolve_model_path(model: str) -> Path:
 
 
 class SentenceTransformerEmbedder:
-    """sentence-transformers model on the CPU, loaded on first use."""
+    """sentence-transformers model on ``device`` ("cpu" or "cuda"), loaded on first use."""
 
-    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int = 64):
+    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int = 64, device: str = "cpu"):
         self.model = model
         self.batch_size = batch_size
+        self.device = device
         self.path = resolve_model_path(model)
         self._st = None
 
@@ -88,7 +89,7 @@ class SentenceTransformerEmbedder:
             hf_logging.set_verbosity_error()
             hf_logging.disable_progress_bar()
             logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
-            self._st = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+            self._st = SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
         return self._st
 
     @property

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from themes.config import Settings, components
+from themes.embed.device import batch_for, resolve_device
 from themes.embed.models import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder, embed_texts
+from themes.errors import ConfigError
 from themes.progress import Reporter
 from themes.types import Segments
 
@@ -18,8 +20,11 @@ def new_embedder(model: str, settings: Settings):
     if settings.backend == "onnx":
         from themes.embed.onnx import OnnxEmbedder
 
-        return OnnxEmbedder(model, settings.batch_size, settings.cache_path, quantize=False)
-    return SentenceTransformerEmbedder(model, settings.batch_size)
+        if settings.device == "cuda":
+            raise ConfigError("--backend onnx runs on the CPU only: use --backend torch with --device cuda.")
+        return OnnxEmbedder(model, batch_for(settings.batch_size, "cpu"), settings.cache_path, quantize=False)
+    device = resolve_device(settings.device)
+    return SentenceTransformerEmbedder(model, batch_for(settings.batch_size, device), device=device)
 
 
 def vector_cache(embedder, settings: Settings) -> EmbeddingCache | None:

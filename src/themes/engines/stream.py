@@ -102,7 +102,7 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
         tally = Tally(by, first.question_column is not None)
         stance = StanceTally()
         quotes = QuotePool(len(theme_set), settings.n_quotes, by, first.labels)
-        candidates = CandidatePool(settings.fit_sample, settings.seed, by)
+        candidates = CandidatePool(settings.sample_cap, settings.seed, by)
         n_segments = 0
         for corpus in _chain(first, blocks):
             segs, vectors, assignments = label_chunk(model.theme_set, corpus, embedder, splitter, settings,

@@ -55,7 +55,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     embedder = embedder or new_embedder(settings.model, settings)
     embedded = embed_all(frame, spec, settings)
     t = time.perf_counter()
-    _, segs, vectors = collect_segments(embedded, settings.fit_sample, settings.seed, embedder.dimension)
+    _, segs, vectors = collect_segments(embedded, settings.sample_cap, settings.seed, embedder.dimension)
     run.timings["embed_and_sample_s"] = time.perf_counter() - t
     t = time.perf_counter()
     theme_set, fit_info = fit_theme_set(segs, vectors, settings)
@@ -208,6 +208,6 @@ def _candidates(labelled, embedder, phrases, settings: Settings, by, dim: int) -
     from pyspark.sql import functions as F
 
     unassigned = labelled.where(F.col("status") == UNASSIGNED)
-    rows, segs, vectors = collect_segments(unassigned, settings.fit_sample, settings.seed, dim, extra=by)
+    rows, segs, vectors = collect_segments(unassigned, settings.sample_cap, settings.seed, dim, extra=by)
     return candidate_table(rows[["response_id", *by, "text"]], segs.frame["response_id"].to_numpy(),
                                     segs.texts, vectors, embedder, phrases, settings, list(by))
