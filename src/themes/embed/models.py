@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from themes.embed.device import batch_for
 from themes.errors import ConfigError
 from themes.io.atomic import write_file
 
@@ -55,9 +56,9 @@ def resolve_model_path(model: str) -> Path:
 class SentenceTransformerEmbedder:
     """sentence-transformers model on ``device`` ("cpu" or "cuda"), loaded on first use."""
 
-    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int = 64, device: str = "cpu"):
+    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int | None = 64, device: str = "cpu"):
         self.model = model
-        self.batch_size = batch_size
+        self.batch_size = batch_for(batch_size, device)   # None: the device's own (Settings.batch_size default)
         self.device = device
         self.path = resolve_model_path(model)
         self._st = None
