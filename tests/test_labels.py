@@ -230,6 +230,19 @@ def test_definition_first_person_course_and_long_clause_cut():
     assert len(clause.split()) <= 30 and "Answers that mention" not in clause
 
 
+def test_short_answer_definition_counts_each_quoted_answer():
+    every = ["Nothing.", "Nothing at all", "nothing at all!", "Nothing", "Nothing at all."]
+    assert define(every[:4], "Nothing at all", all_texts=every) == \
+        'Respondents give short answers such as "nothing" (2) or "nothing at all" (3).'
+
+
+def test_one_statement_and_short_answers_are_both_quoted():
+    texts = ["Everything was really good.", "Excellent", "Very good!", "excellent"]
+    assert define(texts, "Everything was good", all_texts=texts) == ('Respondents say everything was really good; '
+                                                                     'others give short answers such as "excellent" '
+                                                                     '(2) or "very good".')
+
+
 def test_definition_of_short_answers_and_imperatives():
     assert define(["Not sure.", "No idea", "n/a"], "Not sure") == \
         'Respondents give short answers such as "not sure" or "no idea".'

@@ -95,6 +95,10 @@ def _lower_first(s: str, texts: list[str]) -> str:
     return word.lower() + s[len(word):]
 
 
+def _short_key(text: str) -> str:
+    return " ".join(_WORD.findall(_clean(text).lower()))
+
+
 def _jaccard(a: str, b: str) -> float:
     x, y = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
     return len(x & y) / len(x | y) if x | y else 1.0
@@ -110,13 +114,15 @@ def _verb(clause: str, first: bool) -> str:
 
 
 def define(texts: list[str], name: str, stances: list[str] | None = None, mixed: bool = False,
-           max_sentences: int = 2) -> str:
+           max_sentences: int = 2, all_texts: list[str] | None = None) -> str:
     """One or two clauses defining a theme from its segments, most typical first (the caller
     orders them: themes.discover.fit puts the central segments that sit furthest from every
     other theme first). With ``mixed`` (its answers are split on stance and the theme was kept
     together) the definition says so and, given ``stances`` (one per text), quotes one positive
     and one critical clause: "Views are mixed: respondents say ...; others say ...". The stance
-    shares themselves are in the theme's own ``stance`` column, not in its definition."""
+    shares themselves are in the theme's own ``stance`` column, not in its definition. A theme of
+    short answers is defined by quoting them, with how often each was given among ``all_texts``
+    (the theme's segments) when given."""
     stances = list(stances) if stances is not None else [""] * len(texts)
     picked: list[tuple[str, str]] = []   # (cleaned clause, its stance), most typical first
     short: list[str] = []
@@ -133,9 +139,18 @@ def define(texts: list[str], name: str, stances: list[str] | None = None, mixed:
             picked.append((clause, stance))
             break
     lead = "Views are mixed: " if mixed else ""
+
+    def short_answers(shown: list[str]) -> str:
+        # with all the theme's texts, each quoted answer says how often it was given ("nothing
+        # at all" (212)), so two themes of short answers are told apart by more than their words
+        said = {}
+        if all_texts:
+            keys = [_short_key(t) for t in all_texts]
+            said = {a: keys.count(_short_key(a)) for a in shown}
+        return " or ".join(f'"{a}"' + (f" ({said[a]:,})" if said.get(a, 0) > 1 else "") for a in shown)
+
     if not picked:
-        quoted = [f'"{s}"' for s in short[:2]] or [f'"{name.lower()}"']
-        body = "Respondents give short answers such as " + " or ".join(quoted) + "."
+        body = "Respondents give short answers such as " + short_answers(short[:2] or [name.lower()]) + "."
         return lead + (body[0].lower() + body[1:] if lead else body)
     order = list(range(len(picked)))
     if mixed:
@@ -150,6 +165,8 @@ def define(texts: list[str], name: str, stances: list[str] | None = None, mixed:
         if len(chosen) >= max(1, max_sentences):
             break
     parts = [f"{_verb(c, j == 0)} {c}" for j, c in enumerate(_lower_first(_reported(c), texts) for c in chosen)]
+    if len(chosen) < max(1, max_sentences) and short:   # one statement: the short answers say the rest
+        parts.append("others give short answers such as " + short_answers(short[:2]))
     body = "; ".join(parts) + "."
     return lead + (body[0].lower() + body[1:] if lead else body)
 

@@ -65,7 +65,8 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
     for p, (stances, name) in enumerate(zip(stances_by_theme, names)):
         mixed = bool(stances) and describe_stance(stance_shares(stances)).startswith("mixed")
         typical = distinctive(p, theme_set, vectors, assignments)
-        definitions.append(define(seg_texts[typical].tolist(), name, seg_stance[typical].tolist(), mixed=mixed))
+        definitions.append(define(seg_texts[typical].tolist(), name, seg_stance[typical].tolist(), mixed=mixed,
+                                  all_texts=texts_by_theme[p]))
     table = theme_set.table.copy()
     table["name"] = names
     table["keywords"] = kws

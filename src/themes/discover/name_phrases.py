@@ -66,7 +66,7 @@ def default_phrases(settings):
 
 def _surface(tok) -> str:
     text = _CONTRACTIONS.get(tok.lower_, tok.text)
-    if tok.pos_ == "PROPN" or sum(c.isupper() for c in text) >= 2:
+    if tok.pos_ == "PROPN" or sum(c.isupper() for c in text) >= 2 or text in ("I", "I'm", "I've", "I'd"):
         return text
     return text.lower()
 
