@@ -113,6 +113,7 @@ def case_floor(path: str, backend: str, cache: str) -> dict:
     import pandas as pd
 
     from themes.config import Settings
+    from themes.embed.device import batch_for
     from themes.embed.models import resolve_model_path
     from themes.io.corpus import load_corpus
     from themes.text.segment import segment, spacy_splitter
@@ -125,12 +126,12 @@ def case_floor(path: str, backend: str, cache: str) -> dict:
 
     if backend == "torch":
         model = SentenceTransformer(str(resolve_model_path(settings.model)), device="cpu", local_files_only=True)
-        encode = lambda x: model.encode(x, batch_size=settings.batch_size, normalize_embeddings=True,  # noqa: E731
+        encode = lambda x: model.encode(x, batch_size=batch_for(settings.batch_size, "cpu"), normalize_embeddings=True,  # noqa: E731
                                         show_progress_bar=False)
     else:  # themes' own ONNX export (sentence-transformers' ONNX backend cannot be installed alongside)
         from themes.embed.onnx import OnnxEmbedder
 
-        encode = OnnxEmbedder(settings.model, settings.batch_size, cache, quantize=backend == "onnx-int8").embed
+        encode = OnnxEmbedder(settings.model, batch_for(settings.batch_size, "cpu"), cache, quantize=backend == "onnx-int8").embed
     encode(distinct[:8])  # warm-up (and the one-off ONNX export), not timed
     t = time.perf_counter()
     encode(distinct)
