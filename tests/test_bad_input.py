@@ -336,18 +336,18 @@ def test_outdir_that_cannot_be_made(tmp_path, fast_stages):
 def test_disk_full_while_writing_keeps_the_old_outdir(tmp_path, fast_stages, monkeypatch):
     import errno
 
-    import pandas as pd
+    from themes.io import safe
 
     res, out = run_extract(tmp_path, BAD / "good.csv", "--text", "answer")
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
-    real = pd.DataFrame.to_csv
+    real = safe.save_text
 
-    def full(frame, path=None, *args, **kwargs):  # the disk fills at the real write call
+    def full(path, text):  # the disk fills at the real write call
         if Path(getattr(path, "name", path) or "").name == "quotes.csv":
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(frame, path, *args, **kwargs)
+        return real(path, text)
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    monkeypatch.setattr(safe, "save_text", full)
     res = runner.invoke(app, ["extract", str(BAD / "good.csv"), "--text", "answer", "-o", str(out), "--force",
                               "--quiet"], env={"THEMES_CACHE_DIR": str(tmp_path / "cache")})
     assert res.exit_code == 2 and "No space left on device" in res.output and "nothing was written" in res.output

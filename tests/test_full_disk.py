@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from themes.cli import app
+from themes.io import safe
 
 runner = CliRunner()
 WORDS = ["waiting", "staff", "parking", "kind", "food", "noise", "discharge", "letters", "nurses", "clean"]
@@ -72,14 +73,14 @@ def test_injected_enospc_keeps_the_old_outdir(tmp_path, fast_stages, monkeypatch
     out.mkdir()
     (out / "old.txt").write_text("keep me")
     (out / "run.json").write_text('{"tool": "themes", "command": "extract"}')
-    real = pd.DataFrame.to_csv
+    real = safe.save_text
 
-    def full(frame, path=None, *args, **kwargs):
+    def full(path, text):  # the disk fills at the real write call
         if Path(str(getattr(path, "name", path) or "")).name == "segments.csv":
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(frame, path, *args, **kwargs)
+        return real(path, text)
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    monkeypatch.setattr(safe, "save_text", full)
     args = [command, str(model), str(big)] if command == "label" else [command, str(big)]
     res = runner.invoke(app, [*args, "--text", "answer", "--id", "id", "-o", str(out), "--force", "--quiet"],
                         env={"THEMES_CACHE_DIR": str(tmp_path / "cache")})

@@ -15,19 +15,36 @@ from pathlib import Path
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Separators a spreadsheet of a common locale may split an unquoted line at (a semicolon-locale
+# Excel splits at ";"; tab is everyone's paste separator). Each piece after one is guarded as a
+# cell is, and a text cell holding one is written in quotes.
+LOCALE_SEPARATORS = (";", "\t")
+_START_CLASS = "[" + re.escape("".join(FORMULA_START)) + "]"
+# a piece also starts after a line break (a reader that ignores the quotes starts a row there)
+_SEP_CLASS = "[" + re.escape("".join(LOCALE_SEPARATORS) + "\r\n") + "]"
+# where a guard goes: the start of the cell or of a piece (after ";", tab or a line break), before any apostrophes already there
+# and a formula character (counting those apostrophes makes the guard reversible: a cell that
+# really starts "'=" is written "''=" and read back as "'=")
+GUARD_AT = re.compile(f"(^|{_SEP_CLASS})(?='*{_START_CLASS})")
+NEEDS_GUARD = re.compile(f"(?:^|{_SEP_CLASS})'*{_START_CLASS}")
+GUARDED = re.compile(f"(^|{_SEP_CLASS})'(?='*{_START_CLASS})")
+# a CSV line ending no cell can hold, so that "quote cells holding ';' or tab" is Python's own
+# csv quoting (it quotes a cell holding a character of the line ending); see ``write_csv``
+_MARKED_END = "".join(LOCALE_SEPARATORS) + '"\r\n'
 
 
 def inert(value):
-    """Prefix an apostrophe to text a spreadsheet would read as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """Prefix an apostrophe to text a spreadsheet would read as a formula: at the start of the
+    cell and after each ``;`` or tab (``x;=1+1`` becomes ``x;'=1+1``)."""
+    if isinstance(value, str):
+        return GUARD_AT.sub(r"\1'", value)
     return value
 
 
 def uninert(value):
     """Undo ``inert`` when reading back a CSV this package wrote."""
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_START):
-        return value[1:]
+    if isinstance(value, str) and "'" in value:
+        return GUARDED.sub(r"\1", value)
     return value
 
 
@@ -37,10 +54,10 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out.columns = [inert(str(c)) for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            risky = out[col].str.startswith(FORMULA_START, na=False).to_numpy(dtype=bool)
+            risky = out[col].str.contains(NEEDS_GUARD, na=False).to_numpy(dtype=bool)
             if risky.any():
                 out[col] = out[col].astype(object)
-                out.loc[risky, col] = "'" + out.loc[risky, col].astype(str)
+                out.loc[risky, col] = out.loc[risky, col].astype(str).map(inert)
     return out
 
 
@@ -48,9 +65,28 @@ def write_csv(frame: pd.DataFrame, path=None, header: bool = True) -> str | None
     """Spreadsheet-inert CSV to ``path`` (a path or an open text file), or returned as text.
 
     Lines end in CRLF (RFC 4180): with "\\n" alone, Python's csv writer leaves a cell holding a
-    bare carriage return unquoted, and every reader then splits the row there.
+    bare carriage return unquoted, and every reader then splits the row there. A text cell holding
+    ``;`` or a tab is quoted too: the csv writer quotes a cell holding any character of the line
+    ending, so the rows are written ending in ``;``, tab, ``"``, CRLF and that ending is then cut
+    to CRLF. No cell can hold that ending: an unquoted cell holds none of its characters, and
+    inside a quoted one every ``"`` is doubled and the closing one is followed by ``,`` or ``;``.
     """
-    return safe_frame(frame).to_csv(path, index=False, header=header, encoding="utf-8", lineterminator="\r\n")
+    text = safe_frame(frame).to_csv(None, index=False, header=header, lineterminator=_MARKED_END)
+    text = text.replace(_MARKED_END, "\r\n")
+    if path is None:
+        return text
+    save_text(path, text)
+    return None
+
+
+def save_text(path, text: str) -> None:
+    """``text`` to ``path`` (a path, written as UTF-8, or an open text file): the one call where a
+    CSV reaches the disk."""
+    if hasattr(path, "write"):
+        path.write(text)
+        return
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
 
 
 class CsvAppender:
