@@ -44,3 +44,25 @@ def test_thousands_of_groups_are_capped_in_every_report(tmp_path):
     assert 0 < md.count("| role | group ") <= 3 * 50   # labels as the header writes them
     run = json.loads((out / "report" / "report-run.json").read_text())
     assert run["notes"] and took < 120, took
+
+
+def test_lone_surrogates_in_jsonl_are_replaced_and_noted(tmp_path, fast_stages):
+    """A lone surrogate escape was dropped without a word (or failed the read): it is now U+FFFD,
+    with a note in the console and run.json naming the rows; a real pair and an escaped backslash
+    are left as they are."""
+    from themes.cli import app
+
+    src = tmp_path / "s.jsonl"
+    lines = ['{"id": "R1", "answer": "bad \\ud800 staffing on wards"}',
+             '{"id": "R2", "answer": "fine \\\\ud800 text \\ud83d\\ude00 about wards"}',
+             '{"id": "R3", "answer": "low half \\uDFFF of staffing"}']
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame = load_corpus(src, text="answer", id="id").frame
+    assert list(frame["text"]) == ["bad \ufffd staffing on wards", "fine \\ud800 text \U0001f600 about wards",
+                                     "low half \ufffd of staffing"]
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["extract", str(src), "--text", "answer", "--id", "id", "-o", str(out), "--no-cache"])
+    assert res.exit_code == 0, res.output
+    assert "2 row(s) held half of a UTF-16 surrogate pair" in " ".join(res.output.split())
+    notes = json.loads((out / "run.json").read_text(encoding="utf-8"))["notes"]
+    assert any("line(s) 1, 3" in n for n in notes), notes

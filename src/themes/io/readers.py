@@ -63,7 +63,7 @@ def read_table(path: str | Path, sheet: str | None = None, columns: Sequence[str
     elif kind == "parquet":
         frame = _read_other(path, lambda: pd.read_parquet(path), "a Parquet file")
     else:
-        frame = _read_other(path, lambda: pd.read_json(path, lines=True, dtype=False), "JSON Lines")
+        frame = _read_jsonl(path)
     attrs = dict(frame.attrs)
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.attrs.update(attrs)
@@ -298,6 +298,44 @@ def _read_other(path: Path, reader, what: str) -> pd.DataFrame:
         return frame.astype(object).where(frame.notna(), "").astype(str)
     except Exception as exc:
         raise InputError(f"{path}: cannot read it as {what} ({first_line(exc)}).") from None
+
+
+# a JSON string escape: a surrogate pair, a lone surrogate, or any other escape (so an escaped
+# backslash followed by "ud800" is not taken for one)
+JSON_ESCAPE = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})|\\u(d[89a-f][0-9a-f]{2})|\\.", re.I | re.S)
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    """JSON Lines; a lone surrogate escape (``\\ud800`` without its pair: no character, which the
+    JSON parser would drop or fail on) becomes U+FFFD, and a note says how many rows held one."""
+    data = path.read_bytes()
+    notes = []
+    source = path
+    if re.search(rb"\\u[dD]", data):
+        try:
+            text, rows = lone_surrogates(data.decode("utf-8"))
+        except UnicodeDecodeError:  # not UTF-8: the parser says so below
+            rows = []
+        if rows:
+            shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+            notes.append(f"Read {path.name}: {len(rows)} row(s) held half of a UTF-16 surrogate pair (an escape "
+                         f"such as \\ud800 with no partner; line(s) {shown}); each is read as U+FFFD (the "
+                         "replacement character). Check the program that wrote the file.")
+            source = io.StringIO(text)
+    frame = _read_other(path, lambda: pd.read_json(source, lines=True, dtype=False), "JSON Lines")
+    frame.attrs["notes"] = notes
+    return frame
+
+
+def lone_surrogates(text: str) -> tuple[str, list[int]]:
+    """(text with each lone surrogate escape written \\ufffd, the 1-based lines that held one)."""
+    out, rows = [], []
+    for number, line in enumerate(text.split("\n"), start=1):
+        fixed = JSON_ESCAPE.sub(lambda m: "\\ufffd" if m.group(3) else m.group(0), line) if "\\u" in line else line
+        if fixed != line:
+            rows.append(number)
+        out.append(fixed)
+    return "\n".join(out), rows
 
 
 def first_line(exc: Exception) -> str:
