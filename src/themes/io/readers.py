@@ -9,6 +9,7 @@ encoding other than UTF-8, a separator other than the comma, a sheet) is returne
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -116,6 +117,24 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     for codec, label in CSV_ENCODINGS:
         try:
             return data.decode(codec), label
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+# the Java (Spark) names of the encodings guess_encoding returns
+JAVA_ENCODINGS = {"UTF-8": "UTF-8", "UTF-16": "UTF-16", "Windows-1252": "windows-1252", "Latin-1": "ISO-8859-1"}
+
+
+def guess_encoding(head: bytes) -> str:
+    """The encoding ``_decode`` would choose (its label: "UTF-8", "Windows-1252", ...), judged on
+    the first bytes of a file (a character cut at their end is not held against UTF-8)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    for codec, label in CSV_ENCODINGS:
+        try:
+            codecs.getincrementaldecoder(codec)().decode(head, final=False)
+            return label
         except UnicodeDecodeError:
             continue
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from themes.errors import ConfigError, InputError
-from themes.io.safe import FORMULA_START
+from themes.io.readers import JAVA_ENCODINGS, SNIFF_BYTES, guess_encoding
+from themes.io.safe import FORMULA_START, inert
 
 EXTRA = "pip install 'themes[spark]'"
 # the guard of themes.io.safe as a Spark (Java) regex character class
@@ -78,9 +79,30 @@ def check_source(data) -> None:
         raise InputError(f"{data}: file not found. Check the path.")
 
 
-def read_input(spark, path: str | Path, fmt: str | None = None):
+# Spark 4 reads only a few charsets; Windows-1252 is Latin-1 but for 0x80-0x9F
+C1 = "".join(chr(b) for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
+C1_AS_1252 = C1.encode("latin-1").decode("cp1252")
+C1_TABLE = str.maketrans(C1, C1_AS_1252)
+
+
+def csv_encoding(path) -> tuple[str, list[str]]:
+    """(Java encoding name, notes) for a CSV input: guessed as the local reader guesses, from the
+    first bytes of a local file; UTF-8 for a remote path or a folder."""
+    local = Path(str(path))
+    if not (is_local(path) and local.is_file()):
+        return "UTF-8", []
+    with open(local, "rb") as fh:
+        label = guess_encoding(fh.read(SNIFF_BYTES))
+    if label == "UTF-8":
+        return "UTF-8", []
+    return JAVA_ENCODINGS[label], [f"Read {local.name} as {label} text (it is not UTF-8); check accented letters in "
+                                   "responses.csv."]
+
+
+def read_input(spark, path: str | Path, fmt: str | None = None, notes: list | None = None):
     """Any Spark-readable path (Parquet, CSV/TSV with a header, JSON Lines, ORC, or a folder of
-    them) as a Spark DataFrame of strings."""
+    them) as a Spark DataFrame of strings. What was guessed (a CSV's encoding) is added to
+    ``notes``."""
     from pyspark.sql import functions as F
 
     check_source(path)
@@ -89,27 +111,35 @@ def read_input(spark, path: str | Path, fmt: str | None = None):
     fmt = fmt or FORMATS.get(suffix) or ("parquet" if not suffix else None)
     if fmt is None:
         raise InputError(f"{path}: unknown file type '{suffix}'. Use Parquet, CSV, TSV, JSON Lines or ORC.")
-    reader = spark.read
+    reader, encoding = spark.read, "UTF-8"
     if fmt == "csv":
-        reader = reader.options(header=True, multiLine=True, escape='"', encoding="UTF-8",
+        encoding, found = csv_encoding(path)
+        if notes is not None:
+            notes += found
+        reader = reader.options(header=True, multiLine=True, escape='"', encoding="ISO-8859-1" if encoding == "windows-1252" else encoding,
                                 sep="\t" if suffix == ".tsv" else ",")
     try:
         frame = reader.format(fmt).load(spark_path(path))
     except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path}: Spark cannot read it as {fmt} ({first[:200]}).") from None
-    return frame.select([F.col(f"`{c}`").cast("string").alias(c.strip()) for c in frame.columns])
+    cols = [F.col(f"`{c}`").cast("string").alias(c.strip()) for c in frame.columns]
+    if fmt == "csv" and encoding == "windows-1252":  # read as Latin-1, then 0x80-0x9F as Windows-1252 has them
+        cols = [F.translate(F.col(f"`{c}`").cast("string"), C1, C1_AS_1252).alias(c.strip().translate(C1_TABLE))
+                for c in frame.columns]
+    return frame.select(cols)
 
 
 def inert_columns(frame):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV output only)."""
+    """Text a spreadsheet would run as a formula gets a leading apostrophe, in the values and in
+    the column names (CSV output only)."""
     from pyspark.sql import functions as F
 
     cols = []
     for name, dtype in frame.dtypes:
         c = F.col(f"`{name}`")
-        cols.append(F.when(c.rlike(FORMULA_PATTERN), F.concat(F.lit("'"), c)).otherwise(c).alias(name)
-                    if dtype == "string" else c)
+        cols.append(F.when(c.rlike(FORMULA_PATTERN), F.concat(F.lit("'"), c)).otherwise(c).alias(inert(name))
+                    if dtype == "string" else c.alias(inert(name)))
     return frame.select(cols)
 
 

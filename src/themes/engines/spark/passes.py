@@ -135,7 +135,7 @@ def _schema(by, question: bool, labelled: bool):
     return T.StructType(fields)
 
 
-def _frame(spark, data, source_format):
+def _frame(spark, data, source_format, notes: list):
     from pyspark.sql import DataFrame as SparkFrame
 
     from themes.engines.spark.io import read_input
@@ -146,7 +146,7 @@ def _frame(spark, data, source_format):
         frame = data.reset_index(drop=True)
         frame.columns = [str(c) for c in frame.columns]
         return spark.createDataFrame(frame.astype(object).where(frame.notna(), "").astype(str)), "<data frame>"
-    return read_input(spark, data, source_format), str(data)
+    return read_input(spark, data, source_format, notes), str(data)
 
 
 def prepare(spark, data, text, id, by, question, source_format=None):
@@ -155,11 +155,12 @@ def prepare(spark, data, text, id, by, question, source_format=None):
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    frame, source = _frame(spark, data, source_format)
+    read_notes: list[str] = []
+    frame, source = _frame(spark, data, source_format, read_notes)
     probe = frame.limit(1000).toPandas()
     if len(probe.columns) and len(probe) == 0:
         raise InputError(f"{source}: the header is there but there are no rows of answers.")
-    notes = build_corpus(probe, text=text, id=id, by=by, question=question, source=source).notes
+    notes = tuple(read_notes) + build_corpus(probe, text=text, id=id, by=by, question=question, source=source).notes
     text = text or guess_text_column(probe)
     frame = frame.withColumn(MID, F.monotonically_increasing_id()).persist(StorageLevel.MEMORY_AND_DISK)
     sizes = sorted(frame.groupBy(F.shiftright(F.col(MID), 33).alias("p")).count().collect())
