@@ -32,10 +32,8 @@ import json
 import re
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
-from io import BytesIO
 from pathlib import Path
 
 import numpy as np
@@ -200,14 +198,6 @@ def side(src: str) -> dict:
 
 # ---------------------------------------------------------------- the run
 
-def export(ref: str, into: Path) -> str:
-    """``src/`` of a git ref, unpacked under ``into``."""
-    data = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], check=True, capture_output=True).stdout
-    with tarfile.open(fileobj=BytesIO(data)) as tar:
-        tar.extractall(into, filter="data")
-    return str(into / "src")
-
-
 def run_side(src: str) -> dict:
     proc = subprocess.run([sys.executable, __file__, "--side", src], capture_output=True, text=True)
     if proc.returncode:
@@ -247,8 +237,11 @@ def main() -> None:
     if args.side:
         print(json.dumps(side(args.side)))
         return
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from docs_section import export_src
+
     with tempfile.TemporaryDirectory() as tmp:
-        before = run_side(export(args.before, Path(tmp)))
+        before = run_side(str(export_src(args.before, Path(tmp))))
     after = run_side(str(ROOT / "src"))
     extra = {**svm_rows(), **human_row(after)}
     head = "| data and method | side | micro-F1 | macro-F1 | exact set | primary in set | codes/answer | s |"

@@ -1,11 +1,15 @@
-"""Shared by the benchmark scripts: a description of the machine, and writing one '## Title'
-section of docs/benchmarks.md while leaving the other sections as they are."""
+"""Shared by the benchmark scripts: a description of the machine, writing one '## Title'
+section of docs/benchmarks.md while leaving the other sections as they are, and the source of an
+earlier commit for before/after runs."""
 
 from __future__ import annotations
 
 import os
 import platform
 import re
+import subprocess
+import tarfile
+from io import BytesIO
 from pathlib import Path
 
 
@@ -33,3 +37,13 @@ def write_section(path: Path, title: str, body: str) -> None:
     text = pattern.sub(lambda _: section + "\n", text, count=1) if pattern.search(text) else \
         text.rstrip() + "\n\n" + section
     path.write_text(text.rstrip() + "\n", encoding="utf-8")
+
+
+def export_src(ref: str, into: Path) -> Path:
+    """``src/`` of the git ref ``ref`` of this repository, unpacked under ``into`` (for running the
+    tool as it was: ``PYTHONPATH=<returned path>``)."""
+    root = Path(__file__).resolve().parents[1]
+    data = subprocess.run(["git", "-C", str(root), "archive", ref, "src"], check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(data)) as tar:
+        tar.extractall(into, filter="data")
+    return Path(into) / "src"

@@ -53,7 +53,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from docs_section import machine, write_section  # noqa: E402
+from docs_section import export_src, machine, write_section  # noqa: E402
+from quality import embed_responses  # noqa: E402  (the same cached model as the quality benchmark)
 
 DATA = ROOT.parent / "shared" / "data"
 if not DATA.is_dir():
@@ -107,15 +108,6 @@ def load(key: str, rows: int | None) -> Set:
     d = d.reset_index(drop=True)
     d["id"] = [f"r{i + 1}" for i in range(len(d))]
     return Set(name, d[["id", "text"]], {i: [str(v)] for i, v in zip(d["id"], d["label"])})
-
-
-def export_baseline(tmp: Path) -> Path:
-    """The source tree of BASELINE, unpacked under ``tmp``."""
-    out = tmp / "baseline"
-    out.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", BASELINE, "src"], check=True, capture_output=True)
-    subprocess.run(["tar", "-x", "-C", str(out)], input=archive.stdout, check=True)
-    return out / "src"
 
 
 def themes_cli(src: Path, args: list[str]) -> None:
@@ -301,15 +293,6 @@ def measure(run: dict, ds: Set, embed, people: set, places: set) -> dict:
     }
 
 
-def embedder():
-    from themes.config import Settings
-    from themes.embed.models import EmbeddingCache, SentenceTransformerEmbedder, embed_texts
-
-    emb = SentenceTransformerEmbedder()
-    cache = EmbeddingCache(Settings().cache_path, f"{emb.name}@{emb.version}", emb.dimension)
-    return lambda texts: embed_texts(list(texts), emb, cache)
-
-
 COLUMNS = ["Data set", "Version", "Themes", "Fidelity", "Name ~ code", "One word", "Entity", "Templated",
            "Negation", "Mixed (coders)", "Mixed (question type)", "Themes/response (coders)", "Extract s"]
 
@@ -356,12 +339,12 @@ def main() -> None:
                     "'--no-stance-split'")
     ap.add_argument("--json", help="also write every figure (and every name) to this JSON file")
     args = ap.parse_args()
-    embed = embedder()
+    embed = embed_responses
     results, rows = {}, []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         wanted = args.versions.split(",")
-        sources = {k: v for k, v in (("before", export_baseline(tmp) if "before" in wanted else None),
+        sources = {k: v for k, v in (("before", export_src(BASELINE, tmp / "baseline") if "before" in wanted else None),
                                      ("after", ROOT / "src")) if k in wanted}
         for key in args.sets.split(","):
             ds = load(key, None if args.full else 3000)

@@ -190,9 +190,12 @@ class StanceTally:
     def __init__(self):
         self.counts: dict[int, dict[str, int]] = {}
 
-    def add(self, seg_table: pd.DataFrame) -> StanceTally:
-        held = seg_table[seg_table["theme_id"].notna()]
-        for (tid, stance), n in held.groupby(["theme_id", "stance"], sort=True).size().items():
+    def add(self, seg_table: pd.DataFrame, weight=None) -> StanceTally:
+        """Count a block of segments (theme_id, stance); ``weight``: how many segments each row
+        stands for (Spark passes grouped counts)."""
+        w = np.ones(len(seg_table), dtype=np.int64) if weight is None else np.asarray(weight, dtype=np.int64)
+        held = seg_table.assign(_w=w)[seg_table["theme_id"].notna().to_numpy()]
+        for (tid, stance), n in held.groupby(["theme_id", "stance"], sort=True)["_w"].sum().items():
             c = self.counts.setdefault(int(tid), {"positive": 0, "negative": 0, "neutral": 0})
             c[stance] = c.get(stance, 0) + int(n)
         return self

@@ -124,11 +124,10 @@ class _Run:
         tally.segments.update({int(r["t"]): int(r["count"]) for r in seg_counts})
         embedded.unpersist()
         self.timings["label_s"] = time.perf_counter() - t
-        stance = StanceTally()
         pairs = labelled.select(F.explode(F.arrays_zip("seg_theme", "seg_stance")).alias("p")).where("p.seg_theme >= 0")
-        for r in pairs.groupBy("p.seg_theme", "p.seg_stance").count().collect():
-            stance.counts.setdefault(int(r["seg_theme"]), {"positive": 0, "negative": 0, "neutral": 0})[
-                str(r["seg_stance"])] = int(r["count"])
+        stance_counts = pairs.groupBy(F.col("p.seg_theme").alias("theme_id"),
+                                      F.col("p.seg_stance").alias("stance")).count().toPandas()
+        stance = StanceTally().add(stance_counts, weight=stance_counts["count"])
         crosstab = tally.crosstab(theme_set)
         themes = with_stance_and_summary(tally.themes_table(theme_set), stance, crosstab, by)
         quotes = _quotes(labelled, themes, by, settings, dim)
