@@ -156,3 +156,53 @@ def test_answer_over_a_million_characters_names_the_row(tmp_path):
     src.write_text("answer\nshort one\n" + "word " * 210_000 + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"row 3, column 'answer': the answer is 1,050,000 characters"):
         load_corpus(src, text="answer")
+
+
+def hostile_folder(tmp_path):
+    """A folder laid out like a sentence-transformers model, as an attacker would plant it."""
+    folder = tmp_path / "planted-model"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "bert"}')
+    (folder / "modules.json").write_text('[{"type": "sentence_transformers.models.Transformer", "path": ""}]')
+    return folder
+
+
+def test_a_manifest_naming_a_local_model_folder_is_refused_unless_named(model_dir, tmp_path):  # noqa: F811
+    """Issue 16, defect 9: before, `label` loaded whatever folder the manifest named."""
+    from typer.testing import CliRunner
+
+    from themes.cli import app
+    from themes.config import Components, use_components
+    from themes.text.phrases import simple_phrases
+    from themes.text.segment import regex_splitter
+
+    folder = hostile_folder(tmp_path)
+    edit_manifest(model_dir, lambda m: m["embedder"].update(name=str(folder)))
+    survey = tmp_path / "new.csv"
+    survey.write_text("answer\nWe need more time for the board.\n")
+    parts = Components(splitter=lambda settings: regex_splitter, phrases=lambda settings: simple_phrases)
+    with use_components(parts):   # the real embedder: only the check stands between the manifest and the folder
+        res = CliRunner().invoke(app, ["label", str(model_dir), str(survey), "--text", "answer", "-o",
+                                       str(tmp_path / "lab"), "--quiet"])
+        assert res.exit_code == 2, res.output
+        assert "not a packaged model" in res.output and f"--model {folder}" in res.output
+        other = tmp_path / "other"
+        other.mkdir()
+        res = CliRunner().invoke(app, ["label", str(model_dir), str(survey), "--text", "answer", "-o",
+                                       str(tmp_path / "lab2"), "--quiet", "--model", str(other)])
+        assert res.exit_code == 2 and "but --model names" in res.output, res.output
+    assert not (tmp_path / "lab").exists() and not (tmp_path / "lab2").exists()
+
+
+def test_trusted_model_takes_packaged_names_and_the_named_folder(tmp_path):
+    from themes.embed.models import trusted_model
+    from themes.errors import ConfigError
+
+    assert trusted_model("all-MiniLM-L6-v2", None, "m") == "all-MiniLM-L6-v2"
+    folder = hostile_folder(tmp_path)
+    spelled = str(tmp_path / "." / "planted-model")   # the same folder, spelled differently
+    assert trusted_model(str(folder), spelled, "m") == str(folder)
+    with pytest.raises(ConfigError, match="not a packaged model"):
+        trusted_model(str(folder), None, "m")
+    with pytest.raises(ConfigError, match="but --model names"):
+        trusted_model(str(folder), str(tmp_path), "m")

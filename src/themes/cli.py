@@ -46,6 +46,10 @@ MASTER = typer.Option("local[2]", "--spark-master",
                       help="Spark master URL for --engine spark (ignored inside an active session, e.g. Databricks).")
 OUT_FORMAT = typer.Option("parquet", "--out-format",
                           help="--engine spark: write responses and segments as parquet or csv folders.")
+ENCODING = typer.Option(None, "--encoding",
+                        help="--engine spark: a CSV's text encoding, utf-8, utf-16, windows-1252 or latin-1 (default: "
+                             "guessed from a local file or folder; UTF-8 for a remote path). The local engine "
+                             "detects it from the whole file.")
 
 
 def _split(value: str) -> list[str]:
@@ -129,14 +133,14 @@ def extract(
         False, "--stance-split", help="Split a theme whose answers divide into positive and critical into one theme "
                                       "per side (kept only where the sentences themselves separate); by default it "
                                       "stays whole and its definition says views are mixed."),
-    text_all: bool = TEXT_ALL, labels: str = LABELS,
+    text_all: bool = TEXT_ALL, labels: str = LABELS, encoding: str | None = ENCODING,
 ):
     """Discover themes, label every response, pick quotes, tabulate by group."""
     from themes import commands
 
     run_guarded(commands.extract_file, input, out, text=_text(text, text_all), labels=_labels(labels), id=id, by=_split(by), question=question, sheet=sheet,
                 codebook=codebook, force=force, quiet=quiet, engine=engine, master=spark_master,
-                out_format=out_format, seed=seed, n_themes=n_themes, min_similarity=min_similarity,
+                out_format=out_format, encoding=encoding, seed=seed, n_themes=n_themes, min_similarity=min_similarity,
                 codebook_similarity=codebook_similarity, model=model, use_cache=not no_cache, backend=backend, device=device,
                 normalise=not no_normalise, stance_split=stance_split, **({"fit_sample": fit_sample} if fit_sample is not None else {}))
 
@@ -160,7 +164,10 @@ def label(
         None, "--code-margin", min=0.0, max=0.99,
         help="With a codebook: a sentence also takes every code whose cosine is within this of its best code's "
              "(default 0: one code per sentence; an answer still takes one per sentence)."),
-    text_all: bool = TEXT_ALL, labels: str = LABELS,
+    text_all: bool = TEXT_ALL, labels: str = LABELS, encoding: str | None = ENCODING,
+    model_folder: str | None = typer.Option(
+        None, "--model", help="The embedding model, when the model was fitted with a local model folder: themes "
+                              "loads that folder only when you name it here (packaged models need nothing)."),
 ):
     """Label new responses against a saved set of themes (or a codebook), without re-clustering. Reads and writes
     large files block by block, so memory does not grow with the number of rows."""
@@ -168,8 +175,8 @@ def label(
 
     run_guarded(commands.label_file, model, input, out, text=_text(text, text_all), labels=_labels(labels), id=id, by=_split(by), question=question,
                 sheet=sheet, force=force, quiet=quiet, engine=engine, master=spark_master, out_format=out_format,
-                use_cache=not no_cache, backend=backend, device=device, min_similarity=min_similarity,
-                max_codes=max_codes, code_margin=code_margin)
+                encoding=encoding, use_cache=not no_cache, backend=backend, device=device, min_similarity=min_similarity,
+                max_codes=max_codes, code_margin=code_margin, embedding_model=model_folder)
 
 
 @app.command()
@@ -330,12 +337,15 @@ def review(
     model: Path | None = typer.Option(None, "--model", help="The model to record the edits in (default: "
                                                            "OUTDIR/model; a `themes label` output needs it)."),
     reviewer: str | None = typer.Option(None, "--reviewer", help="Your name, recorded with each edit."),
+    embedding_model: str | None = typer.Option(
+        None, "--embedding-model", help="To split themes of a model fitted with a local embedding model folder: "
+                                        "that folder (themes loads it only when you name it)."),
 ):
     """Review the themes in your browser: read answers, rename, merge, split, move, sign off, save."""
     from themes import commands
 
     run_guarded(commands.review_outdir, outdir, port=port, open_browser=not no_browser, model=model,
-                reviewer=reviewer)
+                reviewer=reviewer, embedding_model=embedding_model)
 
 
 @app.command()

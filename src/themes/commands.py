@@ -14,16 +14,19 @@ from themes.steps import write_result
 
 def extract_file(input: Path, out: Path, *, text=None, id=None, by=(), question=None, sheet=None, labels=None,
                  codebook: Path | None = None, force: bool = False, quiet: bool = False, engine: str = "local",
-                 master: str = "local[2]", out_format: str = "parquet", **settings) -> Path:
+                 master: str = "local[2]", out_format: str = "parquet", encoding: str | None = None,
+                 **settings) -> Path:
     """`themes extract`: read INPUT, discover themes (seeded by a codebook if given), write OUTDIR atomically."""
     from themes.exchange.files import load_codebook
     from themes.pipeline import extract
 
     check_outdir(Path(out), force, inputs=(input, codebook))  # fail before the slow work, not after
     book = load_codebook(codebook) if codebook is not None else None
+    spark_only(engine, encoding)
     if engine != "local":
         result = extract(str(input), text=text, id=id, by=by, question=question, quiet=quiet, engine=engine,
-                         master=master, out=out, out_format=out_format, force=force, settings=Settings(**settings))
+                         master=master, out=out, out_format=out_format, force=force, settings=Settings(**settings),
+                         encoding=encoding)
         summary(result, out, Reporter(quiet))
         return Path(out)
     corpus = load_corpus(input, text=text, id=id, by=by, question=question, sheet=sheet, labels=labels)
@@ -31,6 +34,12 @@ def extract_file(input: Path, out: Path, *, text=None, id=None, by=(), question=
     write_result(result, out, force=force, model=result.model)
     summary(result, out, Reporter(quiet))
     return Path(out)
+
+
+def spark_only(engine: str, encoding: str | None) -> None:
+    if encoding is not None and engine == "local":
+        raise ConfigError(f"--encoding {encoding}: is for --engine spark. The local engine reads UTF-8, UTF-16, "
+                          "Windows-1252 and Latin-1 by itself (judged on the whole file) and says which it used.")
 
 
 def summary(result, out: Path, reporter: Reporter) -> None:
@@ -63,7 +72,7 @@ def theme_lines(themes, out: Path, limit: int = 40) -> list[str]:
 
 def label_file(model: Path, input: Path, out: Path, *, text=None, id=None, by=(), question=None, sheet=None, labels=None,
                force: bool = False, quiet: bool = False, engine: str = "local", master: str = "local[2]",
-               out_format: str = "parquet", **overrides) -> Path:
+               out_format: str = "parquet", encoding: str | None = None, **overrides) -> Path:
     """`themes label`: apply a saved model (or a codebook) to INPUT, write OUTDIR atomically.
     Centroid models and codebooks label block by block (memory does not grow with the rows); a
     trained classifier labels the file in one piece."""
@@ -75,9 +84,11 @@ def label_file(model: Path, input: Path, out: Path, *, text=None, id=None, by=()
     check_outdir(Path(out), force, inputs=(model, input))
     theme_model = resolve_model(model)
     overrides = {k: v for k, v in overrides.items() if v is not None}
+    spark_only(engine, encoding)
     if engine != "local":
         result = label(theme_model, str(input), text=text, id=id, by=by, question=question, quiet=quiet,
-                       engine=engine, master=master, out=out, out_format=out_format, force=force, **overrides)
+                       engine=engine, master=master, out=out, out_format=out_format, force=force, encoding=encoding,
+                       **overrides)
     elif getattr(theme_model, "kind", "centroid") == "classifier":
         corpus = load_corpus(input, text=text, id=id, by=by or theme_model.by, question=question, sheet=sheet,
                              labels=labels)
@@ -237,6 +248,7 @@ def write_text_file(path: Path, text: str) -> None:
 def evaluate_file(outdir: Path, gold: Path, gold_col: str, *, id=None, sep: str = ";", sheet=None,
                   out: Path | None = None, quiet: bool = False, gold2: str | None = None) -> Path:
     """`themes evaluate`: score OUTDIR against a gold file, print a table, write the files."""
+    from themes.evaluate.console import print_evaluation
     from themes.evaluate.scoring import evaluate_outdir, write_evaluation
 
     ev = evaluate_outdir(Path(outdir), Path(gold), gold_col, id_col=id, sep=sep, sheet=sheet, gold2_col=gold2)
@@ -245,49 +257,6 @@ def evaluate_file(outdir: Path, gold: Path, gold_col: str, *, id=None, sep: str 
     if not quiet:
         print_evaluation(ev, target)
     return target
-
-
-def print_evaluation(ev, target: Path) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    s = ev.summary
-    console = Console()
-    head = Table(title=f"Agreement with {s['gold']} ({s['gold_col']}), {s['n_scored']} responses",
-                 header_style="bold")
-    head.add_column("Measure")
-    head.add_column("Value", justify="right")
-    rows = [("NMI (primary theme vs first code)", _fmt(s["nmi"])), ("ARI", _fmt(s["ari"])),
-            ("Accuracy after one-to-one matching", _fmt(s["hungarian_accuracy"])),
-            (f"Theme recovery F1 (mean over codes with >= {s['min_gold_size']} responses)", _fmt(s["recovery_f1"])),
-            ("Theme recovery F1, weighted by code size", _fmt(s["recovery_f1_weighted"])),
-            ("Cohen's kappa (all decisions)", _fmt(s["kappa"])),
-            ("Krippendorff's alpha (all decisions)", _fmt(s["alpha"])),
-            ("Unassigned (of responses with content)", f"{100 * s['unassigned_share']:.1f}%"),
-            ("Themes / human codes", f"{s['n_themes']} / {s['n_gold_labels']}")]
-    for row in rows:
-        head.add_row(*row)
-    console.print(head)
-    from themes.evaluate.coders import coder_table
-
-    console.print(coder_table(s))
-    per = Table(title="Each human code and its theme "
-                      f"({'the theme of its own name' if s['matching'] == 'by name' else 'best overlap'})",
-                header_style="bold")
-    for col in ("Human code", "n", "Theme", "F1", "Kappa", "Alpha"):
-        per.add_column(col, justify="left" if col in ("Human code", "Theme") else "right")
-    for r in ev.recovery.itertuples(index=False):
-        theme = f"{r.theme} {r.theme_name}" if r.theme is not None else "-"
-        per.add_row(str(r.gold), str(r.n_gold), theme, _fmt(r.f1), _fmt(r.kappa), _fmt(r.alpha))
-    console.print(per)
-    for note in ev.notes:
-        console.print(f"Note: {note}")
-    console.print(f"{len(ev.disagreements)} responses where tool and human codes differ: "
-                  f"{target}/disagreements.csv. Wrote evaluation.json and evaluation_crosstab.csv to {target}/")
-
-
-def _fmt(v) -> str:
-    return "-" if v is None or v != v else f"{v:.2f}"
 
 
 def codebook_export(model: Path, out: Path, force: bool = False, quiet: bool = False) -> Path:
@@ -371,12 +340,12 @@ def edit_model(model: Path, action: str, args: list[str], *, name: str | None = 
 
 
 def review_outdir(outdir: Path, *, port: int = 0, open_browser: bool = True, model: Path | None = None,
-                  reviewer: str | None = None) -> None:
+                  reviewer: str | None = None, embedding_model: str | None = None) -> None:
     """`themes review`: the browser review app on 127.0.0.1 until Ctrl-C."""
     from themes.review.server import serve
     from themes.review.session import ReviewSession
 
-    serve(ReviewSession(outdir, model=model, reviewer=reviewer), port=port, open_browser=open_browser)
+    serve(ReviewSession(outdir, model, reviewer, embedding_model), port=port, open_browser=open_browser)
 
 
 def train_file(input: Path, out: Path, *, labels: str, text=None, id=None, by=(), question=None, sheet=None,

@@ -145,7 +145,7 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
     corpus = as_corpus(data, text, by, id, question)
     for note in corpus.notes:
         reporter.say(note)
-    model, embedder = label_embedder(model, settings, embedder, reporter)
+    model, embedder = label_embedder(model, settings, embedder, reporter, named=overrides.get("embedding_model"))
     splitter = splitter or default_splitter(settings)
     themes_of = None
     if model.kind == "classifier":

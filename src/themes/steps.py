@@ -147,8 +147,14 @@ def resolve_model(model):
 
 
 def label_settings(model, settings: Settings | None, overrides: dict):
-    """(ThemeModel or Codebook, Settings): the model loaded if needed, its settings with the overrides."""
+    """(ThemeModel or Codebook, Settings): the model loaded if needed, its settings with the overrides
+    (``embedding_model``, the ``--model`` of `themes label`, sets ``Settings.model``)."""
     from themes.model.codebook import Codebook
+
+    overrides = dict(overrides)
+    if overrides.get("embedding_model") is not None:
+        overrides["model"] = overrides["embedding_model"]
+    overrides.pop("embedding_model", None)
 
     model = resolve_model(model)
     if isinstance(model, Codebook):
@@ -162,9 +168,14 @@ def label_settings(model, settings: Settings | None, overrides: dict):
     return model, (settings.replace(**overrides) if overrides else settings)
 
 
-def label_embedder(model, settings: Settings, embedder=None, reporter: Reporter | None = None):
+def label_embedder(model, settings: Settings, embedder=None, reporter: Reporter | None = None,
+                   named: str | None = None):
     """(ThemeModel, embedder): the embedder the model was fitted with (checked); a codebook becomes
-    a centroid model here, and a ``min_similarity`` override replaces the model's threshold."""
+    a centroid model here, and a ``min_similarity`` override replaces the model's threshold. A model
+    fitted with a local model folder is labelled only when the user named that folder (``named``,
+    the ``--model`` they passed; themes.embed.models.trusted_model)."""
+    from themes.config import components
+    from themes.embed.models import trusted_model
     from themes.model.codebook import Codebook
     from themes.model.persist import check_embedder
 
@@ -174,7 +185,11 @@ def label_embedder(model, settings: Settings, embedder=None, reporter: Reporter 
         embedder = embedder or new_embedder(settings.model, settings)
         model = codebook_model(model, embedder, settings, reporter)
     else:
-        embedder = embedder or new_embedder(model.embedder.get("name", settings.model), settings)
+        if embedder is None:
+            name = str(model.embedder.get("name", settings.model))
+            if components().embedder is None:  # a plug-in embedder (themes.config.use_components) decides itself
+                name = trusted_model(name, named, "The model")
+            embedder = new_embedder(name, settings)
         check_embedder(model.embedder, embedder, "model")
     if settings.min_similarity != model.theme_set.threshold and model.kind == "centroid":
         model = model.with_themes(model.table, threshold=settings.min_similarity)

@@ -53,6 +53,29 @@ def resolve_model_path(model: str) -> Path:
     )
 
 
+def trusted_model(saved: str, named: str | None, where) -> str:
+    """The embedding model to load for a saved model whose manifest names ``saved``. A packaged name
+    is loaded as it is; a local folder only when the user named that same folder (``named``, from
+    ``--model``): a model folder from elsewhere must not make themes load code or weights from any
+    folder on the machine."""
+    if str(saved).strip().lower() in PACKAGED_MODELS:
+        return saved
+    hint = f"--model {saved}" if len(str(saved)) <= 200 else "--model FOLDER"
+    if named is None:
+        raise ConfigError(
+            f"{where}: its embedding model is the local folder '{str(saved)[:200]}', not a packaged model; themes "
+            f"loads a local model only when you name it: add {hint} if you trust that folder.")
+    try:
+        same = Path(named).expanduser().resolve() == Path(str(saved)).expanduser().resolve()
+    except (OSError, ValueError, RuntimeError):
+        same = False
+    if not same:
+        raise ConfigError(
+            f"{where}: it was fitted with the embedding model '{str(saved)[:200]}', but --model names "
+            f"'{named}'. Give the folder it was fitted with, or fit a new model.")
+    return saved
+
+
 class SentenceTransformerEmbedder:
     """sentence-transformers model on ``device`` ("cpu" or "cuda"), loaded on first use."""
 

@@ -94,7 +94,7 @@ def label_file(model, input: Path, out: Path, *, text=None, id=None, by=(), ques
     first = next(blocks)  # fail on a bad file or column before loading any model
     for note in first.notes:
         reporter.say(note)
-    model, embedder = label_embedder(model, settings, embedder, reporter)
+    model, embedder = label_embedder(model, settings, embedder, reporter, named=overrides.get("embedding_model"))
     theme_set = shown_themes(model.theme_set)  # what the files show; deleted themes left out
     splitter = splitter or default_splitter(settings)
     with staged_outdir(out, force) as tmp:

@@ -11,6 +11,7 @@ temporary folders whose process, on this host, is gone. A failed write (a full d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -84,16 +85,39 @@ def staged_files(folder: str | Path):
     tmp = Path(tempfile.mkdtemp(prefix=".staged.tmp-", dir=folder))
     try:
         yield tmp
-        for item in sorted(tmp.iterdir()):
-            target = folder / item.name
-            if target.is_dir():
-                shutil.rmtree(target)
-            os.replace(item, target)
+        swap_in(folder, tmp)
     except OSError as exc:
         raise OutputError(f"{folder}: could not write the files ({exc.strerror or exc}); nothing was written. "
                           "Free some space or choose another -o.") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def swap_in(folder: Path, tmp: Path) -> None:
+    """Put every item of ``tmp`` in place of its namesake in ``folder``, all or none: the old items
+    (files, folders, or symbolic links, which are moved and never followed) go aside into ``tmp``
+    first; if any rename fails, the new items are taken out and the old ones put back."""
+    old = Path(tempfile.mkdtemp(prefix=".old-", dir=tmp))
+    items = sorted(p for p in tmp.iterdir() if p != old)
+    aside: list[str] = []
+    placed: list[str] = []
+    try:
+        for item in items:
+            target = folder / item.name
+            if target.is_symlink() or target.exists():
+                os.replace(target, old / item.name)
+                aside.append(item.name)
+        for item in items:
+            os.replace(item, folder / item.name)
+            placed.append(item.name)
+    except OSError:
+        for name in placed:
+            with contextlib.suppress(OSError):
+                os.replace(folder / name, tmp / name)
+        for name in aside:
+            with contextlib.suppress(OSError):
+                os.replace(old / name, folder / name)
+        raise
 
 
 def write_file(path: str | Path, write: Callable, mode: str = "wb") -> None:

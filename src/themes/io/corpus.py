@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from themes.errors import InputError
-from themes.io.readers import CSV_ENCODINGS, READERS, SEP_LINE, first_line, guess_separator, read_table
+from themes.io.readers import CSV_ENCODINGS, READERS, SEP_LINE, check_header, first_line, guess_separator, read_table
 from themes.io.survey import detect_export, question_key, split_columns, stack_questions, text_columns
 from themes.types import RESERVED_COLUMNS, Corpus
 
@@ -290,7 +290,9 @@ def iter_table(path: str | Path, sheet: str | None = None, chunk_rows: int = 50_
         frame = read_table(path, sheet, columns=columns)  # small or unusual (UTF-16, sep= line, binary): sniffed whole
         blocks = (frame.iloc[i:i + chunk_rows] for i in range(0, max(len(frame), 1), chunk_rows))
     elif kind == "csv":
-        sep = guess_separator(path, _head(path).decode("utf-8", errors="replace"))
+        head = _head(path, 1 << 20).decode("utf-8", errors="replace")
+        sep = guess_separator(path, head)
+        check_header(path, head.rsplit("\n", 1)[0] if "\n" in head else head, sep)  # whole lines only
         blocks = _guard_csv(path, pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
                                               encoding=_csv_encoding(path), chunksize=chunk_rows))
     elif kind == "parquet":
@@ -314,9 +316,9 @@ def _plain_csv(path: Path) -> bool:
     return not SEP_LINE.match(head.decode("utf-8", errors="replace").split("\n", 1)[0])
 
 
-def _head(path: Path) -> bytes:
+def _head(path: Path, size: int = 8192) -> bytes:
     with open(path, "rb") as fh:
-        return fh.read(8192)
+        return fh.read(size)
 
 
 def _guard_csv(path: Path, reader):

@@ -171,7 +171,7 @@ def _read_csv(path: Path, head: bytes) -> pd.DataFrame:
     if sep != ("\t" if path.suffix.lower() == ".tsv" else ","):
         notes.append(f"Read {path.name} as {SEPARATORS[sep]}-separated.")
     skip = 1 if SEP_LINE.match(text.split("\n", 1)[0]) else 0
-    _check_header(path, text, sep, skip)
+    check_header(path, text, sep, skip)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skiprows=skip)
     except pd.errors.EmptyDataError:
@@ -182,9 +182,8 @@ def _read_csv(path: Path, head: bytes) -> pd.DataFrame:
     return frame.fillna("")
 
 
-def _check_header(path: Path, text: str, sep: str, skip: int) -> None:
-    """Refuse a header that names a column twice (pandas would rename the second 'answer.1' and
-    --text answer would silently read the first)."""
+def check_header(path: Path, text: str, sep: str, skip: int = 0) -> None:
+    """Refuse a CSV header (the first line of ``text`` after ``skip`` lines) that names a column twice."""
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
         for _ in range(skip):
@@ -192,10 +191,16 @@ def _check_header(path: Path, text: str, sep: str, skip: int) -> None:
         header = [h.strip() for h in next(rows)]
     except (StopIteration, csv.Error):
         return
+    check_unique(path, header)
+
+
+def check_unique(path: Path, header, where: str = "") -> None:
+    """Refuse a header that names a column twice (pandas would rename the second 'answer.1' and
+    --text answer would silently read the first)."""
     seen: dict[str, int] = {}
     for k, name in enumerate(header, start=1):
         if name and name in seen:
-            raise InputError(f"{path}: the header names column '{name}' twice (columns {seen[name]} and {k}). "
+            raise InputError(f"{path}{where}: the header names column '{name}' twice (columns {seen[name]} and {k}). "
                              "Rename one of them so each column name is unique.")
         seen.setdefault(name, k)
 
@@ -253,6 +258,9 @@ def _read_xlsx(path: Path, head: bytes, sheet: str | None, columns: Sequence[str
             notes.append(f"Read sheet '{sheet}' of {len(names)} ({', '.join(names)}); choose another with --sheet.")
     try:
         check_extent(path, book.book[sheet], sheet)
+        rows = book.book[sheet].iter_rows(min_row=1, max_row=100, values_only=True)
+        first = next((r for r in rows if any(v is not None and str(v).strip() for v in r)), ())  # pandas' header row
+        check_unique(path, ["" if v is None else str(v).strip() for v in first], f", sheet '{sheet}'")
         frame = pd.read_excel(book, sheet_name=sheet, dtype=str, keep_default_na=False)
     except InputError:
         raise

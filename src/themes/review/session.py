@@ -57,8 +57,10 @@ class ReviewSession:
     """Load with ``ReviewSession(outdir, model=None, reviewer=None)``; every public method that
     changes something holds ``lock`` and pushes an undo step."""
 
-    def __init__(self, outdir: str | Path, model: str | Path | None = None, reviewer: str | None = None):
+    def __init__(self, outdir: str | Path, model: str | Path | None = None, reviewer: str | None = None,
+                 embedding_model: str | None = None):
         self.outdir = Path(outdir)
+        self.embedding_model = embedding_model   # a local embedding model folder the user named (for splits)
         self.data = load_outdir(self.outdir)
         self.reviewer = (reviewer or "").strip() or None
         self.lock = threading.RLock()

@@ -32,7 +32,7 @@ def _parts(s: ReviewSession, theme_id: int, parts: int):
     if not len(idx):
         return model, idx, np.zeros(0, dtype=np.int64)
     _, settings = label_settings(s.model, None, {})
-    _, embedder = label_embedder(s.model, settings)
+    _, embedder = label_embedder(s.model, settings, named=s.embedding_model)
     frame = annotate(pd.DataFrame({"text": s.data.segments["text"].iloc[idx].astype(str).to_numpy()}))
     vectors = embed_segments(Segments(frame=frame), embedder, settings, Reporter(True))
     centres = model.theme_set.centroids[[model.position(i) for i in into]]

@@ -43,14 +43,15 @@ OUT_FORMATS = ("parquet", "csv")
 def extract(data, text: str | None = None, by=(), id: str | None = None, question: str | None = None,
             seed: int | None = None, settings: Settings | None = None, quiet: bool = True,
             master: str = "local[2]", out=None, out_format: str = "parquet", force: bool = False,
-            source_format: str | None = None, embedder=None, phrases=None, **overrides) -> Result:
+            source_format: str | None = None, embedder=None, phrases=None, encoding: str | None = None,
+            **overrides) -> Result:
     """Discover themes with Spark. ``data``: a path Spark reads (Parquet, CSV, JSON Lines, a folder)
     or a Spark/pandas DataFrame. The Result's responses and segments are Spark DataFrames; with
     ``out`` everything is also written there (responses/segments as ``out_format`` folders)."""
     settings = settings_with(settings, seed, overrides)
     check_source(data)
     run = _Run("extract", settings, quiet, master, out, out_format, force)
-    frame, spec, notes, n_rows, source = prepare(run.spark, data, text, id, by, question, source_format)
+    frame, spec, notes, n_rows, source = prepare(run.spark, data, text, id, by, question, source_format, encoding)
     run.note(notes)
     embedder = embedder or new_embedder(settings.model, settings)
     embedded = embed_all(frame, spec, settings)
@@ -72,18 +73,18 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
 def label(model, data, text: str | None = None, by=(), id: str | None = None, question: str | None = None,
           settings: Settings | None = None, quiet: bool = True, master: str = "local[2]", out=None,
           out_format: str = "parquet", force: bool = False, source_format: str | None = None, embedder=None,
-          phrases=None, **overrides) -> Result:
+          phrases=None, encoding: str | None = None, **overrides) -> Result:
     """Label responses against a saved model with Spark (see ``extract`` for ``data`` and ``out``)."""
     model, settings = label_settings(model, settings, overrides)
     check_source(data)
-    model, embedder = label_embedder(model, settings, embedder)  # a codebook becomes a model here
+    model, embedder = label_embedder(model, settings, embedder, named=overrides.get("embedding_model"))  # a codebook: a model
     if model.kind != "centroid" or (model.table["status"].isin(["merged", "deleted"])).any():
         raise ConfigError("The Spark engine labels with theme models and codebooks whose edits are renames only; "
                           "for a trained classifier or merged/deleted themes use the local engine (--engine local).")
     settings = settings.replace(model=model.embedder.get("name", settings.model))
     run = _Run("label", settings, quiet, master, out, out_format, force)
     by = tuple(by or model.by)
-    frame, spec, notes, n_rows, source = prepare(run.spark, data, text, id, by, question, source_format)
+    frame, spec, notes, n_rows, source = prepare(run.spark, data, text, id, by, question, source_format, encoding)
     run.note(notes)
     embedded = embed_all(frame, spec, settings)
     return run.finish(embedded, model, embedder, phrases, by, question, n_rows, source, notes, {})

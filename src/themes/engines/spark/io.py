@@ -4,16 +4,17 @@ the big tables. pyspark is imported here only, and only when the Spark engine is
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
 from themes.errors import ConfigError, InputError
 from themes.io.readers import JAVA_ENCODINGS, SNIFF_BYTES, guess_encoding
-from themes.io.safe import FORMULA_START, inert
+from themes.io.safe import GUARD_AT, inert
 
 EXTRA = "pip install 'themes[spark]'"
 # the guard of themes.io.safe as a Spark (Java) regex character class
-FORMULA_PATTERN = "^[" + "".join("\\" + c if c in "-]\\^" else c for c in FORMULA_START) + "]"
+GUARD_AT_JAVA = GUARD_AT.pattern   # the same pattern in Java's regex syntax (tests/test_spark_input.py compares them)
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv", ".txt": "csv",
            ".json": "json", ".jsonl": "json", ".ndjson": "json", ".orc": "orc"}
 
@@ -85,12 +86,28 @@ C1_AS_1252 = C1.encode("latin-1").decode("cp1252")
 C1_TABLE = str.maketrans(C1, C1_AS_1252)
 
 
-def csv_encoding(path) -> tuple[str, list[str]]:
-    """(Java encoding name, notes) for a CSV input: guessed as the local reader guesses, from the
-    first bytes of a local file; UTF-8 for a remote path or a folder."""
+# what --encoding takes (lower case, no "-" or "_") -> the label guess_encoding uses
+ENCODING_NAMES = {"utf8": "UTF-8", "utf16": "UTF-16", "windows1252": "Windows-1252", "cp1252": "Windows-1252",
+                  "latin1": "Latin-1", "iso88591": "Latin-1"}
+
+
+def csv_encoding(path, given: str | None = None) -> tuple[str, list[str]]:
+    """(Java encoding name, notes) for a CSV input: ``given`` (``--encoding``), else guessed as the
+    local reader guesses from the first bytes of a local file (of a local folder: its first data
+    file), else UTF-8 for a remote path, and said so."""
+    if given is not None:
+        label = ENCODING_NAMES.get(re.sub(r"[-_ ]", "", str(given).lower()))
+        if label is None:
+            raise ConfigError(f"--encoding {given}: not one the Spark engine reads. Use utf-8, utf-16, "
+                              "windows-1252 or latin-1 (or convert the file to UTF-8).")
+        return JAVA_ENCODINGS[label], [f"Read {path} as {label} text (--encoding)."]
     local = Path(str(path))
+    if is_local(path) and local.is_dir():
+        parts = sorted(p for p in local.rglob("*") if p.is_file() and not p.name.startswith(("_", ".")))
+        local = parts[0] if parts else local
     if not (is_local(path) and local.is_file()):
-        return "UTF-8", []
+        return "UTF-8", [f"Read {path} as UTF-8 text (a remote path is not checked: give --encoding if it is "
+                         "another encoding)."]
     with open(local, "rb") as fh:
         label = guess_encoding(fh.read(SNIFF_BYTES))
     if label == "UTF-8":
@@ -99,7 +116,8 @@ def csv_encoding(path) -> tuple[str, list[str]]:
                                    "responses.csv."]
 
 
-def read_input(spark, path: str | Path, fmt: str | None = None, notes: list | None = None):
+def read_input(spark, path: str | Path, fmt: str | None = None, notes: list | None = None,
+               encoding: str | None = None):
     """Any Spark-readable path (Parquet, CSV/TSV with a header, JSON Lines, ORC, or a folder of
     them) as a Spark DataFrame of strings. What was guessed (a CSV's encoding) is added to
     ``notes``."""
@@ -111,9 +129,9 @@ def read_input(spark, path: str | Path, fmt: str | None = None, notes: list | No
     fmt = fmt or FORMATS.get(suffix) or ("parquet" if not suffix else None)
     if fmt is None:
         raise InputError(f"{path}: unknown file type '{suffix}'. Use Parquet, CSV, TSV, JSON Lines or ORC.")
-    reader, encoding = spark.read, "UTF-8"
+    reader, given, encoding = spark.read, encoding, "UTF-8"
     if fmt == "csv":
-        encoding, found = csv_encoding(path)
+        encoding, found = csv_encoding(path, given)
         if notes is not None:
             notes += found
         reader = reader.options(header=True, multiLine=True, escape='"', encoding="ISO-8859-1" if encoding == "windows-1252" else encoding,
@@ -132,13 +150,14 @@ def read_input(spark, path: str | Path, fmt: str | None = None, notes: list | No
 
 def inert_columns(frame):
     """Text a spreadsheet would run as a formula gets a leading apostrophe, in the values and in
-    the column names (CSV output only)."""
+    the column names (CSV output only), as themes.io.safe.inert does: at the start of a cell and
+    of each piece after ``;``, tab or a line break."""
     from pyspark.sql import functions as F
 
     cols = []
     for name, dtype in frame.dtypes:
         c = F.col(f"`{name}`")
-        cols.append(F.when(c.rlike(FORMULA_PATTERN), F.concat(F.lit("'"), c)).otherwise(c).alias(inert(name))
+        cols.append(F.regexp_replace(c, GUARD_AT_JAVA, "$1'").alias(inert(name))
                     if dtype == "string" else c.alias(inert(name)))
     return frame.select(cols)
 
@@ -148,6 +167,7 @@ def write_table(frame, folder: Path, name: str, fmt: str) -> str:
     target = folder / f"{name}.{fmt}"
     writer = (inert_columns(frame) if fmt == "csv" else frame).write.mode("error")
     if fmt == "csv":
-        writer = writer.options(header=True, escape='"', quoteAll=False, emptyValue="")
+        # every cell quoted: a semicolon-locale spreadsheet then never splits a cell at its ";"
+        writer = writer.options(header=True, escape='"', quoteAll=True, emptyValue="")
     writer.format(fmt).save(spark_path(target))
     return target.name

@@ -135,7 +135,7 @@ def _schema(by, question: bool, labelled: bool):
     return T.StructType(fields)
 
 
-def _frame(spark, data, source_format, notes: list):
+def _frame(spark, data, source_format, notes: list, encoding: str | None = None):
     from pyspark.sql import DataFrame as SparkFrame
 
     from themes.engines.spark.io import read_input
@@ -146,17 +146,18 @@ def _frame(spark, data, source_format, notes: list):
         frame = data.reset_index(drop=True)
         frame.columns = [str(c) for c in frame.columns]
         return spark.createDataFrame(frame.astype(object).where(frame.notna(), "").astype(str)), "<data frame>"
-    return read_input(spark, data, source_format, notes), str(data)
+    return read_input(spark, data, source_format, notes, encoding), str(data)
 
 
-def prepare(spark, data, text, id, by, question, source_format=None):
+def prepare(spark, data, text, id, by, question, source_format=None, encoding: str | None = None):
     """Check the columns on a sample, number the rows in input order (``_row``), check ids, and
-    spread the rows over the cluster. Returns (frame, spec, notes, n_rows, source)."""
+    spread the rows over the cluster. Returns (frame, spec, notes, n_rows, source). ``encoding``:
+    a CSV's text encoding (``--encoding``; default: guessed, see io.csv_encoding)."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     read_notes: list[str] = []
-    frame, source = _frame(spark, data, source_format, read_notes)
+    frame, source = _frame(spark, data, source_format, read_notes, encoding)
     probe = frame.limit(1000).toPandas()
     if len(probe.columns) and len(probe) == 0:
         raise InputError(f"{source}: the header is there but there are no rows of answers.")
