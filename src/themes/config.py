@@ -14,6 +14,7 @@ from themes.errors import ConfigError
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 BACKENDS = ("torch", "onnx")
 DEVICES = ("auto", "cpu", "cuda")
+DESCRIBERS = ("extractive", "local")
 SAMPLE_CAP = 20_000  # sentences an engine that collects a sample keeps (streamed candidates, Spark's driver)
 
 
@@ -48,6 +49,7 @@ class Settings:
     max_codes: int = 8                # a response takes at most this many themes (codes)
     code_margin: float = 0.0          # label CODEBOOK: a segment also takes codes this close to its best one
     stance_split: bool = False        # a theme whose answers split into positive and critical becomes two themes
+    describe: str = "extractive"      # "local": a small packaged model writes names and definitions (checked)
     use_cache: bool = True
     cache_dir: str | None = None
 
@@ -56,6 +58,7 @@ class Settings:
             ("batch_size", self.batch_size is None or self.batch_size >= 1, "at least 1"),
             ("device", self.device in DEVICES, " or ".join(DEVICES)),
             ("backend", self.backend in BACKENDS, " or ".join(BACKENDS)),
+            ("describe", self.describe in DESCRIBERS, " or ".join(DESCRIBERS)),
             ("min_themes", self.min_themes >= 1, "at least 1"),
             ("max_codes", self.max_codes >= 1, "at least 1"),
             ("code_margin", 0 <= self.code_margin < 1, "in [0, 1)"),
@@ -112,6 +115,7 @@ class Components:
     embedder: Callable | None = None
     splitter: Callable | None = None
     phrases: Callable | None = None
+    generator: Callable | None = None   # generator(settings): ``name`` and ``generate(prompt) -> str`` (--describe local)
 
 
 _COMPONENTS: ContextVar[Components] = ContextVar("themes_components", default=Components())  # noqa: B039 (frozen)

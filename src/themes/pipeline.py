@@ -11,6 +11,7 @@ import pandas as pd
 
 from themes.config import Settings
 from themes.discover.candidates import new_candidates
+from themes.discover.describe import local_describer
 from themes.discover.fit import fit_theme_set, name_theme_set
 from themes.discover.name_phrases import default_phrases
 from themes.discover.split import split_by_stance
@@ -67,6 +68,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     require_content(corpus)
     for note in corpus.notes:
         reporter.say(note)
+    describer = local_describer(settings) if settings.describe == "local" else None  # fails now if not installed
 
     # segment: sentence-sized pieces of each substantive answer
     t = time.perf_counter()
@@ -101,7 +103,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
             assignments = assign(vectors, segs, theme_set)
     phrases = phrases or default_phrases(settings)
     named, naming = name_theme_set(theme_set, segs, vectors, assignments, cached(embedder, settings), phrases,
-                                   default_terms(settings), settings.normalise)
+                                   default_terms(settings), settings.normalise, describer)
     fit_info = {**fit_info, "naming": naming}
     if codebook is not None:
         from themes.model.seeding import keep_codebook_text

