@@ -4,6 +4,8 @@
     python benchmarks/naming.py              # board survey, FFT, and 3,000 rows of each short-text set
     python benchmarks/naming.py --full       # the short-text sets in full
     python benchmarks/naming.py --sets board,fft
+    python benchmarks/naming.py --versions before,after,local   # also this checkout with --describe local
+                                                                 # (needs themes[describe])
 
 Both versions run as a user runs them: ``themes extract`` on the same CSV (per question where the
 data has questions), then ``themes label`` with a codebook made of only that run's theme names
@@ -329,12 +331,26 @@ def checks(results: dict) -> list[str]:
     return lines
 
 
+def describe_lines(results: dict) -> list[str]:
+    """What --describe local changes against the extractive default, per data set."""
+    out = []
+    for name, by in results.items():
+        a, b = by["after"], by["local"]
+        changed = sum(x != y for x, y in zip(a["names"], b["names"]))
+        out.append(f"{name}, --describe local against the default: fidelity {b['fidelity']:.3f} "
+                   f"({b['fidelity'] - a['fidelity']:+.3f}), name ~ code {b['name_code']:.3f} "
+                   f"({b['name_code'] - a['name_code']:+.3f}), {changed} of {len(a['names'])} names changed, "
+                   f"extract {b['seconds'] - a['seconds']:+.0f} s")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", default="board,fft,so,ss,ag")
     ap.add_argument("--full", action="store_true", help="the short-text sets in full (default: 3,000 rows each)")
     ap.add_argument("--no-docs", action="store_true", help="print only; do not rewrite docs/benchmarks.md")
-    ap.add_argument("--versions", default="before,after", help="which to run (default both)")
+    ap.add_argument("--versions", default="before,after", help="which to run (default before,after; 'local' is "
+                    "this checkout with --describe local)")
     ap.add_argument("--extract-args", default="", help="extra options for the after version's extract, e.g. "
                     "'--no-stance-split'")
     ap.add_argument("--json", help="also write every figure (and every name) to this JSON file")
@@ -345,7 +361,7 @@ def main() -> None:
         tmp = Path(tmp)
         wanted = args.versions.split(",")
         sources = {k: v for k, v in (("before", export_src(BASELINE, tmp / "baseline") if "before" in wanted else None),
-                                     ("after", ROOT / "src")) if k in wanted}
+                                     ("after", ROOT / "src"), ("local", ROOT / "src")) if k in wanted}
         for key in args.sets.split(","):
             ds = load(key, None if args.full else 3000)
             csv = tmp / f"{key}.csv"
@@ -356,15 +372,17 @@ def main() -> None:
                 work = tmp / key / version
                 work.mkdir(parents=True)
                 extra = tuple(args.extract_args.split()) if version == "after" else ()
+                extra = ("--describe", "local") if version == "local" else extra
                 m = measure(run_version(src, ds, csv, work, extra), ds, embed, people, places)
                 results[ds.name][version] = m
-                rows.append(row(ds.name, version, m))
+                rows.append(row(ds.name, "after, --describe local" if version == "local" else version, m))
                 print(" | ".join(rows[-1]), flush=True)
                 for k, v in m["examples"].items():
                     if v:
                         print(f"    {k}: {'; '.join(v)}", flush=True)
     table = markdown(rows)
-    lines = checks(results) if set(sources) == {"before", "after"} else []
+    lines = checks(results) if {"before", "after"} <= set(sources) else []
+    lines += describe_lines(results) if {"after", "local"} <= set(sources) else []
     print("\n" + table + "\n\n" + "\n".join(lines))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, default=str))
@@ -372,7 +390,9 @@ def main() -> None:
         scope = "full" if args.full else "3,000 rows of each short-text set"
         write_section(ROOT / "docs" / "benchmarks.md", "Naming", "\n".join([
             f"`python benchmarks/naming.py{' --full' if args.full else ''}` ({scope}; before = commit "
-            f"{BASELINE}, the last without the meaning layer; after = this checkout), {machine()}.", "",
+            f"{BASELINE}, the last without the meaning layer; after = this checkout"
+            + ("; after, --describe local = this checkout with `extract --describe local`" if "local" in sources else "")
+            + f"), {machine()}.", "",
             table, "", "Targets (after):", "", *[f"- {x}" for x in lines]]))
 
 

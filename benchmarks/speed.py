@@ -6,12 +6,15 @@
     python benchmarks/speed.py --data distinct --sizes 10000,50000 --cases memory
                                                    # distinct text: floor, cold and warm extract only
     python benchmarks/speed.py --fit-only 200000   # the clustering step alone on synthetic vectors
+    python benchmarks/speed.py --data distinct --sizes 50000,200000 --cases peak
+                                                   # one cold extract each: peak memory ("Memory at scale")
 
 --data fft (default): responses drawn with replacement (seed 0) from
 ../shared/data/nhs-fft/fft_v6_tidy.csv; they repeat a lot, which flatters every figure.
 --data distinct: distinct answers, no repeats: the FFT comments (both files) with duplicates
 removed, StackOverflow and SearchSnippets titles and AG News, shuffled (seed 0), about 55,000 in
-all (the shared data hold no more distinct text than that). Every
+all (the shared data hold no more distinct text than that); past that, pairs of two different
+answers joined into one response, each pair once. Every
 case runs in its own subprocess; its wall time includes start-up and model loading, and its peak
 memory is that process's maximum resident set (os.wait4). Cases:
   floor    raw SentenceTransformer.encode of the same segments `themes` makes (same model, batch
@@ -81,11 +84,17 @@ def draw_distinct(n: int, path: Path, seed: int = 0) -> None:
               for f in ("stackoverflow.csv", "searchsnippets.csv", "agnews_8000.csv")]
     pool = pd.concat(texts, ignore_index=True).str.strip()
     pool = pool[pool.str.split().str.len() >= 2].drop_duplicates().to_numpy()
-    if n > len(pool):
-        raise SystemExit(f"--data distinct holds {len(pool):,} distinct answers; {n:,} asked for")
-    pick = np.random.default_rng(seed).permutation(len(pool))[:n]
+    rng = np.random.default_rng(seed)
+    texts = pool[rng.permutation(len(pool))[:n]].tolist()
+    seen = set(texts)
+    while len(texts) < n:   # past the pool: two different answers joined, each pair once (distinct text)
+        a, b = rng.integers(len(pool), size=2)
+        joined = f"{pool[a].rstrip('.!? ')}. {pool[b]}"
+        if a != b and joined not in seen:
+            seen.add(joined)
+            texts.append(joined)
     pd.DataFrame({"id": [f"r{i + 1}" for i in range(n)], "trust": [f"g{i % 7}" for i in range(n)],
-                  "text": pool[pick]}).to_csv(path, index=False)
+                  "text": texts}).to_csv(path, index=False)
 
 
 def run(cmd: list[str], env: dict | None = None) -> dict:
@@ -304,6 +313,48 @@ def million(work: Path) -> dict:
             "peak_mb": r["peak_mb"], "per_s": 1_000_000 / r["wall_s"]}
 
 
+def peak(n: int, work: Path) -> dict:
+    """--cases peak: one cold extract of n distinct responses (--data distinct), its peak memory."""
+    src = work / f"p{n}.csv"
+    draw_distinct(n, src)
+    cache = work / f"pcache{n}"
+    r = run(themes_cmd("extract", str(src), "--text", "text", "--id", "id", "--by", "trust", "--quiet", "--force",
+                       "-o", str(work / f"p{n}")), {"THEMES_CACHE_DIR": str(cache)})
+    run_json = json.loads((work / f"p{n}" / "run.json").read_text())
+    segments = sum(len(b) for b in read_chunks(work / f"p{n}" / "segments.csv"))
+    fit = [v for v in (run_json.get("fit") or {}).values() if isinstance(v, dict) and "n_fit" in v]
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(work / f"p{n}", ignore_errors=True)
+    return {"responses": n, "segments": segments, "distinct": sum(v["n_fit"] for v in fit),
+            "leaves": sum(v.get("tree_leaves", 0) for v in fit), "seconds": r["wall_s"], "peak_mb": r["peak_mb"],
+            "stages": run_json.get("timings", {})}
+
+
+def read_chunks(path: Path):
+    import pandas as pd
+
+    return pd.read_csv(path, usecols=[0], chunksize=200_000, dtype=str)
+
+
+def peak_table(rows: list[dict], command: str) -> str:
+    lines = [f"Machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} CPUs · Python "
+             f"{platform.python_version()} · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+             f"Command: `{command}`", "",
+             "| responses | segments | distinct sentences fitted | tree leaves | cold extract s | peak MB | "
+             "< 1,500 MB |", "|---:|---:|---:|---:|---:|---:|---|"]
+    for r in rows:
+        lines.append(f"| {r['responses']:,} | {r['segments']:,} | {r['distinct']:,} | {r['leaves']:,} | "
+                     f"{r['seconds']:.0f} | {r['peak_mb']:,.0f} | {'yes' if r['peak_mb'] < 1500 else 'NO'} |")
+    lines += ["", "Stages (run.json timings, s): " + "; ".join(
+        f"{r['responses']:,}: " + ", ".join(f"{k[:-2]} {v:.0f}" for k, v in r["stages"].items()) for r in rows), "",
+        "Responses are distinct text (`--data distinct`): the pool of about 55,000 distinct answers first, then "
+        "pairs of two different pool answers joined into one response, each pair once. Past the pool the "
+        "responses are distinct but their sentences repeat, so the distinct sentences embedded and fitted grow "
+        "more slowly than the responses; what grows with the responses is segmenting, assignment, the tables "
+        "and the files."]
+    return "\n".join(lines) + "\n"
+
+
 def help_time() -> float:
     run(themes_cmd("--help"))  # file-system cache warm
     return min(run(themes_cmd("--help"))["wall_s"] for _ in range(3))
@@ -385,7 +436,7 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     ap.add_argument("--data", choices=("fft", "distinct"), default="fft",
                     help="fft: draws with replacement from the FFT comments; distinct: distinct answers only")
-    ap.add_argument("--cases", choices=("all", "memory"), default="all",
+    ap.add_argument("--cases", choices=("all", "memory", "peak"), default="all",
                     help="memory: only the floor and the torch extract runs (no BERTopic, ONNX or label)")
     ap.add_argument("--fit-only", type=lambda s: [int(x) for x in s.split(",")],
                     help="time the clustering step alone on this many synthetic distinct vectors")
@@ -411,6 +462,13 @@ def main() -> None:
         print(text)
         if not args.no_write:
             write_section(ROOT / "docs" / "benchmarks.md", "Clustering memory", text)
+        return
+    if args.cases == "peak":
+        with tempfile.TemporaryDirectory(prefix="themes-speed-") as tmp:
+            text = peak_table([peak(n, Path(tmp)) for n in args.sizes], command.strip())
+        print(text)
+        if not args.no_write:
+            write_section(ROOT / "docs" / "benchmarks.md", "Memory at scale", text)
         return
     with tempfile.TemporaryDirectory(prefix="themes-speed-") as tmp:
         work = Path(tmp)
