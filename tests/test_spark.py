@@ -92,3 +92,27 @@ def test_spark_output_has_the_local_columns(runs):
         assert len(spark) == len(local), name
     quotes = _read(runs / "spark" / "quotes.csv")
     assert len(quotes) >= 10 and set(quotes["response_id"]) <= set(_read(runs / "local" / "responses.csv")["response_id"])
+
+
+def test_spark_extract_describe_local_uses_the_generator(tmp_path):
+    """--describe local on the Spark engine: the driver names the themes with the generator (a stand-in
+    here) under the same checks, and run.json says so."""
+    from themes.config import Components, components, use_components
+
+    class Echo:
+        name = "stand-in"
+
+        def generate(self, prompt):   # a name and definition built from the prompt's first answer
+            first = prompt.split("\n- ", 1)[1].split("\n", 1)[0]
+            words = [w.strip(".,;:") for w in first.split()][:4]
+            return json.dumps({"name": " ".join(words), "definition": "Respondents say " + first})
+
+    src = pd.read_csv(ROOT / "corpora" / "board_survey.csv", dtype=str, keep_default_na=False).head(N_ROWS)
+    src.to_csv(tmp_path / "in.csv", index=False)
+    with use_components(Components(**{**components().__dict__, "generator": lambda settings: Echo()})):
+        res = CliRunner().invoke(app, ["extract", str(tmp_path / "in.csv"), "--engine", "spark", "--describe", "local",
+                                       *ARGS, "-o", str(tmp_path / "out")],
+                                 env={"THEMES_CACHE_DIR": str(tmp_path / "cache")})
+    assert res.exit_code == 0, (res.output, res.exception)
+    info = json.loads((tmp_path / "out" / "run.json").read_text())["fit"]["naming"]["describe"]
+    assert info["model"] == "stand-in" and info["themes"] >= 2 and info["names"] + info["definitions"] >= 1

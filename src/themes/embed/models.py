@@ -16,6 +16,7 @@ import numpy as np
 from themes.embed.device import batch_for
 from themes.errors import ConfigError
 from themes.io.atomic import write_file
+from themes.io.limits import release_freed_memory
 
 # Names that resolve to a model shipped inside a PyPI package (no hub download, ever).
 PACKAGED_MODELS = {
@@ -277,6 +278,7 @@ def embed_texts(texts: list[str], embedder, cache: EmbeddingCache | None = None,
         vecs[idx] = v
         if cache is not None:
             cache.add(batch, v)
+        release_freed_memory()   # the model's buffers for this chunk (see themes.io.limits)
         if progress is not None:
             progress.advance(len(idx))
     if progress is not None:

@@ -81,3 +81,26 @@ def read_capped(fh: IO[bytes], what: str, limit: int) -> bytes:
     if len(data) > limit:
         raise InputError(f"{what} expands to more than {limit:,} bytes. Export a smaller project.")
     return data
+
+
+_LIBC: list = []
+
+
+def release_freed_memory() -> None:
+    """Hand memory that has been freed back to the system (glibc's ``malloc_trim``; nothing elsewhere).
+
+    Encoding batch after batch of texts of every length leaves glibc's heap fragmented: the
+    resident size of a 12,000-text embedding grew from 570 to 900 MB and kept growing with the
+    number of texts, and stayed at 615 MB with a trim after each chunk, at the same speed
+    (benchmarks/speed.py --cases peak measures the whole run)."""
+    if not _LIBC:
+        import ctypes
+        import ctypes.util
+
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            _LIBC.append(libc if hasattr(libc, "malloc_trim") else None)
+        except OSError:
+            _LIBC.append(None)
+    if _LIBC[0] is not None:
+        _LIBC[0].malloc_trim(0)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from themes.io.limits import release_freed_memory
 from themes.types import Corpus, Segments
 
 Span = tuple[int, int]
@@ -179,7 +180,9 @@ def segment(corpus: Corpus, splitter: Splitter | None = None, min_words: int = 3
         records, columns=["row", "response_id", "segment_index", "start", "end", "text", "question"]
     )
     seg = seg.astype({"row": "int64", "segment_index": "int64", "start": "int64", "end": "int64"})
-    return Segments(frame=annotate(seg))
+    out = Segments(frame=annotate(seg))
+    release_freed_memory()   # spaCy's parses of every answer are gone by now
+    return out
 
 
 def annotate(seg: pd.DataFrame) -> pd.DataFrame:

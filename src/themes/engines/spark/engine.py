@@ -20,6 +20,7 @@ import pandas as pd
 
 from themes.config import Settings
 from themes.discover.candidates import candidate_table
+from themes.discover.describe import local_describer
 from themes.discover.fit import fit_theme_set, name_theme_set
 from themes.discover.name_phrases import default_phrases
 from themes.embed.runtime import cached, embedder_info, new_embedder
@@ -50,6 +51,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     ``out`` everything is also written there (responses/segments as ``out_format`` folders)."""
     settings = settings_with(settings, seed, overrides)
     check_source(data)
+    describer = local_describer(settings) if settings.describe == "local" else None   # runs on the driver
     run = _Run("extract", settings, quiet, master, out, out_format, force)
     frame, spec, notes, n_rows, source = prepare(run.spark, data, text, id, by, question, source_format, encoding)
     run.note(notes)
@@ -62,7 +64,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     theme_set, fit_info = fit_theme_set(segs, vectors, settings)
     theme_set, naming = name_theme_set(theme_set, segs, vectors, assign(vectors, segs, theme_set),
                                        cached(embedder, settings), phrases or default_phrases(settings),
-                                       default_terms(settings), settings.normalise)
+                                       default_terms(settings), settings.normalise, describer)
     fit_info = {**fit_info, "naming": naming}
     run.timings["fit_and_name_s"] = time.perf_counter() - t
     model = ThemeModel(theme_set=theme_set, embedder=embedder_info(embedder),
