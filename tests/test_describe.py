@@ -206,3 +206,4 @@ def test_a_generated_name_may_not_take_a_later_themes_extractive_name():
     first = reply("Not enough board time", "Respondents say there is not enough time on the board agenda.")
     names, _, info = describe_themes(frame, [TEXTS, TEXTS], ["", ""], {}, Scripted([first, "no reply"]))
     assert names == ["Extractive 0", "Not enough board time"] and info["kept_extractive"]["name: duplicate"] == 1
+
