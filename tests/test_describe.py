@@ -207,3 +207,15 @@ def test_a_generated_name_may_not_take_a_later_themes_extractive_name():
     names, _, info = describe_themes(frame, [TEXTS, TEXTS], ["", ""], {}, Scripted([first, "no reply"]))
     assert names == ["Extractive 0", "Not enough board time"] and info["kept_extractive"]["name: duplicate"] == 1
 
+
+
+def test_a_damaged_model_file_is_one_clear_error(tmp_path, monkeypatch):
+    pytest.importorskip("llama_cpp")
+    import themes.embed.generator as g
+
+    bad = tmp_path / "models" / f"{g.MODEL_ID}.gguf"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"GGUF" + b"\0" * 100)
+    monkeypatch.setattr(g, "SIZE", bad.stat().st_size)
+    with pytest.raises(ConfigError, match="could not load .* Delete that file"):
+        g.LocalGenerator(tmp_path).generate("hello")

@@ -97,8 +97,12 @@ class LocalGenerator:
                 from llama_cpp import Llama
             except ImportError:
                 raise ConfigError(f"--describe local needs llama-cpp-python: `{INSTALL}`.") from None
-            self._llm = Llama(model_path=str(model_file(self.cache_dir)), n_ctx=4096, n_threads=self.threads,
-                              seed=0, verbose=False)
+            path = model_file(self.cache_dir)
+            try:
+                self._llm = Llama(model_path=str(path), n_ctx=4096, n_threads=self.threads, seed=0, verbose=False)
+            except (ValueError, RuntimeError, OSError) as exc:
+                raise ConfigError(f"--describe local: could not load {path} ({str(exc)[:200]}). Delete that file; "
+                                  "the next run joins it again from the installed packages.") from None
         return self._llm
 
     def _cached(self, prompt: str) -> Path:
