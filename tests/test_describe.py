@@ -219,3 +219,22 @@ def test_a_damaged_model_file_is_one_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(g, "SIZE", bad.stat().st_size)
     with pytest.raises(ConfigError, match="could not load .* Delete that file"):
         g.LocalGenerator(tmp_path).generate("hello")
+
+
+def test_a_generated_definition_less_distinctive_than_the_extractive_one_is_refused():
+    import numpy as np
+
+    class Axis:   # texts mentioning "time" point at theme 0's centre, the rest between the two themes
+        name, dimension = "axis", 2
+
+        def embed(self, texts):
+            return np.array([[1.0, 0.0] if "agenda" in t else [0.7, 0.7] for t in texts], dtype=np.float32)
+
+    cents = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    frame = table()
+    frame.loc[0, "description"] = "Respondents say the agenda has no room."
+    vague = reply("Not enough board time", "Respondents say there is not enough time for race equality.")
+    _, defs, info = describe_themes(frame, [TEXTS, TEXTS], ["", ""], {}, Scripted([vague, "x"]),
+                                    centroids=cents, embedder=Axis())
+    assert defs[0] == "Respondents say the agenda has no room."
+    assert info["kept_extractive"]["definition: less distinctive"] == 1 and info["definitions"] == 0

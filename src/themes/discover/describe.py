@@ -13,7 +13,10 @@ does not contradict them (``contradicts_stems``); keeps the extractive name's ne
 distinct within its question. A generated **definition** is kept only if it starts with
 "Respondents", runs 6-``MAX_DEFINITION_WORDS`` words, names no person, keeps the extractive
 definition's negation, and at least ``MIN_GROUNDING`` of its content words occur in the theme's
-answers (the rest is the model's, not the respondents'). A theme described as mixed keeps
+answers (the rest is the model's, not the respondents'), and it tells its theme apart from the
+question's other themes at least as well as the extractive one (``distinctiveness``: cosine to
+its own centre minus the best other centre's), since a coder applying a codebook of names and
+definitions needs exactly that. A theme described as mixed keeps
 "Views are mixed:" in front. Titles the model writes in Title Case are put in sentence case,
 keeping a capital only where the answers have one mid-sentence (NHS, ICB, England).
 """
@@ -134,8 +137,25 @@ def check_definition(definition: str, extractive: str, vocab: set[str], nlp) -> 
     return None
 
 
+def distinctiveness(texts: list[str], positions: list[int], questions: list[str], centroids, embedder) -> list[float]:
+    """For each text, its cosine to its theme's centre minus its best cosine to another theme of the
+    same question: how well it tells its theme apart (what a names-and-definitions codebook needs)."""
+    import numpy as np
+
+    if not texts:
+        return []
+    vecs = np.asarray(embedder.embed(texts), dtype=np.float32)
+    cents = np.asarray(centroids, dtype=np.float32)
+    sims = vecs @ cents.T
+    out = []
+    for row, p in zip(sims, positions):
+        others = [j for j in range(len(cents)) if j != p and questions[j] == questions[p]]
+        out.append(float(row[p] - (row[others].max() if others else 0.0)))
+    return out
+
+
 def describe_themes(table, texts_by_theme: list[list[str]], stances: list[str], questions: dict[str, str],
-                    generator, nlp=None) -> tuple[list[str], list[str], dict]:
+                    generator, nlp=None, centroids=None, embedder=None) -> tuple[list[str], list[str], dict]:
     """(names, definitions, info) for the themes of ``table`` (name, description, keywords,
     question columns): the generated ones where they pass, the table's own elsewhere. ``questions``
     maps a question key to its text (the key itself when absent); ``stances`` is each theme's
@@ -175,6 +195,19 @@ def describe_themes(table, texts_by_theme: list[list[str]], stances: list[str], 
         else:
             key = f"definition: {why}"
             info["kept_extractive"][key] = info["kept_extractive"].get(key, 0) + 1
+    if centroids is not None and embedder is not None:
+        # a generated definition must tell its theme apart at least as well as the extractive one did
+        changed = [p for p in range(len(definitions)) if definitions[p] != table["description"].iloc[p]]
+        strip = lambda d: d[len(MIXED):] if d.startswith(MIXED) else d   # noqa: E731
+        new = distinctiveness([strip(definitions[p]) for p in changed], changed, question_of, centroids, embedder)
+        old = distinctiveness([strip(str(table["description"].iloc[p])) for p in changed], changed, question_of,
+                              centroids, embedder)
+        for p, a, b in zip(changed, new, old):
+            if a < b:
+                definitions[p] = str(table["description"].iloc[p])
+                info["definitions"] -= 1
+                key = "definition: less distinctive"
+                info["kept_extractive"][key] = info["kept_extractive"].get(key, 0) + 1
     info["seconds"] = round(time.perf_counter() - start, 2)
     return names, definitions, info
 
@@ -193,7 +226,7 @@ def local_describer(settings):
     generator = new_generator(settings)
     nlp = default_nlp() if components().phrases is None else None
 
-    def describe(table, texts_by_theme, stances, questions=None):
-        return describe_themes(table, texts_by_theme, stances, questions or {}, generator, nlp)
+    def describe(table, texts_by_theme, stances, questions=None, centroids=None, embedder=None):
+        return describe_themes(table, texts_by_theme, stances, questions or {}, generator, nlp, centroids, embedder)
 
     return describe

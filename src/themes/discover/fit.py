@@ -76,7 +76,8 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
     info = {"names": {rule: int(sum(r == rule for r in rules)) for rule in RULES}}
     if describer is not None and len(table):
         stance_words = [describe_stance(stance_shares(s)) if s else "" for s in stances_by_theme]
-        table["name"], table["description"], info["describe"] = describer(table, texts_by_theme, stance_words)
+        table["name"], table["description"], info["describe"] = describer(
+            table, texts_by_theme, stance_words, centroids=theme_set.centroids, embedder=embedder)
     return ThemeSet(table=table, centroids=theme_set.centroids, threshold=theme_set.threshold), info
 
 
