@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import Counter
 
 from themes.discover.name_phrases import is_bad_name
 from themes.discover.polarity import NEGATIONS, STOP, content_stems, contradicts_stems, match_stems, stem_tokens
@@ -161,12 +162,14 @@ def describe_themes(table, texts_by_theme: list[list[str]], stances: list[str], 
     maps a question key to its text (the key itself when absent); ``stances`` is each theme's
     stance mix in words ("62% critical")."""
     names, definitions = list(table["name"]), list(table["description"])
-    info = {"model": getattr(generator, "name", "local"), "themes": len(names), "names": 0, "definitions": 0,
-            "kept_extractive": {}, "seconds": 0.0}
+    extractive = list(definitions)
+    refused: Counter = Counter()
+    generated: list[int] = []   # themes whose definition was generated and passed the checks
+    n_names = 0
     question_of = [str(q) for q in table["question"]]
     start = time.perf_counter()
     for p, texts in enumerate(texts_by_theme):
-        q = str(table["question"].iloc[p])
+        q = question_of[p]
         quotes = list(dict.fromkeys(t.strip() for t in texts if t and t.strip()))[:QUOTES]
         if not quotes:
             continue
@@ -182,33 +185,32 @@ def describe_themes(table, texts_by_theme: list[list[str]], stances: list[str], 
             why = "duplicate"   # another theme of the question has it (generated, or extractive and kept so far)
         if why is None:
             names[p] = name
-            info["names"] += 1
+            n_names += 1
         else:
-            info["kept_extractive"][f"name: {why}"] = info["kept_extractive"].get(f"name: {why}", 0) + 1
+            refused[f"name: {why}"] += 1
         vocab = {t for tk in (stem_tokens(x) for x in texts[:200]) for t in tk}
-        old = definitions[p]
-        mixed = old.startswith(MIXED)
-        why = check_definition(definition, old, vocab, nlp) if definition else "no reply"
+        why = check_definition(definition, extractive[p], vocab, nlp) if definition else "no reply"
         if why is None:
-            definitions[p] = (MIXED + definition[0].lower() + definition[1:]) if mixed else definition
-            info["definitions"] += 1
+            definitions[p] = definition
+            generated.append(p)
         else:
-            key = f"definition: {why}"
-            info["kept_extractive"][key] = info["kept_extractive"].get(key, 0) + 1
-    if centroids is not None and embedder is not None:
+            refused[f"definition: {why}"] += 1
+    if centroids is not None and embedder is not None and generated:
         # a generated definition must tell its theme apart at least as well as the extractive one did
-        changed = [p for p in range(len(definitions)) if definitions[p] != table["description"].iloc[p]]
-        strip = lambda d: d[len(MIXED):] if d.startswith(MIXED) else d   # noqa: E731
-        new = distinctiveness([strip(definitions[p]) for p in changed], changed, question_of, centroids, embedder)
-        old = distinctiveness([strip(str(table["description"].iloc[p])) for p in changed], changed, question_of,
-                              centroids, embedder)
-        for p, a, b in zip(changed, new, old):
+        body = lambda d: d[len(MIXED):] if d.startswith(MIXED) else d   # noqa: E731
+        new = distinctiveness([definitions[p] for p in generated], generated, question_of, centroids, embedder)
+        old = distinctiveness([body(extractive[p]) for p in generated], generated, question_of, centroids, embedder)
+        for p, a, b in zip(list(generated), new, old):
             if a < b:
-                definitions[p] = str(table["description"].iloc[p])
-                info["definitions"] -= 1
-                key = "definition: less distinctive"
-                info["kept_extractive"][key] = info["kept_extractive"].get(key, 0) + 1
-    info["seconds"] = round(time.perf_counter() - start, 2)
+                definitions[p] = extractive[p]
+                generated.remove(p)
+                refused["definition: less distinctive"] += 1
+    for p in generated:   # a mixed theme keeps saying so
+        if extractive[p].startswith(MIXED):
+            definitions[p] = MIXED + definitions[p][0].lower() + definitions[p][1:]
+    info = {"model": getattr(generator, "name", "local"), "themes": len(names),
+            "names": n_names, "definitions": len(generated),
+            "kept_extractive": dict(refused), "seconds": round(time.perf_counter() - start, 2)}
     return names, definitions, info
 
 

@@ -7,7 +7,7 @@ against the SHA-256 below, so a changed or damaged part is refused, never run. T
 ``llama-cpp-python`` (built from its sdist). Both are the optional extra ``themes[describe]``.
 
 Decoding is greedy (temperature 0, top-k 1, seed 0) on min(4, CPUs) threads, and every answer is
-cached on disk by the hash of the model and the prompt: the same input gives the same text, and a
+cached on disk by prompt (themes.text.cache, one namespace per model and runtime version): the same input gives the same text, and a
 second run loads no model. (Greedy text from another thread count or CPU may differ in rare ties;
 the cache keeps a machine's own runs identical.) The joined file is checked by hash when it is
 joined; later runs check its size. Nothing is fetched at run time.
@@ -16,7 +16,6 @@ joined; later runs check its size. Nothing is fetched at run time.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
@@ -81,13 +80,22 @@ def model_file(cache_dir: Path) -> Path:
 
 
 class LocalGenerator:
-    """Greedy text from the packaged model, cached by prompt under ``cache_dir/describe``."""
+    """Greedy text from the packaged model, cached by prompt beside the text steps' results."""
 
     name = MODEL_ID
 
     def __init__(self, cache_dir: Path, use_cache: bool = True, threads: int | None = None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        from themes.text.cache import TextCache
+
         self.cache_dir = Path(cache_dir)
-        self.use_cache = use_cache
+        try:
+            runtime = version("llama-cpp-python")
+        except PackageNotFoundError:
+            runtime = "?"
+        # replies by prompt, in the same store as the text steps' results (one namespace per model and runtime)
+        self.replies = TextCache(self.cache_dir, f"describe|{MODEL_ID}|llama-cpp-python={runtime}") if use_cache else None
         self.threads = threads or min(4, os.cpu_count() or 1)
         self._llm = None
 
@@ -105,23 +113,16 @@ class LocalGenerator:
                                   "the next run joins it again from the installed packages.") from None
         return self._llm
 
-    def _cached(self, prompt: str) -> Path:
-        key = hashlib.sha256(f"{MODEL_ID}\n{prompt}".encode()).hexdigest()
-        return self.cache_dir / "describe" / key[:2] / f"{key}.json"
-
     def generate(self, prompt: str, max_tokens: int = 160) -> str:
-        path = self._cached(prompt)
-        if self.use_cache and path.is_file():
-            try:
-                return str(json.loads(path.read_text(encoding="utf-8"))["text"])
-            except (OSError, ValueError, KeyError, TypeError):
-                pass   # a damaged entry is generated again
+        if self.replies is not None:
+            known = self.replies.get([prompt])[0]
+            if isinstance(known, str):
+                return known
         out = self._load().create_chat_completion(messages=[{"role": "user", "content": prompt}], temperature=0.0,
                                                   top_k=1, top_p=1.0, max_tokens=max_tokens, seed=0)
         text = str(out["choices"][0]["message"]["content"] or "")
-        if self.use_cache:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_file(path, lambda fh: fh.write(json.dumps({"model": MODEL_ID, "text": text})), "w")
+        if self.replies is not None:
+            self.replies.add([prompt], [text])
         return text
 
 
