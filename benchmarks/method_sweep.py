@@ -132,7 +132,7 @@ def methods(ds, ks) -> None:
         sims = X @ C.T
         prim = np.where(sims.max(axis=1) >= 0.20, sims.argmax(axis=1), -1)
         cells = []
-        for n, gold in ds.golds.items():
+        for _name, gold in ds.golds.items():
             keep = [i for i, g in enumerate(gold) if g]
             g = [gold[i] for i in keep]
             sc = clustering_scores([str(prim[i]) for i in keep], [x[0] for x in g])

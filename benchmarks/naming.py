@@ -109,7 +109,8 @@ def load(key: str, rows: int | None) -> Set:
         d = d.iloc[np.sort(np.random.default_rng(0).choice(len(d), rows, replace=False))]
     d = d.reset_index(drop=True)
     d["id"] = [f"r{i + 1}" for i in range(len(d))]
-    return Set(name, d[["id", "text"]], {i: [str(v)] for i, v in zip(d["id"], d["label"])})
+    # the human code's name ("linq", "business"), not its number: names are compared with it
+    return Set(name, d[["id", "text"]], {i: [str(v)] for i, v in zip(d["id"], d["label_name"])})
 
 
 def themes_cli(src: Path, args: list[str]) -> None:

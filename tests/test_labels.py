@@ -308,3 +308,23 @@ def test_negated_auxiliary_chain_is_kept(nlp):
     cands = name_candidates([nlp("They could not have done anything better.")])[0]
     assert any(c.lower().startswith("could not have done") for c in cands)
     assert not any("not done" in c.lower() for c in cands)
+
+
+def test_definition_lowers_common_words_keeps_names_and_reports_negated_past():
+    texts = ["The ambulance came quickly.", "When it came, The crew were kind.", "the crew were kind"]
+    assert define(texts, "Ambulance").startswith("Respondents say the ambulance came quickly")
+    named = ["Zoe was so helpful with everything.", "and then Zoe came back"]
+    assert define(named, "Helpful nurse").startswith("Respondents say Zoe was")
+    assert "they weren't told" in define(["I wasn't told about the delay at all."], "Not told")
+
+
+def test_definition_reports_us_and_present_tense_clauses():
+    assert define(["No one outside the trust holds us to account for it."], "Held to account") == \
+        "Respondents say no one outside the trust holds them to account for it."
+    assert "the US model" in define(["The US model was copied by everyone here."], "US model")
+
+
+def test_definition_skips_clauses_that_point_outside_themselves():
+    texts = ["The board has to change that.", "They are about to pilot that with their quality committee.",
+             "Staff need protected time to do the work properly."]
+    assert define(texts, "Protected time") == "Respondents say staff need protected time to do the work properly."

@@ -26,6 +26,7 @@ _OPENER = re.compile(
     r"|we (?:think|feel|believe)|i would say|i'd say|my (?:view|feeling|sense) is|overall|generally)\b[,:]?\s*(?:that\s+)?"
     r"|(?:yes|no|well|ok|okay|so|again)\s*[,:;.!-]\s*)", re.IGNORECASE)
 _PRONOUNS = [
+    (r"\bi wasn'?t\b", "they weren't"), (r"\bi was not\b", "they were not"),
     (r"\bi'm\b", "they are"), (r"\bi am\b", "they are"), (r"\bi was\b", "they were"),
     (r"\bi've\b", "they have"), (r"\bi'd\b", "they would"), (r"\bi'll\b", "they will"),
     (r"\bwe're\b", "they are"), (r"\bwe've\b", "they have"), (r"\bwe'd\b", "they would"),
@@ -42,11 +43,18 @@ _NOT_IMPERATIVE_NEXT = {"is", "was", "are", "were", "has", "have", "had", "from"
 _FINITE = re.compile(
     r"\b(?:is|are|was|were|be|been|being|am|has|have|had|do|does|did|can|could|should|would|will|"
     r"must|may|might|shall|need|needs|needed|seems?|feels?|felt|gets?|got|makes?|made|takes?|took|"
-    r"gives?|gave|goes|went|says?|said|know|knows|want|wants|helps?|works?)\b|\w+ed\b|'s\b|n't\b", re.IGNORECASE)
+    r"gives?|gave|goes|went|says?|said|know|knows|want|wants|helps?|works?|came|comes?|saw|told|left|"
+    r"kept|found|thought|knew|brought|ran|sat|spoke|heard|paid|lost|began|became|stood|understood|met|"
+    r"sent|spent|meant|wrote|sought|caught|taught|fell|held|led|holds|keeps|lacks|means|shows|tells|"
+    r"treats|looks|sees|thinks|runs|asks|leads|matters|happens|depends|exists|remains|stays|sits|"
+    r"puts|pays|costs|tends|fails|tries|cares|listens|supports|provides|includes|offers|expects|"
+    r"uses|likes|loves|hates)\b|'re\b|'ve\b|'ll\b|\w+ed\b|'s\b|n't\b", re.IGNORECASE)
 _BOUNDARY_WORDS = {"but", "and", "which", "because", "although", "while", "so", "as", "whereas", "though"}
 _FRAGMENT_START = {"of", "and", "or", "to", "with", "for", "from", "by", "at", "in", "on", "but", "which", "that"}
 _SUBJECTS = {"they", "it", "there", "this", "that", "these", "those", "he", "she", "you", "everyone", "nobody"}
 _WORD = re.compile(r"[\w'’-]+")
+_ANAPHORA = re.compile(r"\b(?:that|this|those|these)\s*$|\b(?:do|did|change|pilot|try|tried|fix|done)\s+"
+                       r"(?:that|this|those|these)\b", re.IGNORECASE)
 
 
 def _sentences(text: str) -> list[str]:
@@ -77,7 +85,7 @@ def _clean(sentence: str) -> str:
 def _reported(s: str) -> str:
     for pattern, repl in _PRONOUNS:
         s = re.sub(pattern, repl, s, flags=re.IGNORECASE)
-    return s
+    return re.sub(r"\b[uU]s\b", "them", s)   # not "US"
 
 
 def _lower_first(s: str, texts: list[str]) -> str:
@@ -90,7 +98,10 @@ def _lower_first(s: str, texts: list[str]) -> str:
     if (len(word) >= 2 and word.isupper()) or word == "I":
         return s
     inside = re.compile(r"[a-z,;:]\s+" + re.escape(word) + r"\b")
-    if word[:1].isupper() and word[1:].islower() and any(inside.search(t) for t in texts):
+    lower = re.compile(r"\b" + re.escape(word.lower()) + r"\b")
+    # a name is written capitalised inside sentences more often than in lower case ("the" is not)
+    capitalised = sum(len(inside.findall(t)) for t in texts) if word[:1].isupper() and word[1:].islower() else 0
+    if capitalised and capitalised > sum(len(lower.findall(t)) for t in texts):
         return s
     return word.lower() + s[len(word):]
 
@@ -131,6 +142,8 @@ def define(texts: list[str], name: str, stances: list[str] | None = None, mixed:
             clause = _clean(sent)
             words = clause.split()
             if words[:1] and words[0].lower() in _FRAGMENT_START:
+                continue
+            if _ANAPHORA.search(clause):   # "the board has to change that": of what, the reader cannot tell
                 continue
             if len(words) < 4:
                 if words and clause.lower() not in short:

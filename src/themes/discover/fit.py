@@ -12,6 +12,8 @@ from themes.discover.labels import RULES
 from themes.discover.naming import name_themes
 from themes.types import Assignments, Segments, ThemeSet, theme_table
 
+OPTIONS_FROM = 16   # definitions are composed from pairs of a theme's this many most typical segments
+
 
 def fit_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings) -> tuple[ThemeSet, dict]:
     """Cluster each question's segments separately; ids run across questions, in the order the
@@ -51,7 +53,7 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
     the theme's most typical segments (``distinctive``). ``describer`` (``--describe local``,
     themes.discover.describe.local_describer) may then replace names and definitions with
     generated ones that pass the same checks; run.json records how many it did."""
-    from themes.discover.define import define
+    from themes.discover.sharpen import sharpen
     from themes.text.stance import describe_stance, stance_shares
 
     texts_by_theme, stances_by_theme = [], []
@@ -63,17 +65,20 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
         texts_by_theme.append(seg_texts[idx].tolist())
         stances_by_theme.append(seg_stance[idx].tolist())
     names, kws, rules = name_themes(texts_by_theme, theme_set.centroids, embedder, phrases, terms)
-    definitions = []
+    options = []
     for p, (stances, name) in enumerate(zip(stances_by_theme, names)):
         mixed = bool(stances) and describe_stance(stance_shares(stances)).startswith("mixed")
         typical = distinctive(p, theme_set, vectors, assignments)
-        definitions.append(define(seg_texts[typical].tolist(), name, seg_stance[typical].tolist(), mixed=mixed,
-                                  all_texts=texts_by_theme[p]))
+        options.append(definition_options(seg_texts[typical].tolist(), name, seg_stance[typical].tolist(), mixed,
+                                          texts_by_theme[p]))
+    definitions, n_sharpened = sharpen(names, options, theme_set.table["question"].astype(str).tolist(), vectors,
+                                       assignments.theme_pos, segs.frame["question"].astype(str).to_numpy(),
+                                       embedder, theme_set.threshold)
     table = theme_set.table.copy()
     table["name"] = names
     table["keywords"] = kws
     table["description"] = definitions
-    info = {"names": {rule: int(sum(r == rule for r in rules)) for rule in RULES}}
+    info = {"names": {rule: int(sum(r == rule for r in rules)) for rule in RULES}, "definitions_sharpened": n_sharpened}
     if describer is not None and len(table):
         stance_words = [describe_stance(stance_shares(s)) if s else "" for s in stances_by_theme]
         table["name"], table["description"], info["describe"] = describer(
@@ -81,7 +86,26 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
     return ThemeSet(table=table, centroids=theme_set.centroids, threshold=theme_set.threshold), info
 
 
-def distinctive(p: int, theme_set: ThemeSet, vectors, assignments: Assignments, top: int = 12) -> np.ndarray:
+def definition_options(texts: list[str], name: str, stances: list[str], mixed: bool, all_texts: list[str],
+                       first: int = OPTIONS_FROM) -> list[str]:
+    """Candidate definitions of one theme from its typical segments (``texts``, most typical
+    first): the default (themes.discover.define over them in order), then one led by each pair of
+    the ``first`` most typical and one of each alone; distinct, the default first."""
+    from themes.discover.define import define
+
+    out = [define(texts, name, stances, mixed=mixed, all_texts=all_texts)]
+    m = min(first, len(texts))
+    leads = [(i, j) for i in range(m) for j in range(i + 1, m)] + [(i,) for i in range(m)]
+    for lead in leads:
+        order = list(lead) + [x for x in range(len(texts)) if x not in lead]
+        d = define([texts[x] for x in order], name, [stances[x] for x in order], mixed=mixed,
+                   max_sentences=len(lead), all_texts=all_texts)
+        if d not in out:
+            out.append(d)
+    return out
+
+
+def distinctive(p: int, theme_set: ThemeSet, vectors, assignments: Assignments, top: int = 20) -> np.ndarray:
     """Positions of theme ``p``'s most typical segments: of the ``top`` nearest its centre, those
     furthest from every other theme of its question first (own score minus the best other
     theme's). A definition quoting them tells the theme apart from its neighbours; quoting the

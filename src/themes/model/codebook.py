@@ -22,10 +22,10 @@ aliases expand): a codebook is data, never code.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from themes.discover.sharpen import statements
 from themes.errors import ConfigError
 from themes.io.atomic import write_file
 from themes.model.theme_model import ThemeModel
@@ -56,11 +56,9 @@ class CodebookTheme:
         return f"{self.name}. {desc}" if desc else self.name
 
     def statements(self) -> list[str]:
-        """The name and each sentence or clause of the description (split at ". ", "; ", "? ",
-        "! " and line breaks): a theme's centre is the mean of their embeddings, so each
-        statement counts as one typical answer rather than one long text averaging them."""
-        parts = [p.strip(" .;:") for p in re.split(r"(?<=[.;!?])\s+|\n+", self.description.strip())]
-        return [self.name] + [p for p in parts if len(p.split()) >= 2]
+        """The name and each sentence or clause of the description
+        (themes.discover.sharpen.statements): a theme's centre is the mean of their embeddings."""
+        return statements(self.name, self.description)
 
 
 @dataclass

@@ -1,0 +1,119 @@
+"""Definitions chosen so that a codebook of the run's own names and definitions gives its themes
+back.
+
+A names-and-definitions codebook (``themes label CODEBOOK``) places each theme at the mean
+embedding of its name and each clause of its definition (``statements``; themes.model.seeding),
+and a segment takes the nearest such centre that clears the threshold. A definition that quotes
+the theme's most typical segments can still sit nearer a neighbouring theme than the theme's
+own answers do. ``sharpen`` therefore chooses, for each theme, among definitions composed from
+different choices of its typical segments (themes.discover.fit builds them with
+themes.discover.define, so every one reads the same way), the one whose centre gives back the
+most segments: those of the theme that it takes, plus those of the other themes of its question
+that it does not take from them. Coordinate ascent, ``PASSES`` passes over the themes in order; a
+definition changes only when the count strictly rises, so the result is deterministic and never
+worse on the run's own segments than the first definitions. A candidate is only considered when
+its clauses stay near the theme's name (cosine between the name and the mean of the clauses at
+most ``NAME_SLACK`` below the default's), so a definition never drifts to another part of a
+broad theme than its name speaks for. At most ``SAMPLE`` segments per
+question are counted (a fixed draw for a seed).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+PASSES = 2
+SAMPLE = 20_000
+NAME_SLACK = 0.1   # a candidate's clauses may sit this much further (cosine) from the name than the default's
+
+
+def statements(name: str, description: str) -> list[str]:
+    """The name and each sentence or clause of the description (split at ". ", "; ", "? ", "! "
+    and line breaks; clauses of one word dropped): a codebook theme's centre is the mean of their
+    embeddings, so each statement counts as one typical answer rather than one long text
+    averaging them."""
+    parts = [p.strip(" .;:") for p in re.split(r"(?<=[.;!?])\s+|\n+", description.strip())]
+    return [name] + [p for p in parts if len(p.split()) >= 2]
+
+
+def _centres(names: list[str], options: list[list[str]], embedder) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per theme, one unit row per candidate definition (the mean of its statements' vectors),
+    and each candidate's cosine between the name and the mean of its clauses alone."""
+    groups = [[statements(n, d) for d in opts] for n, opts in zip(names, options)]
+    flat = sorted({s for g in groups for st in g for s in st})
+    index = {s: i for i, s in enumerate(flat)}
+    vecs = np.asarray(embedder.embed(flat), dtype=np.float64) if flat else np.zeros((0, 1))
+
+    def unit(rows):
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        return rows / np.where(norms > 0, norms, 1.0)
+
+    centres, coherence = [], []
+    for g in groups:
+        centres.append(unit(np.stack([vecs[[index[s] for s in st]].sum(axis=0) for st in g])).astype(np.float32))
+        clauses = unit(np.stack([vecs[[index[s] for s in st[1:]]].sum(axis=0) if len(st) > 1 else vecs[index[st[0]]]
+                                 for st in g]))
+        coherence.append(clauses @ vecs[index[g[0][0]]] / max(np.linalg.norm(vecs[index[g[0][0]]]), 1e-12))
+    return centres, coherence
+
+
+def given_back(sims: np.ndarray, target: np.ndarray, p: int, column: np.ndarray, threshold: float) -> int:
+    """How many rows keep their theme (``target``: column positions) when column ``p`` of the
+    rows x themes ``sims`` is replaced by ``column``: a row's theme must be its best column and
+    clear ``threshold``."""
+    rest = sims.copy()
+    rest[:, p] = -np.inf
+    best_rest = rest.max(axis=1) if rest.shape[1] > 1 else np.full(len(rest), -np.inf, np.float32)
+    mine = target == p
+    own = sims[np.arange(len(sims)), target]
+    took = mine & (column > best_rest) & (column >= threshold)
+    kept = ~mine & (own >= best_rest) & (own >= column) & (own >= threshold)
+    return int(took.sum() + kept.sum())
+
+
+def sharpen(names: list[str], options: list[list[str]], questions: list[str], vectors: np.ndarray,
+            theme_pos: np.ndarray, seg_questions: np.ndarray, embedder, threshold: float,
+            seed: int = 0) -> tuple[list[str], int]:
+    """(one definition per theme, how many changed from the first option). ``options[p]`` are
+    theme ``p``'s candidate definitions, the default first; ``theme_pos`` each segment's theme
+    (-1: none) and ``seg_questions`` its question."""
+    chosen = [0] * len(names)
+    if not names or not len(vectors):
+        return [o[0] for o in options], 0
+    cands, coherence = _centres(names, options, embedder)
+    qs = np.asarray(questions, dtype=object)
+    rng = np.random.default_rng(seed)
+    for q in dict.fromkeys(questions):
+        themes = np.flatnonzero(qs == q)
+        if len(themes) < 2 or all(len(options[p]) < 2 for p in themes):
+            continue
+        col = {int(p): i for i, p in enumerate(themes)}
+        rows = np.flatnonzero(np.isin(theme_pos, themes) & (seg_questions == q))
+        if len(rows) > SAMPLE:
+            rows = np.sort(rng.choice(rows, SAMPLE, replace=False))
+        if not len(rows):
+            continue
+        x = np.asarray(vectors[rows], dtype=np.float32)
+        target = np.array([col[int(t)] for t in theme_pos[rows]], dtype=np.int64)
+        current = np.stack([cands[p][0] for p in themes])
+        sims = x @ current.T
+        for _ in range(PASSES):
+            moved = False
+            for p in themes:
+                c = col[int(p)]
+                if len(options[p]) < 2:
+                    continue
+                # a candidate may not drift from the theme's name: its clauses must stay about as
+                # close to the name as the default's are
+                near = coherence[p] >= coherence[p][0] - NAME_SLACK
+                scores = [given_back(sims, target, c, x @ v, threshold) if ok else -1 for v, ok in zip(cands[p], near)]
+                best = int(np.argmax(scores))   # the first of equals: the default wins ties
+                if scores[best] > scores[chosen[p]]:
+                    chosen[p] = best
+                    sims[:, c] = x @ cands[p][best]
+                    moved = True
+            if not moved:
+                break
+    return [options[p][chosen[p]] for p in range(len(names))], sum(c != 0 for c in chosen)
