@@ -221,20 +221,30 @@ def test_a_damaged_model_file_is_one_clear_error(tmp_path, monkeypatch):
         g.LocalGenerator(tmp_path).generate("hello")
 
 
-def test_a_generated_definition_less_distinctive_than_the_extractive_one_is_refused():
+def test_a_generated_definition_that_gives_back_fewer_answers_is_refused():
     import numpy as np
 
-    class Axis:   # texts mentioning "time" point at theme 0's centre, the rest between the two themes
+    from themes.discover.sharpen import sharpen
+
+    class Axis:   # texts mentioning "agenda" point at theme 0's answers, the rest between the two themes
         name, dimension = "axis", 2
 
         def embed(self, texts):
             return np.array([[1.0, 0.0] if "agenda" in t else [0.7, 0.7] for t in texts], dtype=np.float32)
 
-    cents = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    vectors = np.array([[1.0, 0.0]] * 3 + [[0.0, 1.0]] * 3, dtype=np.float32)
+    theme_pos, seg_q = np.repeat([0, 1], 3), np.array([""] * 6, dtype=object)
+
+    def judge(names, options):
+        return sharpen(names, options, ["", ""], vectors, theme_pos, seg_q, Axis(), 0.2, name_slack=np.inf)[0]
+
     frame = table()
     frame.loc[0, "description"] = "Respondents say the agenda has no room."
     vague = reply("Not enough board time", "Respondents say there is not enough time for race equality.")
-    _, defs, info = describe_themes(frame, [TEXTS, TEXTS], ["", ""], {}, Scripted([vague, "x"]),
-                                    centroids=cents, embedder=Axis())
+    _, defs, info = describe_themes(frame, [TEXTS, TEXTS], ["", ""], {}, Scripted([vague, "x"]), judge=judge)
     assert defs[0] == "Respondents say the agenda has no room."
-    assert info["kept_extractive"]["definition: less distinctive"] == 1 and info["definitions"] == 0
+    assert info["kept_extractive"]["definition: gives back fewer answers"] == 1 and info["definitions"] == 0
+    # with the judge's rule the other way round, the generated definition stays
+    _, defs, info = describe_themes(frame, [TEXTS, TEXTS], ["", ""], {}, Scripted([vague, "x"]),
+                                    judge=lambda names, options: [o[0] for o in options])
+    assert defs[0] == "Respondents say there is not enough time for race equality." and info["definitions"] == 1

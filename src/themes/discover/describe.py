@@ -13,10 +13,9 @@ does not contradict them (``contradicts_stems``); keeps the extractive name's ne
 distinct within its question. A generated **definition** is kept only if it starts with
 "Respondents", runs 6-``MAX_DEFINITION_WORDS`` words, names no person, keeps the extractive
 definition's negation, and at least ``MIN_GROUNDING`` of its content words occur in the theme's
-answers (the rest is the model's, not the respondents'), and it tells its theme apart from the
-question's other themes at least as well as the extractive one (``distinctiveness``: cosine to
-its own centre minus the best other centre's), since a coder applying a codebook of names and
-definitions needs exactly that. A theme described as mixed keeps
+answers (the rest is the model's, not the respondents'), and a codebook of the names and
+definitions gives back at least as many of the run's segments with it as with the extractive one
+(``judge``: themes.discover.sharpen), since a coder applying such a codebook needs exactly that. A theme described as mixed keeps
 "Views are mixed:" in front. Titles the model writes in Title Case are put in sentence case,
 keeping a capital only where the answers have one mid-sentence (NHS, ICB, England).
 """
@@ -138,29 +137,16 @@ def check_definition(definition: str, extractive: str, vocab: set[str], nlp) -> 
     return None
 
 
-def distinctiveness(texts: list[str], positions: list[int], questions: list[str], centroids, embedder) -> list[float]:
-    """For each text, its cosine to its theme's centre minus its best cosine to another theme of the
-    same question: how well it tells its theme apart (what a names-and-definitions codebook needs)."""
-    import numpy as np
-
-    if not texts:
-        return []
-    vecs = np.asarray(embedder.embed(texts), dtype=np.float32)
-    cents = np.asarray(centroids, dtype=np.float32)
-    sims = vecs @ cents.T
-    out = []
-    for row, p in zip(sims, positions):
-        others = [j for j in range(len(cents)) if j != p and questions[j] == questions[p]]
-        out.append(float(row[p] - (row[others].max() if others else 0.0)))
-    return out
-
-
 def describe_themes(table, texts_by_theme: list[list[str]], stances: list[str], questions: dict[str, str],
-                    generator, nlp=None, centroids=None, embedder=None) -> tuple[list[str], list[str], dict]:
+                    generator, nlp=None, judge=None) -> tuple[list[str], list[str], dict]:
     """(names, definitions, info) for the themes of ``table`` (name, description, keywords,
     question columns): the generated ones where they pass, the table's own elsewhere. ``questions``
     maps a question key to its text (the key itself when absent); ``stances`` is each theme's
-    stance mix in words ("62% critical")."""
+    stance mix in words ("62% critical"). ``judge(names, options)`` (themes.discover.fit: the
+    sharpening rule of themes.discover.sharpen) gets each theme's candidate definitions, the
+    generated one first, and returns the one to keep: a generated definition stays only if a
+    names-and-definitions codebook gives back at least as many of the run's segments with it as
+    with the extractive one."""
     names, definitions = list(table["name"]), list(table["description"])
     extractive = list(definitions)
     refused: Counter = Counter()
@@ -195,19 +181,17 @@ def describe_themes(table, texts_by_theme: list[list[str]], stances: list[str], 
             generated.append(p)
         else:
             refused[f"definition: {why}"] += 1
-    if centroids is not None and embedder is not None and generated:
-        # a generated definition must tell its theme apart at least as well as the extractive one did
-        body = lambda d: d[len(MIXED):] if d.startswith(MIXED) else d   # noqa: E731
-        new = distinctiveness([definitions[p] for p in generated], generated, question_of, centroids, embedder)
-        old = distinctiveness([body(extractive[p]) for p in generated], generated, question_of, centroids, embedder)
-        for p, a, b in zip(list(generated), new, old):
-            if a < b:
-                definitions[p] = extractive[p]
-                generated.remove(p)
-                refused["definition: less distinctive"] += 1
     for p in generated:   # a mixed theme keeps saying so
         if extractive[p].startswith(MIXED):
             definitions[p] = MIXED + definitions[p][0].lower() + definitions[p][1:]
+    if judge is not None and generated:
+        kept = judge(names, [[definitions[p], extractive[p]] if p in generated else [extractive[p]]
+                             for p in range(len(names))])
+        for p in list(generated):
+            if kept[p] != definitions[p]:
+                definitions[p] = extractive[p]
+                generated.remove(p)
+                refused["definition: gives back fewer answers"] += 1
     info = {"model": getattr(generator, "name", "local"), "themes": len(names),
             "names": n_names, "definitions": len(generated),
             "kept_extractive": dict(refused), "seconds": round(time.perf_counter() - start, 2)}
@@ -228,7 +212,7 @@ def local_describer(settings):
     generator = new_generator(settings)
     nlp = default_nlp() if components().phrases is None else None
 
-    def describe(table, texts_by_theme, stances, questions=None, centroids=None, embedder=None):
-        return describe_themes(table, texts_by_theme, stances, questions or {}, generator, nlp, centroids, embedder)
+    def describe(table, texts_by_theme, stances, questions=None, judge=None):
+        return describe_themes(table, texts_by_theme, stances, questions or {}, generator, nlp, judge)
 
     return describe

@@ -53,7 +53,7 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
     the theme's most typical segments (``distinctive``). ``describer`` (``--describe local``,
     themes.discover.describe.local_describer) may then replace names and definitions with
     generated ones that pass the same checks; run.json records how many it did."""
-    from themes.discover.sharpen import sharpen
+    from themes.discover.sharpen import NAME_SLACK, sharpen
     from themes.text.stance import describe_stance, stance_shares
 
     texts_by_theme, stances_by_theme = [], []
@@ -71,9 +71,15 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
         typical = distinctive(p, theme_set, vectors, assignments)
         options.append(definition_options(seg_texts[typical].tolist(), name, seg_stance[typical].tolist(), mixed,
                                           texts_by_theme[p]))
-    definitions, n_sharpened = sharpen(names, options, theme_set.table["question"].astype(str).tolist(), vectors,
-                                       assignments.theme_pos, segs.frame["question"].astype(str).to_numpy(),
-                                       embedder, theme_set.threshold)
+    questions = theme_set.table["question"].astype(str).tolist()
+    seg_questions = segs.frame["question"].astype(str).to_numpy() if len(segs) else np.zeros(0, dtype=object)
+
+    def judge(final_names, choices, name_slack=np.inf):   # the describer's check: the name may be new
+        return sharpen(final_names, choices, questions, vectors, assignments.theme_pos, seg_questions, embedder,
+                       theme_set.threshold, name_slack=name_slack)[0]
+
+    definitions = judge(names, options, NAME_SLACK)
+    n_sharpened = sum(d != o[0] for d, o in zip(definitions, options))
     table = theme_set.table.copy()
     table["name"] = names
     table["keywords"] = kws
@@ -81,8 +87,8 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
     info = {"names": {rule: int(sum(r == rule for r in rules)) for rule in RULES}, "definitions_sharpened": n_sharpened}
     if describer is not None and len(table):
         stance_words = [describe_stance(stance_shares(s)) if s else "" for s in stances_by_theme]
-        table["name"], table["description"], info["describe"] = describer(
-            table, texts_by_theme, stance_words, centroids=theme_set.centroids, embedder=embedder)
+        table["name"], table["description"], info["describe"] = describer(table, texts_by_theme, stance_words,
+                                                                          judge=judge)
     return ThemeSet(table=table, centroids=theme_set.centroids, threshold=theme_set.threshold), info
 
 

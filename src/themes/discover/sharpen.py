@@ -75,10 +75,11 @@ def given_back(sims: np.ndarray, target: np.ndarray, p: int, column: np.ndarray,
 
 def sharpen(names: list[str], options: list[list[str]], questions: list[str], vectors: np.ndarray,
             theme_pos: np.ndarray, seg_questions: np.ndarray, embedder, threshold: float,
-            seed: int = 0) -> tuple[list[str], int]:
+            seed: int = 0, name_slack: float = NAME_SLACK) -> tuple[list[str], int]:
     """(one definition per theme, how many changed from the first option). ``options[p]`` are
     theme ``p``'s candidate definitions, the default first; ``theme_pos`` each segment's theme
-    (-1: none) and ``seg_questions`` its question."""
+    (-1: none) and ``seg_questions`` its question. ``name_slack`` (inf: off) bounds how far a
+    candidate's clauses may sit from the name, below the default's."""
     chosen = [0] * len(names)
     if not names or not len(vectors):
         return [o[0] for o in options], 0
@@ -107,7 +108,7 @@ def sharpen(names: list[str], options: list[list[str]], questions: list[str], ve
                     continue
                 # a candidate may not drift from the theme's name: its clauses must stay about as
                 # close to the name as the default's are
-                near = coherence[p] >= coherence[p][0] - NAME_SLACK
+                near = coherence[p] >= coherence[p][0] - name_slack
                 scores = [given_back(sims, target, c, x @ v, threshold) if ok else -1 for v, ok in zip(cands[p], near)]
                 best = int(np.argmax(scores))   # the first of equals: the default wins ties
                 if scores[best] > scores[chosen[p]]:
