@@ -170,3 +170,10 @@ def test_fit_logistic_matches_sklearn_per_label(C):
         assert np.abs(P[:, j] - p).max() < 1e-3
         assert np.mean((P[:, j] >= 0.5) == (p >= 0.5)) > 0.98
         assert np.allclose(coef[j], lr.coef_[0], atol=5e-3) and abs(intercept[j] - lr.intercept_[0]) < 5e-3
+
+
+def test_sparse_ctfidf_equals_the_dense_one():
+    counts = random_counts(3, shape=(6, 40))
+    dense = ctfidf(counts)
+    got = ctfidf(sp.csr_matrix(counts))
+    assert sp.issparse(got) and np.allclose(got.toarray(), dense)

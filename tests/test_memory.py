@@ -14,3 +14,23 @@ def test_embedding_hands_freed_memory_back_after_each_chunk(monkeypatch, fake_em
     assert calls == [0, 0, 0]
     limits._LIBC.clear()
     limits.release_freed_memory()   # the real library (or nothing, off glibc): must not fail
+
+
+def test_extract_records_the_peak_memory_after_each_stage(tmp_path, fast_stages):
+    import json
+    import sys
+
+    from typer.testing import CliRunner
+
+    from themes.cli import app
+
+    src = tmp_path / "in.csv"
+    src.write_text("id,text\n" + "".join(f"{i},The wait was long at visit {i}. Staff were kind.\n" for i in range(12)))
+    res = CliRunner().invoke(app, ["extract", str(src), "--text", "text", "--id", "id", "-o", str(tmp_path / "out"),
+                                   "--quiet"])
+    assert res.exit_code == 0, res.output
+    timings = json.loads((tmp_path / "out" / "run.json").read_text())["timings"]
+    stages = ["segment_peak_mb", "embed_peak_mb", "cluster_peak_mb", "name_peak_mb", "tables_peak_mb"]
+    if sys.platform.startswith("linux"):
+        peaks = [timings[k] for k in stages]
+        assert all(p > 10 for p in peaks) and peaks == sorted(peaks)   # a running peak never falls

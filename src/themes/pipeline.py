@@ -18,6 +18,7 @@ from themes.discover.split import split_by_stance
 from themes.embed.runtime import cached, embed_segments, embedder_info, new_embedder
 from themes.errors import ConfigError, InputError, ThemesError
 from themes.io.corpus import build_corpus, require_content
+from themes.io.limits import peak_mb
 from themes.model.theme_model import N_EXAMPLES, ThemeModel, sub_centroids
 from themes.progress import Reporter
 from themes.results.assign import assign
@@ -75,12 +76,14 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     splitter = splitter or default_splitter(settings)
     segs = segment(corpus, splitter, settings.min_segment_words, settings.max_segment_words)
     timings["segment_s"] = time.perf_counter() - t
+    timings["segment_peak_mb"] = peak_mb()
 
     # embed: one unit vector per segment (cached on disk)
     embedder = embedder or new_embedder(settings.model, settings)
     t = time.perf_counter()
     vectors = embed_segments(segs, embedder, settings, reporter)
     timings["embed_s"] = time.perf_counter() - t
+    timings["embed_peak_mb"] = peak_mb()
 
     # cluster: themes per question (a codebook's themes first, when given)
     t = time.perf_counter()
@@ -92,6 +95,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
         seeds = codebook_theme_set(codebook, embedder, settings, reporter, status="codebook")
         theme_set, fit_info = fit_seeded_theme_set(segs, vectors, settings, seeds)
     timings["cluster_s"] = time.perf_counter() - t
+    timings["cluster_peak_mb"] = peak_mb()
 
     # assign and name: each segment to its nearest theme; names and keywords from the segments
     t = time.perf_counter()
@@ -111,12 +115,14 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
         named = keep_codebook_text(named, theme_set)
     theme_set = named
     timings["name_s"] = time.perf_counter() - t
+    timings["name_peak_mb"] = peak_mb()
 
     # tables, quotes and the model that labels new answers the same way
     result = build_tables(corpus, segs, vectors, assignments, theme_set, settings)
     model = ThemeModel(theme_set=with_examples(theme_set, result.quotes), embedder=embedder_info(embedder),
                        settings=settings.to_dict(), by=corpus.by, question_column=corpus.question_column,
                        sub=sub_centroids(vectors, assignments.theme_pos, theme_set, settings.seed))
+    timings["tables_peak_mb"] = peak_mb()
     timings["total_s"] = time.perf_counter() - t0
     result.run = run_info("extract", corpus, settings, embedder, result_counts(result), timings, fit_info)
     result.theme_set = theme_set

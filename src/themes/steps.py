@@ -130,7 +130,7 @@ def run_info(command, corpus, settings, embedder, counts: dict, timings, fit_inf
         "seed": settings.seed,
         "counts": counts,
         "fit": fit_info,
-        "timings": {k: round(v, 2) for k, v in timings.items()},
+        "timings": {k: round(v, 2) for k, v in timings.items() if v is not None},
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 

@@ -17,8 +17,17 @@ from themes.text.phrases import PhraseExtractor, count_terms
 N_KEYWORDS = 8
 
 
-def ctfidf(counts: np.ndarray) -> np.ndarray:
-    """c-TF-IDF of a themes x terms count matrix."""
+def ctfidf(counts):
+    """c-TF-IDF of a themes x terms count matrix (a numpy array, or a SciPy sparse matrix, which
+    gives a sparse CSR result: keywords counts the terms of many themes that way, since the dense
+    matrix of 60 themes by the 500,000 words and pairs of 50,000 distinct answers took 700 MB)."""
+    import scipy.sparse as sp
+
+    if sp.issparse(counts):
+        c = sp.csr_matrix(counts, dtype=np.float64)
+        rows = np.asarray(c.sum(axis=1)).ravel()
+        idf = np.log(1 + c.sum() / max(c.shape[0], 1) / np.maximum(np.asarray(c.sum(axis=0)).ravel(), 1))
+        return sp.csr_matrix(sp.diags(1 / np.maximum(rows, 1)) @ c @ sp.diags(idf))
     counts = np.asarray(counts, dtype=np.float64)
     tf = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     avg = counts.sum() / max(len(counts), 1)
@@ -44,16 +53,20 @@ def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS,
         return [[] for _ in texts_by_theme]
     index = {term: i for i, term in enumerate(vocab)}
     text_terms = [np.array([index[term] for term in ts], dtype=np.int64) for ts in per_text]
+    import scipy.sparse as sp
+
     owner = np.repeat(np.arange(len(texts_by_theme)), [len(t) for t in texts_by_theme])
     lengths = np.array([len(text_terms[i]) for i in inverse], dtype=np.int64)
-    cells = np.repeat(owner, lengths) * len(vocab) + np.concatenate([text_terms[i] for i in inverse])
-    counts = np.bincount(cells, minlength=len(texts_by_theme) * len(vocab)).reshape(len(texts_by_theme), -1)
+    cols = np.concatenate([text_terms[i] for i in inverse]) if len(inverse) else np.zeros(0, np.int64)
+    counts = sp.csr_matrix((np.ones(len(cols)), (np.repeat(owner, lengths), cols)),
+                           shape=(len(texts_by_theme), len(vocab)))   # repeated cells are summed
     weights = ctfidf(counts)
     out = []
-    for t, row in enumerate(weights):
+    for t in range(len(texts_by_theme)):
+        row = weights[t].toarray().ravel()
         floor = 2 if len(texts_by_theme[t]) >= 4 else 1
         # terms are in alphabetical order, so a stable sort breaks ties alphabetically
-        cand = np.flatnonzero((row > 0) & (counts[t] >= floor))
+        cand = np.flatnonzero((row > 0) & (counts[t].toarray().ravel() >= floor))
         order = cand[np.argsort(-row[cand], kind="stable")]
         chosen: list[str] = []
         for i in order:

@@ -59,18 +59,26 @@ def _centres(names: list[str], options: list[list[str]], embedder) -> tuple[list
     return centres, coherence
 
 
-def given_back(sims: np.ndarray, target: np.ndarray, p: int, column: np.ndarray, threshold: float) -> int:
+def given_back(sims: np.ndarray, target: np.ndarray, p: int, column: np.ndarray, threshold: float,
+               best_rest: np.ndarray | None = None) -> int:
     """How many rows keep their theme (``target``: column positions) when column ``p`` of the
     rows x themes ``sims`` is replaced by ``column``: a row's theme must be its best column and
-    clear ``threshold``."""
-    rest = sims.copy()
-    rest[:, p] = -np.inf
-    best_rest = rest.max(axis=1) if rest.shape[1] > 1 else np.full(len(rest), -np.inf, np.float32)
+    clear ``threshold``. ``best_rest`` (each row's best column other than ``p``, from
+    ``best_other``) saves working it out again for every candidate column."""
+    if best_rest is None:
+        best_rest = best_other(sims, p)
     mine = target == p
     own = sims[np.arange(len(sims)), target]
     took = mine & (column > best_rest) & (column >= threshold)
     kept = ~mine & (own >= best_rest) & (own >= column) & (own >= threshold)
     return int(took.sum() + kept.sum())
+
+
+def best_other(sims: np.ndarray, p: int) -> np.ndarray:
+    """Each row's best score among the columns other than ``p``."""
+    if sims.shape[1] < 2:
+        return np.full(len(sims), -np.inf, np.float32)
+    return np.delete(sims, p, axis=1).max(axis=1)
 
 
 def sharpen(names: list[str], options: list[list[str]], questions: list[str], vectors: np.ndarray,
@@ -109,7 +117,10 @@ def sharpen(names: list[str], options: list[list[str]], questions: list[str], ve
                 # a candidate may not drift from the theme's name: its clauses must stay about as
                 # close to the name as the default's are
                 near = coherence[p] >= coherence[p][0] - name_slack
-                scores = [given_back(sims, target, c, x @ v, threshold) if ok else -1 for v, ok in zip(cands[p], near)]
+                rest = best_other(sims, c)
+                columns = x @ cands[p].T   # rows x candidates
+                scores = [given_back(sims, target, c, columns[:, j], threshold, rest) if ok else -1
+                          for j, ok in enumerate(near)]
                 best = int(np.argmax(scores))   # the first of equals: the default wins ties
                 if scores[best] > scores[chosen[p]]:
                     chosen[p] = best

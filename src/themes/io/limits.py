@@ -104,3 +104,15 @@ def release_freed_memory() -> None:
             _LIBC.append(None)
     if _LIBC[0] is not None:
         _LIBC[0].malloc_trim(0)
+
+
+def peak_mb() -> float | None:
+    """This process's peak resident size so far, in MB (None where the platform does not say)."""
+    try:
+        import resource
+    except ImportError:   # Windows
+        return None
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
