@@ -346,7 +346,12 @@ def peak_table(rows: list[dict], command: str) -> str:
         lines.append(f"| {r['responses']:,} | {r['segments']:,} | {r['distinct']:,} | {r['leaves']:,} | "
                      f"{r['seconds']:.0f} | {r['peak_mb']:,.0f} | {'yes' if r['peak_mb'] < 1500 else 'NO'} |")
     lines += ["", "Stages (run.json timings, s): " + "; ".join(
-        f"{r['responses']:,}: " + ", ".join(f"{k[:-2]} {v:.0f}" for k, v in r["stages"].items()) for r in rows), "",
+        f"{r['responses']:,}: " + ", ".join(f"{k[:-2]} {v:.0f}" for k, v in r["stages"].items() if k.endswith("_s"))
+        for r in rows), "",
+        "Peak resident MB once each stage is done (run.json timings, *_peak_mb; the last column above also counts "
+        "writing the folder): " + "; ".join(
+            f"{r['responses']:,}: " + ", ".join(f"{k[:-8]} {v:,.0f}" for k, v in r["stages"].items()
+                                                if k.endswith("_peak_mb")) for r in rows), "",
         "Responses are distinct text (`--data distinct`): the pool of about 55,000 distinct answers first, then "
         "pairs of two different pool answers joined into one response, each pair once. Past the pool the "
         "responses are distinct but their sentences repeat, so the distinct sentences embedded and fitted grow "
@@ -381,7 +386,7 @@ def table(rows: list[dict], extra: list[dict], help_s: float, command: str) -> s
         st = r.get("stages")
         if not st:
             continue
-        known = {k: v for k, v in st.items() if k != "total_s"}
+        known = {k: v for k, v in st.items() if k.endswith("_s") and k != "total_s"}   # not the *_peak_mb
         other = st.get("total_s", 0) - sum(known.values())
         parts = [f"start-up and writing {r['seconds'] - st.get('total_s', 0):.1f} s"]
         parts += [f"{k[:-2]} {v:.1f} s" for k, v in known.items()] + [f"other {other:.1f} s"]

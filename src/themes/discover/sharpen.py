@@ -38,9 +38,12 @@ def statements(name: str, description: str) -> list[str]:
     return [name] + [p for p in parts if len(p.split()) >= 2]
 
 
-def _centres(names: list[str], options: list[list[str]], embedder) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per theme, one unit row per candidate definition (the mean of its statements' vectors),
-    and each candidate's cosine between the name and the mean of its clauses alone."""
+def _centres(names: list[str], options: list[list[str]], embedder) -> tuple[list, list[np.ndarray]]:
+    """Per theme, its candidates' centres as (U, A): the theme's distinct statement vectors
+    (statements x dimensions) and the weights that make each candidate's unit centre from them
+    (statements x candidates), so that a block of vectors ``x`` scores every candidate as
+    ``(x @ U.T) @ A`` (a few dozen statements make over a hundred candidates); and each
+    candidate's cosine between the name and the mean of its clauses alone."""
     groups = [[statements(n, d) for d in opts] for n, opts in zip(names, options)]
     flat = sorted({s for g in groups for st in g for s in st})
     index = {s: i for i, s in enumerate(flat)}
@@ -52,11 +55,25 @@ def _centres(names: list[str], options: list[list[str]], embedder) -> tuple[list
 
     centres, coherence = [], []
     for g in groups:
-        centres.append(unit(np.stack([vecs[[index[s] for s in st]].sum(axis=0) for st in g])).astype(np.float32))
+        own = sorted({index[s] for st in g for s in st})
+        where = {i: j for j, i in enumerate(own)}
+        counts = np.zeros((len(own), len(g)))
+        for c, st in enumerate(g):
+            for s in st:
+                counts[where[index[s]], c] += 1
+        u = vecs[own]
+        norms = np.linalg.norm(u.T @ counts, axis=0)
+        centres.append((u.astype(np.float32), (counts / np.where(norms > 0, norms, 1.0)).astype(np.float32)))
         clauses = unit(np.stack([vecs[[index[s] for s in st[1:]]].sum(axis=0) if len(st) > 1 else vecs[index[st[0]]]
                                  for st in g]))
         coherence.append(clauses @ vecs[index[g[0][0]]] / max(np.linalg.norm(vecs[index[g[0][0]]]), 1e-12))
     return centres, coherence
+
+
+def _columns(x: np.ndarray, centre) -> np.ndarray:
+    """Rows x candidates: each row's cosine to each candidate centre."""
+    u, a = centre
+    return (x @ u.T) @ a
 
 
 def given_back(sims: np.ndarray, target: np.ndarray, p: int, column: np.ndarray, threshold: float,
@@ -106,8 +123,7 @@ def sharpen(names: list[str], options: list[list[str]], questions: list[str], ve
             continue
         x = np.asarray(vectors[rows], dtype=np.float32)
         target = np.array([col[int(t)] for t in theme_pos[rows]], dtype=np.int64)
-        current = np.stack([cands[p][0] for p in themes])
-        sims = x @ current.T
+        sims = np.stack([_columns(x, (cands[p][0], cands[p][1][:, :1]))[:, 0] for p in themes], axis=1)  # defaults
         for _ in range(PASSES):
             moved = False
             for p in themes:
@@ -118,13 +134,13 @@ def sharpen(names: list[str], options: list[list[str]], questions: list[str], ve
                 # close to the name as the default's are
                 near = coherence[p] >= coherence[p][0] - name_slack
                 rest = best_other(sims, c)
-                columns = x @ cands[p].T   # rows x candidates
+                columns = _columns(x, cands[p])
                 scores = [given_back(sims, target, c, columns[:, j], threshold, rest) if ok else -1
                           for j, ok in enumerate(near)]
                 best = int(np.argmax(scores))   # the first of equals: the default wins ties
                 if scores[best] > scores[chosen[p]]:
                     chosen[p] = best
-                    sims[:, c] = x @ cands[p][best]
+                    sims[:, c] = columns[:, best]
                     moved = True
             if not moved:
                 break
