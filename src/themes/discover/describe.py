@@ -15,8 +15,8 @@ distinct within its question. A generated **definition** is kept only if it star
 definition's negation, and at least ``MIN_GROUNDING`` of its content words occur in the theme's
 answers (the rest is the model's, not the respondents'), and a codebook of the names and
 definitions gives back at least as many of the run's segments with it as with the extractive one
-(``judge``: themes.discover.sharpen), since a coder applying such a codebook needs exactly that. A theme described as mixed keeps
-"Views are mixed:" in front. Titles the model writes in Title Case are put in sentence case,
+(``judge``: themes.discover.sharpen), since a coder applying such a codebook needs exactly that.
+A theme described as mixed keeps "Views are mixed:" in front. Titles the model writes in Title Case are put in sentence case,
 keeping a capital only where the answers have one mid-sentence (NHS, ICB, England).
 """
 

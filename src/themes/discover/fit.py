@@ -76,10 +76,9 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
 
     def judge(final_names, choices, name_slack=np.inf):   # the describer's check: the name may be new
         return sharpen(final_names, choices, questions, vectors, assignments.theme_pos, seg_questions, embedder,
-                       theme_set.threshold, name_slack=name_slack)[0]
+                       theme_set.threshold, name_slack=name_slack)
 
-    definitions = judge(names, options, NAME_SLACK)
-    n_sharpened = sum(d != o[0] for d, o in zip(definitions, options))
+    definitions, n_sharpened = judge(names, options, NAME_SLACK)
     table = theme_set.table.copy()
     table["name"] = names
     table["keywords"] = kws
@@ -88,7 +87,7 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
     if describer is not None and len(table):
         stance_words = [describe_stance(stance_shares(s)) if s else "" for s in stances_by_theme]
         table["name"], table["description"], info["describe"] = describer(table, texts_by_theme, stance_words,
-                                                                          judge=judge)
+                                                                          judge=lambda n, c: judge(n, c)[0])
     return ThemeSet(table=table, centroids=theme_set.centroids, threshold=theme_set.threshold), info
 
 

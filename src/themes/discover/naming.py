@@ -41,6 +41,7 @@ def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS,
     occur in two segments of a theme that has four or more). ``terms`` gives each text's terms
     (``count_terms``, or the same from the text cache)."""
     import pandas as pd
+    import scipy.sparse as sp
 
     flat = [t for texts in texts_by_theme for t in texts]
     if not flat:
@@ -53,8 +54,6 @@ def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS,
         return [[] for _ in texts_by_theme]
     index = {term: i for i, term in enumerate(vocab)}
     text_terms = [np.array([index[term] for term in ts], dtype=np.int64) for ts in per_text]
-    import scipy.sparse as sp
-
     owner = np.repeat(np.arange(len(texts_by_theme)), [len(t) for t in texts_by_theme])
     lengths = np.array([len(text_terms[i]) for i in inverse], dtype=np.int64)
     cols = np.concatenate([text_terms[i] for i in inverse]) if len(inverse) else np.zeros(0, np.int64)

@@ -76,19 +76,20 @@ def _columns(x: np.ndarray, centre) -> np.ndarray:
     return (x @ u.T) @ a
 
 
-def given_back(sims: np.ndarray, target: np.ndarray, p: int, column: np.ndarray, threshold: float,
-               best_rest: np.ndarray | None = None) -> int:
+def given_back(sims: np.ndarray, target: np.ndarray, p: int, columns: np.ndarray, threshold: float):
     """How many rows keep their theme (``target``: column positions) when column ``p`` of the
-    rows x themes ``sims`` is replaced by ``column``: a row's theme must be its best column and
-    clear ``threshold``. ``best_rest`` (each row's best column other than ``p``, from
-    ``best_other``) saves working it out again for every candidate column."""
-    if best_rest is None:
-        best_rest = best_other(sims, p)
-    mine = target == p
-    own = sims[np.arange(len(sims)), target]
-    took = mine & (column > best_rest) & (column >= threshold)
-    kept = ~mine & (own >= best_rest) & (own >= column) & (own >= threshold)
-    return int(took.sum() + kept.sum())
+    rows x themes ``sims`` is replaced by ``columns``: a row's theme must be its best column and
+    clear ``threshold``. ``columns`` is one column (an int back) or rows x candidates (one count
+    per candidate)."""
+    one = columns.ndim == 1
+    cols = columns[:, None] if one else columns
+    rest = best_other(sims, p)[:, None]
+    mine = (target == p)[:, None]
+    own = sims[np.arange(len(sims)), target][:, None]
+    took = mine & (cols > rest) & (cols >= threshold)
+    kept = ~mine & (own >= rest) & (own >= cols) & (own >= threshold)
+    counts = (took | kept).sum(axis=0)
+    return int(counts[0]) if one else counts
 
 
 def best_other(sims: np.ndarray, p: int) -> np.ndarray:
@@ -133,10 +134,8 @@ def sharpen(names: list[str], options: list[list[str]], questions: list[str], ve
                 # a candidate may not drift from the theme's name: its clauses must stay about as
                 # close to the name as the default's are
                 near = coherence[p] >= coherence[p][0] - name_slack
-                rest = best_other(sims, c)
                 columns = _columns(x, cands[p])
-                scores = [given_back(sims, target, c, columns[:, j], threshold, rest) if ok else -1
-                          for j, ok in enumerate(near)]
+                scores = np.where(near, given_back(sims, target, c, columns, threshold), -1)
                 best = int(np.argmax(scores))   # the first of equals: the default wins ties
                 if scores[best] > scores[chosen[p]]:
                     chosen[p] = best
