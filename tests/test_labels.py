@@ -58,6 +58,8 @@ def _cands(nlp, text):
     ("They did not listen to staff.", "did not listen to staff"),
     ("The training was not helpful.", "not helpful"),
     ("We had support from NHS England.", "support from nhs england"),
+    ("Very polite and helpful.", "polite and helpful"),
+    ("The paramedics were so kind and helpful.", "paramedics were so kind and helpful"),
 ])
 def test_candidates_keep_negation_quantity_and_complements(nlp, text, phrase):
     assert phrase in _cands(nlp, text)
@@ -114,6 +116,12 @@ def test_negated_phrase_needs_negated_segments():
     assert support("no exams", NO_EXAMS) == 1.0
     assert support("no exams", ["We have exams every term.", "Exams are stressful."]) == 0.0
     assert support("not sure", ["Not sure.", "I'm not sure what this means.", "I am sure it works."]) == pytest.approx(2 / 3)
+
+
+def test_a_number_in_a_name_needs_answers_that_say_it():
+    paramedics = ["The paramedics were kind.", "Paramedics were great.", "2 paramedics came within minutes."]
+    assert support("2 paramedics", paramedics) == pytest.approx(1 / 3)
+    assert support("paramedics", paramedics) == 1.0
 
 
 def test_support_is_order_free_on_content_words():
@@ -328,3 +336,16 @@ def test_definition_skips_clauses_that_point_outside_themselves():
     texts = ["The board has to change that.", "They are about to pilot that with their quality committee.",
              "Staff need protected time to do the work properly."]
     assert define(texts, "Protected time") == "Respondents say staff need protected time to do the work properly."
+
+
+def test_short_answer_counts_the_same_answer_in_other_words():
+    emb = HashEmbedder()
+    group = ["Keep doing what you're doing.", "Just keep doing what you're doing.", "Keep doing what you are doing!"]
+    themes = [group + ["Working through relationships.", "Working through relationships."]]
+    names, rules = choose_names(themes, _centroids(themes, emb), emb, _no_phrases, [["relationships"]])
+    # three answers saying one thing outweigh one answer repeated word for word
+    assert rules == ["short answer"] and names[0].lower().rstrip("!.") in {g.lower().rstrip("!.") for g in group}
+    # two answers that say the same in other words are not enough on their own
+    two = [group[:2] + ["Carry on with what works.", "Listened to me."]]
+    names, rules = choose_names(two, _centroids(two, emb), emb, _no_phrases, [["carry"]])
+    assert rules != ["short answer"]

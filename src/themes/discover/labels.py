@@ -29,6 +29,7 @@ NAME_SAMPLE = 40       # central segments parsed per theme
 N_CANDIDATES = 30      # candidates per theme (most frequent first) that are scored in full
 WEAK_SUPPORT = 0.05    # the weaker phrase rule: this share of the sample, and two segments at least
 SHORT_WORDS = 5        # a theme whose sample is mostly answers this short is named by its commonest one
+PARAPHRASE = 0.85      # short answers this close (cosine) say the same thing
 RULES = ("phrase", "short answer", "weak phrase", "keywords", "sentence")
 
 
@@ -54,13 +55,15 @@ def _keyword_name(keywords: list[str], used: set[str], texts: list[str] = ()) ->
             and "'" not in k and "\u2019" not in k
             and is_bad_name(k) not in ("handle", "url", "email", "number")]
     low = " ".join(texts).lower()
+    def related(a: str, b: str) -> bool:   # "informative" and "information" say one thing twice
+        return any(x.startswith(y[:4]) or y.startswith(x[:4]) for x in {stem(w) for w in a.lower().split()}
+                   for y in {stem(w) for w in b.lower().split()})
     side_by_side = [f"{a} {b}" for a in good[:4] for b in good[:4]
-                    if a != b and len(a.split()) == len(b.split()) == 1
+                    if a != b and len(a.split()) == len(b.split()) == 1 and not related(a, b)
                     and re.search(r"\b" + re.escape(f"{a} {b}".lower()) + r"\b", low)]
-    stems = [{stem(w) for w in k.lower().split()} for k in good]
     pairs = [[s] for s in side_by_side]
     pairs += [[good[i], good[j]] for i in range(len(good)) for j in range(i + 1, len(good))
-              if not any(a.startswith(b[:4]) or b.startswith(a[:4]) for a in stems[i] for b in stems[j])]
+              if not related(good[i], good[j])]
     pairs += [[k] for k in good if len(k.split()) > 1]
     for pair in pairs:
         name = " and ".join(pair)
@@ -94,19 +97,33 @@ def _sentence_name(texts: list[str], used: set[str]) -> str:
     return f"{base} ({k})" if base.lower() in used else base
 
 
-def _short_answer_name(texts: list[str], used: set[str]) -> str | None:
+def _short_answer_name(texts: list[str], used: set[str], embedder=None) -> str | None:
     """The commonest short answer of a theme most of whose answers are short ("Nothing at all",
-    "Everything was good"), when it is a name (not a lone generic word) and not taken."""
-    short = [t for t in texts if t.strip() and len(t.split()) <= SHORT_WORDS]
-    if len(short) * 2 < len([t for t in texts if t.strip()]):
+    "Everything was good"), when it is a name (not a lone generic word) and not taken. With an
+    ``embedder``, an answer counts every short answer that says the same in other words (cosine
+    at least ``PARAPHRASE``: "Just keep doing what your doing" counts for "Keep doing what
+    you're doing"), so a stock reply written many ways beats one repeated word for word twice."""
+    short = [t for t in texts if t.strip() and len(t.split()) <= SHORT_WORDS + 1]
+    if sum(len(t.split()) <= SHORT_WORDS for t in short) * 2 < len([t for t in texts if t.strip()]):
         return None
-    counts = Counter(re.sub(r"[^\w' /&-]+", " ", t).strip().lower() for t in short)
-    for answer, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        answer = re.sub(r"\s+", " ", answer)
-        # an answer of stop words is a fine name here ("nothing at all", "none of them")
-        if n >= 2 and answer not in used and len(answer.split()) >= 2 and is_bad_name(answer) in (None, "stop words only"):
-            return answer
-    return None
+    said = [re.sub(r"\s+", " ", re.sub(r"[^\w' /&-]+", " ", t)).strip().lower() for t in short]
+    counts = Counter(said)
+    # an answer of stop words is a fine name here ("nothing at all", "none of them")
+    names = [a for a in sorted(counts) if a not in used and len(a.split()) >= 2
+             and is_bad_name(a) in (None, "stop words only")]
+    if not names:
+        return None
+    alike = {a: counts[a] for a in names}
+    if embedder is not None and len(counts) > 1:
+        distinct = sorted(counts)
+        v = np.asarray(embedder.embed(distinct), dtype=np.float32)
+        v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+        weight = np.array([counts[a] for a in distinct], dtype=np.float64)
+        close = (v @ v.T >= PARAPHRASE) @ weight
+        alike = {a: int(close[distinct.index(a)]) for a in names}
+    best = min(names, key=lambda a: (-alike[a], -counts[a], len(a), a))
+    # said twice word for word, or three times in any words
+    return best if counts[best] >= 2 or alike[best] >= 3 else None
 
 
 def stem_index(toks: list[list[str]]) -> dict[str, list[int]]:
@@ -216,7 +233,7 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
     for t in range(len(samples)):   # fallbacks, in RULES order
         if names[t] is not None:
             continue
-        short = _short_answer_name(samples[t], used)
+        short = _short_answer_name(samples[t], used, embedder)
         top = {stem(w) for k in (keywords_by_theme[t][:3] if t < len(keywords_by_theme) else []) for w in k.split()}
         weak = next((s for s in scored if s[2] == t and not s[4] and s[1] not in used
                      and top & set(content_stems(s[3])[0])), None) if not short else None

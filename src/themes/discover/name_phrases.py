@@ -145,6 +145,18 @@ def _span(tok, limit: int = 5) -> list:
     return []
 
 
+def _coordinated(adj) -> list:
+    """The adjectives coordinated with ``adj`` and the words between them ("and", commas,
+    "very"), or [] when anything else stands between or ``adj`` is itself a later conjunct."""
+    conj = [c for c in adj.conjuncts if c.i > adj.i and c.pos_ == "ADJ"]
+    if adj.dep_ == "conj" or not conj:
+        return []
+    between = adj.doc[adj.i + 1:max(c.i for c in conj) + 1]
+    if any(t.pos_ not in ("ADJ", "CCONJ", "PUNCT", "ADV") or t.text in (".", "!", "?", ";") for t in between):
+        return []
+    return list(between)
+
+
 def _doc_candidates(doc) -> list[str]:
     found: list[str] = []
     def add(tokens):
@@ -180,10 +192,15 @@ def _doc_candidates(doc) -> list[str]:
             add(pred)
             if comp:
                 add(pred + _span(comp[0]))
+            both = pred + _coordinated(tok)   # "polite and helpful", "kind, caring and helpful"
+            if len(both) > len(pred):
+                add(both)
             if tok.dep_ == "acomp":
                 subj = [c for c in tok.head.lefts if c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN")]
                 if subj:
                     add(_noun_core(subj[0]) + [tok.head] + pred)
+                    if len(both) > len(pred):
+                        add(_noun_core(subj[0]) + [tok.head] + both)
     return found
 
 

@@ -62,7 +62,8 @@ def content_stems(phrase: str) -> tuple[list[str], bool]:
     """(content stems, negated?) of a phrase."""
     raw = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", re.sub(r"n't\b", " not", phrase.lower()))
     negated = any(_is_neg(stem(w)) for w in raw)
-    stems = [stem(w) for w in raw if w not in STOP and not _is_neg(stem(w)) and len(w) >= 2]
+    # a number is content: "2 paramedics" must be supported by answers that say 2
+    stems = [stem(w) for w in raw if w not in STOP and not _is_neg(stem(w)) and (len(w) >= 2 or w.isdigit())]
     return list(dict.fromkeys(stems)), negated
 
 
