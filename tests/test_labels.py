@@ -271,11 +271,27 @@ def test_prevalence_bands(n, words):
 
 
 def test_prevalence_groups_and_small_cell_rule():
-    groups = {"Chair": (20, 30), "Chief Executive": (2, 30), "NED": (3, 4), "Director of People": (10, 33)}
-    text = prevalence_words(32, 97, groups)
+    groups = {"Chair": (20, 30), "Chief Executive": (2, 30), "NED": (4, 4), "Director of People": (10, 33)}
+    text = prevalence_words(33, 97, groups)
     assert text == "about a third of respondents; most chairs, few chief executives"
     assert "NED" not in text   # four NEDs: below the small-cell limit
-    assert "NEDs" in prevalence_words(32, 97, groups, min_cell=4)
+    assert "NEDs" in prevalence_words(33, 97, groups, min_cell=4)
+    # a group named only beyond chance: 3 of 6 against a third overall is one answer more
+    assert prevalence_words(33, 97, {"Chair": (3, 6)}) == "about a third of respondents"
+
+
+def test_prevalence_names_groups_of_small_themes_and_every_attribute():
+    # 9% overall: a service where it is three times as common, and one where none said it,
+    # stand out (beyond chance) though neither is 10 points away; groups a little off do not
+    service = {"Patient transport": (150, 600), "111": (0, 500), "Community": (50, 500), "Forensic": (5, 80)}
+    roles = {"Patient": (100, 1000), "Carer": (55, 300)}
+    text = prevalence_words(215, 2400, roles, other_groups=[service])
+    assert text == ("few respondents; about a quarter of respondents in Patient transport, "
+                    "some carers, no respondents in 111")
+    assert "Community" not in text and "Forensic" not in text   # 10% and 6%: within chance of 9%
+    many = {f"Group {i}": (k, 100) for i, k in enumerate((60, 55, 50, 45, 40))}
+    assert prevalence_words(90, 900, None, other_groups=[many]).count("respondents in") == 3   # at most 3
+    assert "Unknown" not in prevalence_words(215, 2400, None, other_groups=[{"Unknown": (150, 600)}])
 
 
 # ------------------------------------------------------------------ fallback rules (no spaCy)

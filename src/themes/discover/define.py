@@ -224,24 +224,48 @@ def _plural(group: str) -> str:
     return out + (sep + " ".join(keep(w) for w in tail.split()) if sep else "")
 
 
+MAX_GROUPS = 3   # groups a summary names at most (the ones that stand out most)
+Z_NAMED = 2.0    # a group is named when its count is this many standard deviations from the expected
+#: Group labels that say the attribute is missing: a summary never names them.
+UNSTATED = {"(not stated)", "not stated", "unknown", "not known", "missing", "n/a", "na", "none", "blank", ""}
+
+
+def _stands_out(k: int, total: int, share: float, overall: str, min_cell: int) -> tuple[str, float] | None:
+    """(the group's band, how far it stands out) when its band differs from the overall band and
+    its count is at least ``Z_NAMED`` binomial standard deviations from what the overall share
+    predicts (so a group of six is not named for one answer more or less), else None."""
+    if total < min_cell or total <= 0:
+        return None
+    g = k / total
+    band = "no" if k <= 0 else _band(g)
+    sd = (total * share * (1 - share)) ** 0.5
+    z = (k - total * share) / sd if sd > 0 else 0.0
+    if band == overall or abs(z) < Z_NAMED:
+        return None
+    return band, abs(z)
+
+
 def prevalence_words(n: int, base: int, group_counts: dict[str, tuple[int, int]] | None = None,
-                     min_cell: int = 5) -> str:
+                     min_cell: int = 5, other_groups: list[dict[str, tuple[int, int]]] | None = None) -> str:
     """"about a third of respondents; most chairs, few chief executives". ``group_counts``:
-    group -> (respondents in the theme, respondents in the group); groups with fewer than
-    ``min_cell`` respondents are never named (small-cell rule), and a group is named only when its
-    band differs from the overall band by a share at least 10 points away."""
+    group -> (respondents in the theme, respondents in the group) of the first attribute (roles:
+    named in the plural); ``other_groups``: the same for further attributes, named as
+    "respondents in <group>". Groups with fewer than ``min_cell`` respondents are never named
+    (small-cell rule), nor are labels of a missing value (``UNSTATED``); a group is named only
+    when its band differs from the overall band and its count is beyond chance
+    (``_stands_out``); at most ``MAX_GROUPS``, those furthest from the overall share, listed most
+    common first."""
     share = n / base if base else 0.0
     overall = "no" if n <= 0 else _band(share)
     text = f"{overall}{_OF.get(overall, '')} respondents"
-    if not group_counts:
-        return text
     standout = []
-    for group, (k, total) in group_counts.items():
-        if total < min_cell or total <= 0:
-            continue
-        g_share = k / total
-        band = "no" if k <= 0 else _band(g_share)
-        if band != overall and abs(g_share - share) >= 0.1:
-            standout.append((-g_share, group, f"{band}{_OF.get(band, '')} {_plural(group)}"))
-    standout.sort()
-    return text + ("; " + ", ".join(s[2] for s in standout) if standout else "")
+    for j, groups in enumerate([group_counts or {}] + list(other_groups or [])):
+        for group, (k, total) in groups.items():
+            found = _stands_out(k, total, share, overall, min_cell)
+            if found is None or group.strip().lower() in UNSTATED:
+                continue
+            band, far = found
+            who = _plural(group) if j == 0 else f"respondents in {' '.join(group.split())}"
+            standout.append((-far, -k / total, group, f"{band}{_OF.get(band, '')} {who}"))
+    chosen = sorted(sorted(standout)[:MAX_GROUPS], key=lambda s: (s[1], s[2]))
+    return text + ("; " + ", ".join(s[3] for s in chosen) if chosen else "")

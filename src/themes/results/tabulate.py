@@ -205,7 +205,8 @@ def with_stance_and_summary(themes: pd.DataFrame, stance: StanceTally, crosstab:
                             by: tuple[str, ...], min_cell: int = 5) -> pd.DataFrame:
     """themes.csv with each theme's stance mix (shares of its segments, and in words: "mostly
     critical (62% critical)") and its prevalence in words ("about a third of respondents; most
-    chairs, few chief executives": the first --by attribute, groups under ``min_cell`` never named)."""
+    chairs, few chief executives": groups of every --by attribute that stand out, the first
+    attribute's in the plural, groups under ``min_cell`` never named)."""
     from themes.discover.define import prevalence_words
     from themes.text.stance import describe_stance
 
@@ -219,14 +220,15 @@ def with_stance_and_summary(themes: pd.DataFrame, stance: StanceTally, crosstab:
     out["critical"] = [round(s["negative"], 4) for s in shares]
     out["stance"] = [describe_stance(s) if any(s.values()) else "" for s in shares]
     summaries = []
-    attr = by[0] if by else None
     for t in out.itertuples(index=False):
         base = int(round(t.n_responses / t.share)) if t.share else 0
-        groups = None
-        if attr is not None and len(crosstab):
-            rows = crosstab[(crosstab["theme_id"] == t.theme_id) & (crosstab["attribute"] == attr)]
-            groups = {str(r.group): (int(r.n), int(r.n_group)) for r in rows.itertuples(index=False)}
-        words = prevalence_words(int(t.n_responses), base, groups, min_cell=min_cell)
+        per_attr = []
+        for attr in by:
+            rows = crosstab[(crosstab["theme_id"] == t.theme_id) & (crosstab["attribute"] == attr)] \
+                if len(crosstab) else crosstab
+            per_attr.append({str(r.group): (int(r.n), int(r.n_group)) for r in rows.itertuples(index=False)})
+        words = prevalence_words(int(t.n_responses), base, per_attr[0] if per_attr else None, min_cell=min_cell,
+                                 other_groups=per_attr[1:])
         summaries.append(words[:1].upper() + words[1:] + ".")
     out["summary"] = summaries
     return out
