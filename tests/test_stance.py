@@ -31,6 +31,13 @@ def label(text: str) -> str:
         "Don't change a thing",
         "Better than expected",
         "More than happy with the care",
+        # a leading "Nothing." does not negate the praise after it (VADER ignores punctuation)
+        "Nothing. Excellent service.",
+        "Nothing, very happy with the service.",
+        "Nothing all very good.",
+        # praise phrased as a negation
+        "Could not have done anything better",
+        "Couldn't fault them",
     ],
 )
 def test_positive(text):
@@ -58,6 +65,13 @@ def test_positive(text):
         "Better communication between departments",
         "Could have arrived sooner",
         "It would be nice if someone called back",
+        "Improve waiting times for calls to be answered",
+        "Send a better driver.",
+        "Listened more.",
+        # long waits stated as facts
+        "I waited 2 hours for transport home.",
+        "It took a long time for 111 to answer.",
+        "To long to connect",
     ],
 )
 def test_negative(text):
@@ -78,11 +92,19 @@ def test_negated_worry_is_not_negative(text):
         "The meeting was held on Tuesday in room 4.",
         "The form asks for your postcode and date of birth.",
         "Nothing",
+        "Nothing.",
+        "Change nothing",
+        "I waited 5 minutes.",
         "",
     ],
 )
 def test_neutral(text):
     assert label(text) == "neutral"
+
+
+def test_comparison_with_than_is_not_a_request():
+    assert label("Came quicker than expected") != "negative"
+    assert label("Arrived sooner than I thought") != "negative"
 
 
 def test_negated_sentiment_word_left_to_vader():

@@ -32,6 +32,13 @@ _ALPHA = 15.0  # VADER's normalisation constant
 POLARITY_RULES: list[tuple[str, float]] = [
     # Nothing to improve: VADER reads the "improve" as praise of something else.
     (r"\bnothing (?:much |really |at all )?(?:to|i would|i'd|that needs to) (?:improve|change)\b", 2.0),
+    # A leading "Nothing." (to "what could improve?") is no opinion, but VADER, which ignores
+    # punctuation, lets it negate the praise after it: "Nothing. Excellent service." was critical.
+    (r"^\W*(?:nothing|none|no|nope|n/a)(?: (?:really|at all|else|more|extra|much))?\s*[.,!;:\-]+"
+     r"|^\W*nothing(?: (?:else|extra|more))?(?= (?:all|needed|for me|to add|i can think of)\b)", 0.0),
+    # "Could not have done any better", "couldn't fault": praise phrased as a negation.
+    (r"\b(?:could|can)(?:n't| ?not)(?: have)? (?:do(?:ne)?|be(?:en)?|ask(?:ed)? for|wish(?:ed)? for)"
+     r"(?: it| them| any| anything| much| a)? better\b|\b(?:can(?:no|')t|could(?:n't| not)) (?:fault|improve on)\b", 2.0),
     # Refusal and unwillingness: VADER has no "consider", and "would not" alone is empty.
     (r"\bwould(?:n't| not| never) (?:\w+ )?(?:consider|recommend|want|choose|use)\b", -1.5),
     # Willingness: "would consider" is openness; "happy to" is already in VADER.
@@ -44,15 +51,30 @@ POLARITY_RULES: list[tuple[str, float]] = [
     (r"\bno (?:support|help|feedback|information|communication|follow[- ]up|one (?:listened|called|explained|told))\b", -1.5),
     (r"\bneeds? (?:to (?:improve|change|be (?:better|improved|changed))|more|improv\w*|work)\b", -1.5),
     (r"\bcould (?:be|have been|do) (?:much |a lot |far )?better\b|\bshould(?: have|'ve)\b", -1.5),
-    (r"\bwait(?:ed|ing)? (?:far |way |so )?(?:too )?long\b", -1.5),
+    (r"\bwait(?:ed|ing)? (?:far |way |so )?(?:too )?long\b|\bto (?:long|slow)\b", -1.5),
+    # Long waits stated as a fact: "waited 2 hours", "kept waiting over an hour", "took ages".
+    (r"\b(?:wait(?:ed|ing)?|took|takes|taking)(?: for)?(?: over| nearly| almost| about| around| more than| up to)?"
+     r" (?:\d[\d./ ]*(?:and [\d/]+ )?|an? |one |two |three |four |five |six |several |many )"
+     r"(?:hours?|hrs?|days?|weeks?|months?)\b|\b(?:took|takes|taking)(?: a| so| such a)? (?:long time|ages|forever)\b"
+     r"|\bfor ages\b", -1.2),
     # Requests for change say the present falls short ("More activities", "Arrive sooner",
     # "Would be nice if ..."), though they hold no negative word; "better than expected" and
     # "more than happy" are praise.
     (r"\b(?:would|it'd|it would) (?:have been|be) (?:so |really |very )?(?:nice|good|better|great|helpful) (?:if|to)\b", -1.2),
     (r"^(?:a (?:little |bit )?|a lot |much )?(?:more|less|fewer|better|quicker|faster|sooner|shorter|cheaper)\b"
      r"(?! than\b| of the same\b)", -1.0),
+    # ... and so do answers that open with a change to make ("Improve waiting times"), where
+    # VADER reads "improve" as praise.
+    (r"^\W*(?:please )?(?:improve|improving|reduce|reducing|decrease|increase|shorten|speed up|cut down|fix|change)\b"
+     r"(?! (?:nothing|anything|a thing)\b)", -1.0),
+    # ... or with what should have been done more or better: "Be more helpful", "Send a better
+    # driver", "Listened more", "Answered the phone quicker".
+    (r"^\W*(?:to |please |maybe |perhaps |just )?(?:be|have|get|got|give|send|make|try|provide|offer|listen(?:ed)?"
+     r"|explain(?:ed)?|answer(?:ed)?|arrived?|ensure|employ|hire|put|allow|treat(?:ed)?|call(?:ed)?|contact(?:ed)?"
+     r"|communicated?|inform(?:ed)?|updated?|kept|respond(?:ed)?|come|came)\b(?: [\w']+){0,4}? "
+     r"(?:more|better|quicker|faster|sooner|earlier|less|fewer|shorter)\b(?! than\b)", -1.0),
     (r"\b(?:arrive[ds]?|arriving|came|come|respond(?:ed)?|react(?:ed)?|answer(?:ed)?|seen|see me|call(?:ed)? back|get|got)"
-     r" (?:a (?:little |bit )?|much |far )?(?:sooner|quicker|faster|earlier)\b", -1.2),
+     r" (?:a (?:little |bit )?|much |far )?(?:sooner|quicker|faster|earlier)\b(?! than\b)", -1.2),
     # Asking that things stay as they are is praise.
     (r"\bkeep (?:on |up )?(?:doing|going|up the good)\b|\bcarry on (?:as|doing)\b|\b(?:don't|do not) change (?:a thing|anything)\b", 1.5),
 ]
