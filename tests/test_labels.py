@@ -59,6 +59,9 @@ def _cands(nlp, text):
     ("The training was not helpful.", "not helpful"),
     ("We had support from NHS England.", "support from nhs england"),
     ("Very polite and helpful.", "polite and helpful"),
+    # spaCy's stop list holds verbs: "used" and "keep doing" still lead a name
+    ("We have used a consultancy.", "used a consultancy"),
+    ("Just keep doing what you're doing.", "keep doing what you're doing"),
     ("The paramedics were so kind and helpful.", "paramedics were so kind and helpful"),
 ])
 def test_candidates_keep_negation_quantity_and_complements(nlp, text, phrase):
@@ -88,6 +91,7 @@ def test_people_places_and_organisations_alone_are_filtered(nlp):
 @pytest.mark.parametrize("phrase, reason", [
     ("@USAirways", "handle"), ("thanks @USAirways team", "handle"), ("http://x.co", "url"),
     ("see www.example.org", "url"), ("jo@example.com", "email"), ("2024", "number"), ("12 %", "number"),
+    ("Military military", "repeated word"),
 ])
 def test_handles_links_emails_numbers_are_filtered(phrase, reason):
     assert is_bad_name(phrase) == reason
@@ -365,3 +369,13 @@ def test_short_answer_counts_the_same_answer_in_other_words():
     two = [group[:2] + ["Carry on with what works.", "Listened to me."]]
     names, rules = choose_names(two, _centroids(two, emb), emb, _no_phrases, [["carry"]])
     assert rules != ["short answer"]
+
+
+def test_candidates_of_the_most_central_answers_are_scored_first():
+    emb = HashEmbedder()
+    texts = (["Zebra crossing near the school."] + [f"The zebra crossing again {i}." for i in range(8)]
+             + [f"Filler words here {i}." for i in range(31)])
+    def phrases(batch):   # one candidate per answer, each said once; the central one sorts last
+        return [["zebra crossing"] if t.startswith("Zebra") else [f"alpha{i:02d} item"] for i, t in enumerate(batch)]
+    names, rules = choose_names([texts], _centroids([texts], emb), emb, phrases, [["filler"]])
+    assert names == ["Zebra crossing"] and rules == ["phrase"]

@@ -186,7 +186,9 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
                 counts[c.lower()] += 1
                 first.setdefault(c.lower(), c)
         pos += len(s)
-        top = sorted(counts, key=lambda k: (-counts[k], k))[:N_CANDIDATES]
+        # ties go to the phrase of the more central segment (counts keeps first-seen order), not
+        # to the alphabet: "used a consultancy" of the second-nearest answer was cut for "academy"
+        top = sorted(counts, key=lambda k: -counts[k])[:N_CANDIDATES]
         per_theme.append([(k, first[k]) for k in top])
 
     scored: list[tuple[float, str, int, str]] = []   # (score, key, theme, display)

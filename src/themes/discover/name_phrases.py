@@ -36,6 +36,7 @@ _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _NUMBER = re.compile(r"^[\d\s.,%£$€#:/+-]+$")
 _LEAD_POS = {"DET", "PRON", "ADP", "CCONJ", "SCONJ", "PUNCT", "PART", "AUX", "SPACE", "INTJ", "X", "SYM"}
 _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
+_EDGE_CONTENT = {"VERB"}   # stop-listed verbs may start or end a name ("used a consultancy")
 _NOUN_LEFT = {"amod", "compound", "nummod", "nmod", "quantmod", "punct", "cc", "conj", "advmod", "neg"}
 _VERB_RIGHT = {"dobj", "prep", "dative", "xcomp", "advcl", "acomp", "oprd", "attr", "agent"}
 _CONTRACTIONS = {"n't": "not", "ca": "can", "wo": "will", "sha": "shall"}
@@ -80,9 +81,13 @@ def _finish(tokens) -> str | None:
         if t.lower_ in NEGATIONS or t.lower_ in QUANTIFIERS:
             return True
         return t.pos_ == "AUX" and i + 1 < len(toks) and toks[i + 1].lower_ in ("not", "n't", "never")
-    while toks and (toks[0].pos_ in _LEAD_POS or toks[0].is_stop) and not keep_lead(0):
+    def edge(t, lead=False):   # spaCy's stop list holds verbs and nouns too ("used", "keep", "doing", "part")
+        if t.pos_ in _LEAD_POS:
+            return True
+        return t.is_stop and (t.pos_ not in _EDGE_CONTENT or (lead and t.lemma_ in ("be", "have", "do")))
+    while toks and edge(toks[0], lead=True) and not keep_lead(0):
         toks.pop(0)
-    while toks and (toks[-1].pos_ in _LEAD_POS or toks[-1].is_stop or toks[-1].lower_ in NEGATIONS):
+    while toks and (edge(toks[-1]) or toks[-1].lower_ in NEGATIONS):
         if toks[-1].dep_ in ("dobj", "pobj", "attr") and toks[-1].pos_ == "PRON":
             return None  # "to do it" -> "to do" says nothing
         toks.pop()
@@ -258,6 +263,8 @@ def is_bad_name(phrase: str, doc_or_ents=None) -> str | None:
         return "proper name"
     if len(words) > 6:
         return "too long"
+    if any(a.lower() == b.lower() for a, b in zip(words, words[1:])):
+        return "repeated word"   # "military military", from text with its stop words stripped
     if len(words) == 1:
         w = words[0].lower()
         if w in GENERIC or w in STOP:
