@@ -379,3 +379,16 @@ def test_candidates_of_the_most_central_answers_are_scored_first():
         return [["zebra crossing"] if t.startswith("Zebra") else [f"alpha{i:02d} item"] for i, t in enumerate(batch)]
     names, rules = choose_names([texts], _centroids([texts], emb), emb, phrases, [["filler"]])
     assert names == ["Zebra crossing"] and rules == ["phrase"]
+
+
+def test_the_questions_own_words_never_name_a_theme():
+    emb = HashEmbedder()
+    texts = [f"Race equality needs a national scorecard {i}." if i % 2 else f"Race equality must be a priority {i}."
+             for i in range(12)]
+    def phrases(batch):
+        return [["race equality", "national scorecard"] if "scorecard" in t else ["race equality"] for t in batch]
+    names, _ = choose_names([texts], _centroids([texts], emb), emb, phrases, [["race"]])
+    assert names == ["Race equality"]
+    question = "What would help your board make faster progress on race equality?"
+    names, rules = choose_names([texts], _centroids([texts], emb), emb, phrases, [["race"]], questions=[question])
+    assert names == ["National scorecard"] and rules == ["phrase"]

@@ -64,14 +64,14 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
         idx = idx[np.argsort(-assignments.score[idx], kind="mergesort")]
         texts_by_theme.append(seg_texts[idx].tolist())
         stances_by_theme.append(seg_stance[idx].tolist())
-    names, kws, rules = name_themes(texts_by_theme, theme_set.centroids, embedder, phrases, terms)
+    questions = theme_set.table["question"].astype(str).tolist()
+    names, kws, rules = name_themes(texts_by_theme, theme_set.centroids, embedder, phrases, terms, questions)
     options = []
     for p, (stances, name) in enumerate(zip(stances_by_theme, names)):
         mixed = bool(stances) and describe_stance(stance_shares(stances)).startswith("mixed")
         typical = distinctive(p, theme_set, vectors, assignments)
         options.append(definition_options(seg_texts[typical].tolist(), name, seg_stance[typical].tolist(), mixed,
                                           texts_by_theme[p]))
-    questions = theme_set.table["question"].astype(str).tolist()
     seg_questions = segs.frame["question"].astype(str).to_numpy() if len(segs) else np.zeros(0, dtype=object)
 
     def judge(final_names, choices, name_slack=np.inf):   # the describer's check: the name may be new

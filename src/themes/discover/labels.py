@@ -150,14 +150,17 @@ def phrase_hits(stems: list[str], negated: bool, toks: list[list[str]], index: d
 
 def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor=None,
                  keywords_by_theme: list[list[str]] | None = None,
-                 min_support: float = 0.15, scores_out: list | None = None) -> tuple[list[str], list[str]]:
+                 min_support: float = 0.15, scores_out: list | None = None,
+                 questions: list[str] | None = None) -> tuple[list[str], list[str]]:
     """(names, rules) for themes whose segment texts are listed nearest the centre first.
 
     Each theme's first ``NAME_SAMPLE`` segments are parsed; a candidate scores
     0.3 x support + 0.3 x cosine of its embedding with the centroid + 0.3 x distinctiveness
     (share of its supporting segments, over all themes, that lie in this theme) + 0.1 for 2-5
     words. A phrase found in over half of the themes (when there are four or more) is
-    the survey's topic and is skipped. Support here is ``support`` (share of the sample, polarity kept) with each segment
+    the survey's topic and is skipped, as is one whose content words all come from the
+    theme's question (``questions``: "Race equality" for "What would help your board make
+    faster progress on race equality?"). Support here is ``support`` (share of the sample, polarity kept) with each segment
     weighted by the share of the phrase's content words it holds, and must reach
     ``min_support``. Filtered, contradicting and under-supported
     candidates drop out; names are distinct (case-insensitive), the higher score keeping a
@@ -193,6 +196,7 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
 
     scored: list[tuple[float, str, int, str]] = []   # (score, key, theme, display)
     keep: list[tuple[int, str, str, float, float]] = []
+    asked = [set(stem_tokens(q)) if q else set() for q in (questions or [""] * len(samples))]
     for t, cands in enumerate(per_theme):
         mine = [toks[i] for i in np.flatnonzero(owner == t)]
         for key, display in cands:
@@ -200,6 +204,9 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
             if is_bad_name(display) or contradicts_stems(display, mine):
                 continue
             stems, negated = content_stems(display)
+            if stems and set(stems) <= asked[t]:
+                continue   # the question's own words tell the reader nothing
+
             good = [tk for tk in mine if match_stems(stems, tk) == (True, negated)]
             if not good:
                 continue

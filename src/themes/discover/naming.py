@@ -81,16 +81,18 @@ def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS,
 
 
 def name_themes(texts_by_theme: list[list[str]], centroids: np.ndarray, embedder,
-                extractor: PhraseExtractor, terms=None) -> tuple[list[str], list[list[str]], list[str]]:
+                extractor: PhraseExtractor, terms=None,
+                questions: list[str] | None = None) -> tuple[list[str], list[list[str]], list[str]]:
     """(names, keywords, rules) for themes given their segment texts, nearest the centre first.
 
     Keywords are c-TF-IDF words and word pairs (``terms``: each text's keyword terms, default
     ``count_terms``). Names come from ``themes.discover.labels.choose_names``: phrases of the
     central segments that keep negation and quantity, supported by the theme's own segments,
     never a person, place, handle or lone generic word; ``rules`` says which rule named each
-    theme ("phrase", or the weaker "keywords" / "sentence")."""
+    theme ("phrase", or the weaker "keywords" / "sentence"). ``questions``: each theme's question
+    text, whose words alone never name a theme."""
     from themes.discover.labels import choose_names
 
     kw = keywords(texts_by_theme, terms=terms or count_terms)
-    names, rules = choose_names(texts_by_theme, centroids, embedder, extractor, kw)
+    names, rules = choose_names(texts_by_theme, centroids, embedder, extractor, kw, questions=questions)
     return names, kw, rules
