@@ -38,6 +38,7 @@ def label(text: str) -> str:
         # praise phrased as a negation
         "Could not have done anything better",
         "Couldn't fault them",
+        "I like the staff",
     ],
 )
 def test_positive(text):
@@ -72,6 +73,7 @@ def test_positive(text):
         "I waited 2 hours for transport home.",
         "It took a long time for 111 to answer.",
         "To long to connect",
+        "The later sessions were less useful",
     ],
 )
 def test_negative(text):
@@ -100,6 +102,11 @@ def test_negated_worry_is_not_negative(text):
 )
 def test_neutral(text):
     assert label(text) == "neutral"
+
+
+def test_like_as_a_comparison_or_a_wish_is_not_praise():
+    for text in ("Feels like lip service", "I would like more updates", "Like a conveyor belt"):
+        assert label(text) != "positive", text
 
 
 def test_comparison_with_than_is_not_a_request():

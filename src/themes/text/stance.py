@@ -43,6 +43,13 @@ POLARITY_RULES: list[tuple[str, float]] = [
     (r"\bwould(?:n't| not| never) (?:\w+ )?(?:consider|recommend|want|choose|use)\b", -1.5),
     # Willingness: "would consider" is openness; "happy to" is already in VADER.
     (r"\bwould (?:\w+ )?consider\b", 1.0),
+    # "like" as a comparison or a wish is no praise: "feels like lip service", "like a
+    # conveyor belt", "I would like more updates" (VADER scores every "like" +2.0).
+    (r"\b(?:feels?|felt|feeling|looks?|looked|seems?|seemed|sounds?|sounded|treated|things?|something"
+     r"|anything|nothing|more|less|just) like\b|\blike (?:a|an|when|if)\b"
+     r"|\b(?:would|'d|should) (?:really )?like\b", 0.0),
+    # "less" lowers the praise after it: "less helpful", "less useful than hoped".
+    (r"\bless (?:\w+ )?(?:helpful|useful|good|effective|supportive|friendly|clear|informative|responsive|caring)\b", -1.2),
     # Worry nouns VADER lacks; negated they reassure ("no concerns", "no issues").
     (r"\bconcern(?:s|ed|ing)?\b|\bissues?\b|\bcomplaints?\b|\bworries\b", -1.2),
     # Need, lack and deficit: criticism phrased without a negative word.
