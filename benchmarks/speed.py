@@ -313,13 +313,15 @@ def million(work: Path) -> dict:
             "peak_mb": r["peak_mb"], "per_s": 1_000_000 / r["wall_s"]}
 
 
-def peak(n: int, work: Path) -> dict:
-    """--cases peak: one cold extract of n distinct responses (--data distinct), its peak memory."""
+def peak(n: int, work: Path, backend: str = "torch") -> dict:
+    """--cases peak: one cold extract of n distinct responses (--data distinct), its peak memory
+    (``backend``: the embedding backend, --peak-backend)."""
     src = work / f"p{n}.csv"
     draw_distinct(n, src)
     cache = work / f"pcache{n}"
     r = run(themes_cmd("extract", str(src), "--text", "text", "--id", "id", "--by", "trust", "--quiet", "--force",
-                       "-o", str(work / f"p{n}")), {"THEMES_CACHE_DIR": str(cache)})
+                       "-o", str(work / f"p{n}"), *(("--backend", backend) if backend != "torch" else ())),
+            {"THEMES_CACHE_DIR": str(cache)})
     run_json = json.loads((work / f"p{n}" / "run.json").read_text())
     segments = sum(len(b) for b in read_chunks(work / f"p{n}" / "segments.csv"))
     fit = [v for v in (run_json.get("fit") or {}).values() if isinstance(v, dict) and "n_fit" in v]
@@ -443,6 +445,8 @@ def main() -> None:
                     help="fft: draws with replacement from the FFT comments; distinct: distinct answers only")
     ap.add_argument("--cases", choices=("all", "memory", "peak"), default="all",
                     help="memory: only the floor and the torch extract runs (no BERTopic, ONNX or label)")
+    ap.add_argument("--peak-backend", choices=("torch", "onnx"), default="torch",
+                    help="with --cases peak: the embedding backend of the measured extracts")
     ap.add_argument("--fit-only", type=lambda s: [int(x) for x in s.split(",")],
                     help="time the clustering step alone on this many synthetic distinct vectors")
     ap.add_argument("--before", help="with --fit-only: another checkout's src/ to measure first")
@@ -470,7 +474,7 @@ def main() -> None:
         return
     if args.cases == "peak":
         with tempfile.TemporaryDirectory(prefix="themes-speed-") as tmp:
-            text = peak_table([peak(n, Path(tmp)) for n in args.sizes], command.strip())
+            text = peak_table([peak(n, Path(tmp), args.peak_backend) for n in args.sizes], command.strip())
         print(text)
         if not args.no_write:
             write_section(ROOT / "docs" / "benchmarks.md", "Memory at scale", text)
