@@ -392,3 +392,15 @@ def test_the_questions_own_words_never_name_a_theme():
     question = "What would help your board make faster progress on race equality?"
     names, rules = choose_names([texts], _centroids([texts], emb), emb, phrases, [["race"]], questions=[question])
     assert names == ["National scorecard"] and rules == ["phrase"]
+
+
+def test_definitions_of_verdicts_and_answers_without_their_i():
+    d = define(["Useful, though the sessions needed more follow up.", "Very good, though we had to be clear."], "X")
+    assert d.startswith("Respondents describe it as useful, though the sessions needed more follow up; "
+                        "others describe it as very good")
+    d = define(["Felt listened to and respected.", "Had to wait five hours for an ambulance."], "X")
+    assert d == ("Respondents say they felt listened to and respected; "
+                 "others say they had to wait five hours for an ambulance.")
+    # a clause with its own subject, or a noun phrase, is left as it was
+    assert define(["The staff were kind and patient."], "X") == "Respondents say the staff were kind and patient."
+    assert "describe it as" not in define(["Support, though limited in scope."], "X")   # a noun is no verdict

@@ -51,6 +51,18 @@ _FINITE = re.compile(
     r"uses|likes|loves|hates)\b|'re\b|'ve\b|'ll\b|\w+ed\b|'s\b|n't\b", re.IGNORECASE)
 _BOUNDARY_WORDS = {"but", "and", "which", "because", "although", "while", "so", "as", "whereas", "though"}
 _FRAGMENT_START = {"of", "and", "or", "to", "with", "for", "from", "by", "at", "in", "on", "but", "which", "that"}
+_VERDICT = re.compile(r"^(?:(?:very|really|quite|extremely|fairly|mostly|generally|largely|not very|so|too)\s+)?"
+                      r"([a-z]+)(?=\s*(?:,|;|$)|\s+(?:though|but|and|as|up to|overall|if)\b)", re.IGNORECASE)
+_VERDICT_WORDS = {"good", "great", "poor", "fine", "ok", "okay", "excellent", "useful", "helpful", "generic",
+                  "expensive", "slow", "quick", "brilliant", "fantastic", "amazing", "superb", "thorough",
+                  "patchy", "limited", "variable", "disappointing", "challenging", "valuable", "worthwhile",
+                  "informative", "professional", "pointless", "costly", "basic", "superficial", "practical"}
+#: First-person verbs an answer often opens with, its "I" left out ("Felt safe", "Had to wait").
+_SUBJECTLESS = {"felt", "feel", "love", "loved", "like", "liked", "enjoy", "enjoyed", "appreciate", "appreciated",
+                "hate", "hated", "found", "got", "had", "received", "needed", "wanted", "waited",
+                "think", "thought", "believe", "know", "knew", "did", "didn't", "couldn't",
+                "would've", "went", "came", "saw", "spoke", "asked", "called", "rang", "phoned"}
+_ADJECTIVE_ENDINGS = ("ful", "ive", "able", "ible", "ous", "ent", "ant", "ic", "ing", "less")
 _SUBJECTS = {"they", "it", "there", "this", "that", "these", "those", "he", "she", "you", "everyone", "nobody"}
 _WORD = re.compile(r"[\w'’-]+")
 _ANAPHORA = re.compile(r"\b(?:that|this|those|these)\s*$|\b(?:do|did|change|pilot|try|tried|fix|done)\s+"
@@ -115,8 +127,24 @@ def _jaccard(a: str, b: str) -> float:
     return len(x & y) / len(x | y) if x | y else 1.0
 
 
+def _evaluation(clause: str) -> bool:
+    """A clause that opens with a verdict and no subject: "Useful, though the sessions needed
+    more follow up", "Very helpful and knowledgeable", "Expensive but thorough"."""
+    from themes.text.stance import valence
+
+    m = _VERDICT.match(clause)
+    if not m:
+        return False
+    word = m.group(1).lower()
+    return word in _VERDICT_WORDS or (valence(word) != 0 and word.endswith(_ADJECTIVE_ENDINGS))
+
+
 def _verb(clause: str, first: bool) -> str:
     words = clause.split()
+    if _evaluation(clause):
+        return ("Respondents" if first else "others") + " describe it as"
+    if words and words[0].lower() in _SUBJECTLESS:   # "Felt listened to" -> "they felt listened to"
+        return ("Respondents" if first else "others") + " say they"
     if words and words[0].lower() in _IMPERATIVE and (len(words) < 2 or words[1].lower() not in _NOT_IMPERATIVE_NEXT):
         return ("Respondents" if first else "others") + " call to"
     if not _FINITE.search(clause) and (not words or words[0].lower() not in _SUBJECTS):

@@ -187,6 +187,11 @@ def _score(text: str) -> float:
     return round(total / math.sqrt(total * total + _ALPHA), 4)
 
 
+def valence(word: str) -> float:
+    """VADER's lexicon valence of one lower-case word (0.0 when it has none)."""
+    return float(_analyzer().lexicon.get(word.lower(), 0.0))
+
+
 def stance_scores(texts: list[str]) -> list[float]:
     """Compound polarity in [-1, 1] per text: VADER plus the survey cues.
 
