@@ -34,8 +34,10 @@ def rows(direction, n):
 
 def test_statements_split_clauses_like_the_codebook():
     d = "Respondents say apple pie; others say banana. Fine."
-    assert statements("Fruit", d) == ["Fruit", "Respondents say apple pie", "others say banana"]
+    assert statements("Fruit", d) == ["Fruit", "apple pie", "banana"]   # the reporting frame left out
     assert CodebookTheme(name="Fruit", description=d).statements() == statements("Fruit", d)
+    mixed = "Views are mixed: respondents point to ripe pears; others describe it as too sweet. Sour apples."
+    assert statements("Fruit", mixed) == ["Fruit", "ripe pears", "too sweet", "Sour apples"]
 
 
 def test_given_back_counts_kept_and_taken_rows():

@@ -84,8 +84,7 @@ def test_codebook_statements_and_their_mean_centre(fake_embedder, fast_settings)
 
     t = CodebookTheme(name="Waiting times", description="Respondents say the wait was long; others say it "
                                                         "was quick. Ok.\nNo parking at the clinic.")
-    assert t.statements() == ["Waiting times", "Respondents say the wait was long", "others say it was quick",
-                              "No parking at the clinic"]
+    assert t.statements() == ["Waiting times", "the wait was long", "it was quick", "No parking at the clinic"]
     assert CodebookTheme(name="Staff").statements() == ["Staff"]
     got = statement_centres([t.statements()], fake_embedder, fast_settings, Reporter(True))[0]
     mean = fake_embedder.embed(t.statements()).mean(axis=0)

@@ -26,16 +26,21 @@ import numpy as np
 
 PASSES = 2
 SAMPLE = 20_000
+_FRAME = re.compile(r"^(?:views are mixed:\s*)?(?:respondents|others)\s+(?:say(?: they)?|point to|call to|describe it as)\s+",
+                    re.IGNORECASE)
 NAME_SLACK = 0.1   # a candidate's clauses may sit this much further (cosine) from the name than the default's
 
 
 def statements(name: str, description: str) -> list[str]:
     """The name and each sentence or clause of the description (split at ". ", "; ", "? ", "! "
-    and line breaks; clauses of one word dropped): a codebook theme's centre is the mean of their
-    embeddings, so each statement counts as one typical answer rather than one long text
-    averaging them."""
+    and line breaks; clauses of one word dropped), without the reporting frame of the tool's own
+    definitions ("Views are mixed: respondents say", "others point to"): a codebook theme's
+    centre is the mean of their embeddings, so each statement counts as one typical answer
+    rather than one long text averaging them, and answers do not say "respondents say" (what
+    leaving the frame out changed is in docs/method.md); each clause is then embedded once,
+    whichever place it has in a definition."""
     parts = [p.strip(" .;:") for p in re.split(r"(?<=[.;!?])\s+|\n+", description.strip())]
-    return [name] + [p for p in parts if len(p.split()) >= 2]
+    return [name] + [_FRAME.sub("", p) for p in parts if len(p.split()) >= 2]
 
 
 def _centres(names: list[str], options: list[list[str]], embedder) -> tuple[list, list[np.ndarray]]:
