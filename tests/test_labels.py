@@ -404,3 +404,18 @@ def test_definitions_of_verdicts_and_answers_without_their_i():
     # a clause with its own subject, or a noun phrase, is left as it was
     assert define(["The staff were kind and patient."], "X") == "Respondents say the staff were kind and patient."
     assert "describe it as" not in define(["Support, though limited in scope."], "X")   # a noun is no verdict
+
+
+def test_a_name_never_opposes_a_theme_that_is_mostly_the_other_way():
+    emb = HashEmbedder()
+    texts = [f"Less helpful than hoped, session {i}." if i < 8 else f"Well run overall, session {i}." for i in range(12)]
+    def phrases(batch):
+        return [["less helpful"] if t.startswith("Less") else ["well run"] for t in batch]
+    names, _ = choose_names([texts], _centroids([texts], emb), emb, phrases, [["session"]])
+    assert names == ["Less helpful"]   # the best-supported phrase, when stance is not known
+    mostly_positive = [["positive"] * 9 + ["negative"] * 3]
+    names, rules = choose_names([texts], _centroids([texts], emb), emb, phrases, [["session"]], stances=mostly_positive)
+    assert names == ["Well run"] and rules == ["phrase"]
+    mixed = [["positive"] * 6 + ["negative"] * 6]
+    names, _ = choose_names([texts], _centroids([texts], emb), emb, phrases, [["session"]], stances=mixed)
+    assert names == ["Less helpful"]   # a mixed theme may take either side's name

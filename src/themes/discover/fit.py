@@ -65,7 +65,8 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
         texts_by_theme.append(seg_texts[idx].tolist())
         stances_by_theme.append(seg_stance[idx].tolist())
     questions = theme_set.table["question"].astype(str).tolist()
-    names, kws, rules = name_themes(texts_by_theme, theme_set.centroids, embedder, phrases, terms, questions)
+    names, kws, rules = name_themes(texts_by_theme, theme_set.centroids, embedder, phrases, terms, questions,
+                                    stances_by_theme)
     options = []
     for p, (stances, name) in enumerate(zip(stances_by_theme, names)):
         mixed = bool(stances) and describe_stance(stance_shares(stances)).startswith("mixed")

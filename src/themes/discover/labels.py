@@ -24,6 +24,7 @@ from themes.discover.polarity import (
     stem,
     stem_tokens,
 )
+from themes.text.stance import stance_labels
 
 NAME_SAMPLE = 40       # central segments parsed per theme
 N_CANDIDATES = 30      # candidates per theme (most frequent first) that are scored in full
@@ -126,6 +127,17 @@ def _short_answer_name(texts: list[str], used: set[str], embedder=None) -> str |
     return best if counts[best] >= 2 or alike[best] >= 3 else None
 
 
+def _against(side: str, theme_stances: list[str]) -> bool:
+    """A name of stance ``side`` would contradict a theme whose segments are mostly (at least
+    half, and twice the other side) of the opposite stance."""
+    if side not in ("positive", "negative") or not theme_stances:
+        return False
+    pos = sum(s == "positive" for s in theme_stances) / len(theme_stances)
+    neg = sum(s == "negative" for s in theme_stances) / len(theme_stances)
+    mine, other = (pos, neg) if side == "negative" else (neg, pos)
+    return mine >= 0.5 and mine >= 2 * other
+
+
 def stem_index(toks: list[list[str]]) -> dict[str, list[int]]:
     """stem -> the segments (positions in ``toks``) that hold it."""
     index: dict[str, list[int]] = {}
@@ -151,7 +163,8 @@ def phrase_hits(stems: list[str], negated: bool, toks: list[list[str]], index: d
 def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor=None,
                  keywords_by_theme: list[list[str]] | None = None,
                  min_support: float = 0.15, scores_out: list | None = None,
-                 questions: list[str] | None = None) -> tuple[list[str], list[str]]:
+                 questions: list[str] | None = None,
+                 stances: list[list[str]] | None = None) -> tuple[list[str], list[str]]:
     """(names, rules) for themes whose segment texts are listed nearest the centre first.
 
     Each theme's first ``NAME_SAMPLE`` segments are parsed; a candidate scores
@@ -160,7 +173,9 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
     words. A phrase found in over half of the themes (when there are four or more) is
     the survey's topic and is skipped, as is one whose content words all come from the
     theme's question (``questions``: "Race equality" for "What would help your board make
-    faster progress on race equality?"). Support here is ``support`` (share of the sample, polarity kept) with each segment
+    faster progress on race equality?"), and, given each theme's segment ``stances``, one whose
+    own stance opposes a theme that is mostly the other way ("Less helpful" for answers 60%
+    positive). Support here is ``support`` (share of the sample, polarity kept) with each segment
     weighted by the share of the phrase's content words it holds, and must reach
     ``min_support``. Filtered, contradicting and under-supported
     candidates drop out; names are distinct (case-insensitive), the higher score keeping a
@@ -221,6 +236,9 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
             if len(samples) >= 4 and spread > 0.5 * len(samples):
                 continue   # the survey's topic ("race equality"), not this theme's
             keep.append((t, key, display, sup, distinct, strong))
+    if keep and stances is not None:
+        keep = [k for k, side in zip(keep, stance_labels([k[2] for k in keep]))
+                if not _against(side, stances[k[0]] if k[0] < len(stances) else [])]
     if keep:
         vecs = np.asarray(embedder.embed([k[2] for k in keep]), dtype=np.float32)
         cents = np.asarray(centroids, dtype=np.float32)

@@ -82,7 +82,8 @@ def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS,
 
 def name_themes(texts_by_theme: list[list[str]], centroids: np.ndarray, embedder,
                 extractor: PhraseExtractor, terms=None,
-                questions: list[str] | None = None) -> tuple[list[str], list[list[str]], list[str]]:
+                questions: list[str] | None = None,
+                stances: list[list[str]] | None = None) -> tuple[list[str], list[list[str]], list[str]]:
     """(names, keywords, rules) for themes given their segment texts, nearest the centre first.
 
     Keywords are c-TF-IDF words and word pairs (``terms``: each text's keyword terms, default
@@ -90,9 +91,11 @@ def name_themes(texts_by_theme: list[list[str]], centroids: np.ndarray, embedder
     central segments that keep negation and quantity, supported by the theme's own segments,
     never a person, place, handle or lone generic word; ``rules`` says which rule named each
     theme ("phrase", or the weaker "keywords" / "sentence"). ``questions``: each theme's question
-    text, whose words alone never name a theme."""
+    text, whose words alone never name a theme; ``stances``: each theme's segment stances, which
+    a name may not oppose."""
     from themes.discover.labels import choose_names
 
     kw = keywords(texts_by_theme, terms=terms or count_terms)
-    names, rules = choose_names(texts_by_theme, centroids, embedder, extractor, kw, questions=questions)
+    names, rules = choose_names(texts_by_theme, centroids, embedder, extractor, kw, questions=questions,
+                                stances=stances)
     return names, kw, rules
