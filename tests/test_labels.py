@@ -401,6 +401,8 @@ def test_definitions_of_verdicts_and_answers_without_their_i():
     d = define(["Felt listened to and respected.", "Had to wait five hours for an ambulance."], "X")
     assert d == ("Respondents say they felt listened to and respected; "
                  "others say they had to wait five hours for an ambulance.")
+    assert define(["Mostly useful for context rather than action."], "X") == \
+        "Respondents describe it as mostly useful for context rather than action."
     # a clause with its own subject, or a noun phrase, is left as it was
     assert define(["The staff were kind and patient."], "X") == "Respondents say the staff were kind and patient."
     assert "describe it as" not in define(["Support, though limited in scope."], "X")   # a noun is no verdict

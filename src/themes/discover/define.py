@@ -52,7 +52,7 @@ _FINITE = re.compile(
 _BOUNDARY_WORDS = {"but", "and", "which", "because", "although", "while", "so", "as", "whereas", "though"}
 _FRAGMENT_START = {"of", "and", "or", "to", "with", "for", "from", "by", "at", "in", "on", "but", "which", "that"}
 _VERDICT = re.compile(r"^(?:(?:very|really|quite|extremely|fairly|mostly|generally|largely|not very|so|too)\s+)?"
-                      r"([a-z]+)(?=\s*(?:,|;|$)|\s+(?:though|but|and|as|up to|overall|if)\b)", re.IGNORECASE)
+                      r"([a-z]+)(?=\s*(?:,|;|$)|\s+(?:though|but|and|as|up to|overall|if|for|in|at)\b)", re.IGNORECASE)
 _VERDICT_WORDS = {"good", "great", "poor", "fine", "ok", "okay", "excellent", "useful", "helpful", "generic",
                   "expensive", "slow", "quick", "brilliant", "fantastic", "amazing", "superb", "thorough",
                   "patchy", "limited", "variable", "disappointing", "challenging", "valuable", "worthwhile",
