@@ -24,7 +24,7 @@ from themes.discover.polarity import (
     stem,
     stem_tokens,
 )
-from themes.text.stance import stance_labels
+from themes.text.stance import stance_labels, stance_shares
 
 NAME_SAMPLE = 40       # central segments parsed per theme
 N_CANDIDATES = 30      # candidates per theme (most frequent first) that are scored in full
@@ -119,23 +119,21 @@ def _short_answer_name(texts: list[str], used: set[str], embedder=None) -> str |
         distinct = sorted(counts)
         v = np.asarray(embedder.embed(distinct), dtype=np.float32)
         v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-        weight = np.array([counts[a] for a in distinct], dtype=np.float64)
-        close = (v @ v.T >= PARAPHRASE) @ weight
-        alike = {a: int(close[distinct.index(a)]) for a in names}
+        close = (v @ v.T >= PARAPHRASE) @ np.array([counts[a] for a in distinct], dtype=np.float64)
+        alike = {a: int(c) for a, c in zip(distinct, close) if a in alike}
     best = min(names, key=lambda a: (-alike[a], -counts[a], len(a), a))
     # said twice word for word, or three times in any words
     return best if counts[best] >= 2 or alike[best] >= 3 else None
 
 
-def _against(side: str, theme_stances: list[str]) -> bool:
-    """A name of stance ``side`` would contradict a theme whose segments are mostly (at least
-    half, and twice the other side) of the opposite stance."""
-    if side not in ("positive", "negative") or not theme_stances:
+def _against(side: str, shares: dict[str, float]) -> bool:
+    """A name of stance ``side`` would contradict a theme whose segments (``shares``:
+    themes.text.stance.stance_shares) are mostly, at least half and twice the other side, of the
+    opposite stance."""
+    if side not in ("positive", "negative"):
         return False
-    pos = sum(s == "positive" for s in theme_stances) / len(theme_stances)
-    neg = sum(s == "negative" for s in theme_stances) / len(theme_stances)
-    mine, other = (pos, neg) if side == "negative" else (neg, pos)
-    return mine >= 0.5 and mine >= 2 * other
+    opposite = "positive" if side == "negative" else "negative"
+    return shares[opposite] >= 0.5 and shares[opposite] >= 2 * shares[side]
 
 
 def stem_index(toks: list[list[str]]) -> dict[str, list[int]]:
@@ -221,7 +219,6 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
             stems, negated = content_stems(display)
             if stems and set(stems) <= asked[t]:
                 continue   # the question's own words tell the reader nothing
-
             good = [tk for tk in mine if match_stems(stems, tk) == (True, negated)]
             if not good:
                 continue
@@ -237,8 +234,8 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
                 continue   # the survey's topic ("race equality"), not this theme's
             keep.append((t, key, display, sup, distinct, strong))
     if keep and stances is not None:
-        keep = [k for k, side in zip(keep, stance_labels([k[2] for k in keep]))
-                if not _against(side, stances[k[0]] if k[0] < len(stances) else [])]
+        leans = [stance_shares(stances[t]) if t < len(stances) else stance_shares([]) for t in range(len(samples))]
+        keep = [k for k, side in zip(keep, stance_labels([k[2] for k in keep])) if not _against(side, leans[k[0]])]
     if keep:
         vecs = np.asarray(embedder.embed([k[2] for k in keep]), dtype=np.float32)
         cents = np.asarray(centroids, dtype=np.float32)

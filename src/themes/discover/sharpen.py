@@ -26,9 +26,10 @@ import numpy as np
 
 PASSES = 2
 SAMPLE = 20_000
+NAME_SLACK = 0.1   # a candidate's clauses may sit this much further (cosine) from the name than the default's
+#: The reporting frame themes.discover.define puts in front of each clause, left out of statements.
 _FRAME = re.compile(r"^(?:views are mixed:\s*)?(?:respondents|others)\s+(?:say(?: they)?|point to|call to|describe it as)\s+",
                     re.IGNORECASE)
-NAME_SLACK = 0.1   # a candidate's clauses may sit this much further (cosine) from the name than the default's
 
 
 def statements(name: str, description: str) -> list[str]:

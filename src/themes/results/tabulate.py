@@ -220,13 +220,12 @@ def with_stance_and_summary(themes: pd.DataFrame, stance: StanceTally, crosstab:
     out["critical"] = [round(s["negative"], 4) for s in shares]
     out["stance"] = [describe_stance(s) if any(s.values()) else "" for s in shares]
     summaries = []
+    cells: dict = {}   # (theme id, attribute) -> group -> (respondents in the theme, in the group)
+    for r in crosstab.itertuples(index=False) if len(crosstab) else ():
+        cells.setdefault((r.theme_id, r.attribute), {})[str(r.group)] = (int(r.n), int(r.n_group))
     for t in out.itertuples(index=False):
         base = int(round(t.n_responses / t.share)) if t.share else 0
-        per_attr = []
-        for attr in by:
-            rows = crosstab[(crosstab["theme_id"] == t.theme_id) & (crosstab["attribute"] == attr)] \
-                if len(crosstab) else crosstab
-            per_attr.append({str(r.group): (int(r.n), int(r.n_group)) for r in rows.itertuples(index=False)})
+        per_attr = [cells.get((t.theme_id, attr), {}) for attr in by]
         words = prevalence_words(int(t.n_responses), base, per_attr[0] if per_attr else None, min_cell=min_cell,
                                  other_groups=per_attr[1:])
         summaries.append(words[:1].upper() + words[1:] + ".")
