@@ -27,7 +27,7 @@ from docs_section import export_src, machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "nhs-fft" / "fft_v6_tidy.csv"
-BEFORE = "e3152ed"
+BEFORE = "e3152ed,02a1024"   # before the first survey cues; before the requests, service words and waits
 
 LABEL = """
 import json, sys
@@ -54,7 +54,9 @@ def labels(src: Path, texts: list[str], tmp: Path) -> np.ndarray:
 
 def figures(lab: np.ndarray, gold: np.ndarray) -> dict:
     said = lab != "neutral"
+    odd = np.arange(len(lab)) % 2 == 1   # the half not read while writing the cues of 02a1024..
     return {"agree_said": float((lab[said] == gold[said]).mean()), "said": float(said.mean()),
+            "agree_said_odd": float((lab[said & odd] == gold[said & odd]).mean()),
             "agree_all": float((lab == gold).mean()),
             "table": {f"{t} / coders {g}": int(((lab == t) & (gold == g)).sum())
                       for t in ("positive", "neutral", "negative") for g in ("positive", "negative")}}
@@ -69,19 +71,23 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for name, src in ((f"before ({args.before})", export_src(args.before, tmp / "before")), ("after", ROOT / "src")):
+        sides = [(f"before ({ref})", export_src(ref, tmp / f"before-{ref}")) for ref in args.before.split(",")]
+        for name, src in sides + [("after", ROOT / "src")]:
             f = figures(labels(src, texts, tmp), gold)
-            rows.append(f"| {name} | {f['agree_said']:.3f} | {f['said']:.3f} | {f['agree_all']:.3f} | "
+            rows.append(f"| {name} | {f['agree_said']:.3f} | {f['agree_said_odd']:.3f} | {f['said']:.3f} | {f['agree_all']:.3f} | "
                         + " | ".join(str(v) for v in f["table"].values()) + " |")
             print(rows[-1], flush=True)
-    head = ("| Version | Agreement (not neutral) | Not neutral | Agreement (all) | "
+    head = ("| Version | Agreement (not neutral) | same, odd rows | Not neutral | Agreement (all) | "
             + " | ".join(f"{t} / coders {g}" for t in ("positive", "neutral", "negative") for g in ("pos", "neg")) + " |")
-    table = "\n".join([head, "|" + "---|" * (4 + 6)] + rows)
+    table = "\n".join([head, "|" + "---|" * (5 + 6)] + rows)
     print("\n" + table)
     if not args.no_docs:
         write_section(ROOT / "docs" / "benchmarks.md", "Stance", "\n".join([
             f"`python benchmarks/stance.py` ({len(texts):,} FFT comments the coders rated 1-2 or 4-5; "
             f"before = {args.before}), {machine()}.", "", table, "",
+            "The cues added after 02a1024 (requests that open a sentence, service words VADER lacks, short and long "
+            "waits) were written while reading the tool's errors on the even rows only; the odd rows are the held-out "
+            "half.", "",
             "The coders read the question (\"what was good\" / \"what could improve\"); the tool does not, "
             "so \"Nothing.\" (rated 1 or 4 by its question) stays neutral."]))
 
