@@ -170,14 +170,23 @@ def side(src: str) -> dict:
             res = label(cb, te[["comment_id", "text"]], text="text", id="comment_id", settings=vset)
             out[f"fft | codebook: {tag}{vtag}"] = {**scores(gold, predicted(res), cats),
                                                   "seconds": time.perf_counter() - t}
-    for n in (10, None):
+    import inspect
+
+    published = fft_codebooks(L, cats, tr)["definitions + document examples"]
+    book = Codebook(themes=[CodebookTheme(id=i + 1, **t) for i, t in enumerate(published)])
+    with_book = [("", None)]
+    if "codebook" in inspect.signature(train).parameters:   # this side learns a codebook's texts too
+        with_book.append((" --codebook (definitions + document examples)", book))
+    for n in (3, 10, None):
         sub = L.subsample(tr, cats, n)
         frame = sub.assign(scored=L.scored_labels(sub, cats))[["comment_id", "text", "scored"]]
-        t = time.perf_counter()
-        model = train(frame, "scored", text="text", id="comment_id", settings=settings)
-        res = label(model, te[["comment_id", "text"]], text="text", id="comment_id", settings=settings)
-        out[f"fft | themes train: {'all' if n is None else n} per code"] = {
-            **scores(gold, predicted(res), cats), "seconds": time.perf_counter() - t}
+        for btag, cb in with_book:
+            t = time.perf_counter()
+            model = train(frame, "scored", text="text", id="comment_id", settings=settings,
+                          **({"codebook": cb} if cb is not None else {}))
+            res = label(model, te[["comment_id", "text"]], text="text", id="comment_id", settings=settings)
+            out[f"fft | themes train{btag}: {'all' if n is None else n} per code"] = {
+                **scores(gold, predicted(res), cats), "seconds": time.perf_counter() - t}
     btr, bte, _ = board_data()
     cb = Codebook(themes=[CodebookTheme(id=i + 1, **t) for i, t in enumerate(board_codebook(btr))])
     t = time.perf_counter()

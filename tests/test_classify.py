@@ -144,3 +144,20 @@ def test_train_keeps_labels_with_one_or_two_examples(fake_embedder, fast_setting
     with pytest.raises(InputError, match="no row has both text and a label"):
         train(frame.assign(labels=""), "labels", text="comment", settings=fast_settings, embedder=fake_embedder,
               splitter=regex_splitter)
+
+
+def test_thresholds_of_rare_labels_lean_on_the_shared_one():
+    from themes.model.classifier import micro_thresholds
+
+    rng = np.random.default_rng(0)
+    Y = np.zeros((400, 2), dtype=bool)
+    Y[:200, 0] = True                     # a common label, best cut near 0.5
+    Y[200:203, 1] = True                  # a label with three examples, best cut near 0.3
+    P = np.zeros(Y.shape)
+    P[:, 0] = np.where(Y[:, 0], rng.uniform(0.5, 1.0, 400), rng.uniform(0.0, 0.49, 400))
+    P[:, 1] = np.where(Y[:, 1], 0.35, rng.uniform(0.0, 0.29, 400))
+    free = micro_thresholds(Y, P, shrink=0.0)
+    pulled = micro_thresholds(Y, P, shrink=30.0)
+    assert free[1] < 0.36 and free[0] >= 0.45          # each label's own cut
+    assert pulled[1] > free[1] + 0.1                    # three examples: pulled most of the way to the shared cut
+    assert abs(pulled[0] - free[0]) < 0.02              # 200 examples: keeps its own

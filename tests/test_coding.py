@@ -126,3 +126,50 @@ def test_stance_twins_decide_between_codes_that_read_alike():
     segs = Segments(pd.DataFrame({"row": [0, 1], "question": ["", ""], "stance": ["negative", "positive"]}))
     got = assign_codes(np.vstack([v, v]), segs, ThemeSet(ts.table, ts.centroids, 0.2, coding=coding))
     assert got.theme_pos.tolist() == [1, 0]   # identical vectors: only the stance tells them apart
+
+
+def test_train_with_a_codebook_learns_a_code_no_response_carries(tmp_path, fast_stages):
+    rows = [("kind caring staff", "Staff"), ("the staff were kind", "Staff"), ("friendly helpful staff", "Staff"),
+            ("long wait for the ambulance", "Waiting"), ("the wait was long", "Waiting"),
+            ("we waited hours", "Waiting")]
+    src, book = tmp_path / "coded.csv", tmp_path / "book.yaml"
+    pd.DataFrame({"comment": [r[0] for r in rows], "codes": [r[1] for r in rows]}).to_csv(src, index=False)
+    book.write_text(yaml.safe_dump({"format": "themes-codebook", "version": 1, "themes": [
+        {"id": 1, "name": "Staff", "description": "Kind, caring staff."},
+        {"id": 2, "name": "Food", "description": "Meals, food and drinks on the ward.",
+         "examples": ["the food was cold", "lovely hot meals"]}]}))
+    env = {"THEMES_CACHE_DIR": str(tmp_path / "cache")}
+    res = runner.invoke(app, ["train", str(src), "--text", "comment", "--labels", "codes", "--codebook", str(book),
+                              "-o", str(tmp_path / "m")], env=env)
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert {t["name"] for t in manifest["themes"]} == {"Staff", "Waiting", "Food"}
+    new = tmp_path / "new.csv"
+    pd.DataFrame({"comment": ["the meals and food were cold", "kind caring staff"]}).to_csv(new, index=False)
+    res = runner.invoke(app, ["label", str(tmp_path / "m"), str(new), "--text", "comment",
+                              "-o", str(tmp_path / "lab"), "--quiet"], env=env)
+    assert res.exit_code == 0, res.output
+    r = _read(tmp_path / "lab" / "responses.csv")
+    assert "Food" in r["theme_names"].iat[0].split(";") and "Food" not in r["theme_names"].iat[1].split(";")
+
+
+def test_train_codebook_rows_follow_the_question():
+    from themes.model.training import codebook_rows
+
+    book = Codebook(themes=[CodebookTheme(id=1, name="Staff", description="Kind staff.", examples=["nice nurse"]),
+                            CodebookTheme(id=2, name="Food", description="Meals.", question="Improve?"),
+                            CodebookTheme(id=3, name="Parking", description="Car parks.")])
+    texts, labels, joined = codebook_rows(book, "Good?", ["Staff"], per_question=True)
+    assert joined == ["Staff"] and "nice nurse" in texts and all(lab == {"Staff"} for lab in labels)
+    _, _, joined = codebook_rows(book, "Improve?", ["Waiting"], per_question=True)
+    assert joined == ["Food"]                                   # its own question; Staff is not a label here
+    _, _, joined = codebook_rows(book, "", [], per_question=False)
+    assert joined == ["Staff", "Food", "Parking"]
+
+
+def test_train_codebook_with_a_missing_file_exits_2(tmp_path):
+    src = tmp_path / "coded.csv"
+    pd.DataFrame({"comment": ["kind staff"], "codes": ["Staff"]}).to_csv(src, index=False)
+    res = runner.invoke(app, ["train", str(src), "--text", "comment", "--labels", "codes", "--codebook",
+                              str(tmp_path / "none.yaml"), "-o", str(tmp_path / "m")])
+    assert res.exit_code == 2 and "none.yaml" in res.output and not (tmp_path / "m").exists()

@@ -361,13 +361,17 @@ def train(
     text: str | None = TEXT, id: str | None = ID, by: str = BY, question: str | None = QUESTION,
     sheet: str | None = SHEET,
     out: Path = typer.Option(Path("model"), "-o", "--out", help="The model folder to write."),
+    codebook: Path | None = typer.Option(
+        None, "--codebook", help="A codebook (.yaml or REFI-QDA .qdc) whose names, descriptions and examples are "
+        "learned too: codes match labels by name; a code no response carries is learned from the codebook alone."),
     force: bool = FORCE, seed: int = SEED, model: str = MODEL, no_cache: bool = NO_CACHE, quiet: bool = QUIET,
 ):
     """Learn the labels from hand-labelled responses (a classifier on the embeddings), for `themes label`."""
     from themes import commands
 
     run_guarded(commands.train_file, input, out, labels=labels, text=text, id=id, by=_split(by), question=question,
-                sheet=sheet, sep=sep, force=force, quiet=quiet, seed=seed, model=model, use_cache=not no_cache)
+                sheet=sheet, sep=sep, force=force, quiet=quiet, seed=seed, model=model, use_cache=not no_cache,
+                codebook=codebook)
 
 
 def main() -> None:

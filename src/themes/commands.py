@@ -349,16 +349,20 @@ def review_outdir(outdir: Path, *, port: int = 0, open_browser: bool = True, mod
 
 
 def train_file(input: Path, out: Path, *, labels: str, text=None, id=None, by=(), question=None, sheet=None,
-               sep: str = ";", force: bool = False, quiet: bool = False, **settings) -> Path:
-    """`themes train`: fit a classifier model on hand-labelled responses, write MODEL atomically."""
+               sep: str = ";", force: bool = False, quiet: bool = False, codebook: Path | None = None,
+               **settings) -> Path:
+    """`themes train`: fit a classifier model on hand-labelled responses (and a codebook's
+    statements and examples, with ``codebook``), write MODEL atomically."""
+    from themes.exchange.files import load_codebook
     from themes.model.persist import replace_model
     from themes.pipeline import train
 
     out = Path(out)
-    check_outdir(out, force, inputs=(input,))
+    check_outdir(out, force, inputs=(input,) + ((codebook,) if codebook is not None else ()))
+    book = load_codebook(codebook) if codebook is not None else None
     frame = read_table(input, sheet=sheet)
     model = train(frame, labels, text=text, id=id, by=by, question=question, sep=sep,
-                  settings=Settings(**settings), quiet=quiet, source=str(input))
+                  settings=Settings(**settings), quiet=quiet, source=str(input), codebook=book)
     replace_model(model, out)
     info = model.info
     Reporter(quiet).say(

@@ -190,7 +190,7 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
 def train(data: pd.DataFrame, labels: str, text: str | None = None, by=(), id: str | None = None,
           question: str | None = None, sep: str = ";", seed: int | None = None, settings: Settings | None = None,
           embedder=None, splitter=None, quiet: bool = True, source: str = "<data frame>",
-          **overrides) -> ThemeModel:
+          codebook=None, **overrides) -> ThemeModel:
     """Fit a classifier model on hand-labelled responses.
 
     ``labels`` names a column of ``sep``-joined labels; rows with no label are not used. With
@@ -198,16 +198,13 @@ def train(data: pd.DataFrame, labels: str, text: str | None = None, by=(), id: s
     model keeps which question each label belongs to, and `label --question` gives a response
     only its question's labels). Labels with fewer than ``FEW_EXAMPLES`` examples are kept
     (``model.info['few_examples']``): a classifier learns even from one or two. ``model.info``
-    holds the held-out figures. Save it with ``themes.save_model``."""
-    from themes.model.classifier import (
-        FEW_EXAMPLES,
-        combine,
-        fit_classifier,
-        label_summaries,
-        response_vectors,
-        training_labels,
-    )
+    holds the held-out figures. With ``codebook`` (a themes.model.codebook.Codebook), each code's
+    name, description clauses and examples are extra training rows for it, and a code no
+    response carries is learned from them alone (themes.model.training). Save it with
+    ``themes.save_model``."""
+    from themes.model.classifier import FEW_EXAMPLES, combine, response_vectors, training_labels
     from themes.model.seeding import readable
+    from themes.model.training import fit_questions
     from themes.results.quotes import trim_quote
 
     settings = settings_with(settings, seed, overrides)
@@ -231,17 +228,12 @@ def train(data: pd.DataFrame, labels: str, text: str | None = None, by=(), id: s
     vectors = embed_segments(segs, embedder, settings, reporter)
     R, has = response_vectors(segs.frame["row"].to_numpy(), vectors, len(corpus))
     # one classifier per question (one for all without --question); thresholds from held-out folds
-    questions = corpus.frame["question"].to_numpy()
-    parts = []
-    for q in sorted(set(questions[usable & has])):
-        rows = np.flatnonzero(usable & has & (questions == q))
-        counts = pd.Series([lab for r in rows for lab in label_sets[r]]).value_counts()
-        classes = sorted(counts.index, key=lambda c: (-counts[c], c))
-        Y = np.array([[c in label_sets[r] for c in classes] for r in rows], dtype=bool).reshape(len(rows), len(classes))
-        clf, info = fit_classifier(R[rows], Y, classes, seed=settings.seed)
-        texts = [trim_quote(t, settings.quote_max_words) for t in read.frame["text"].to_numpy()[rows]]
-        examples, centroids = label_summaries(clf, R[rows], Y, texts, N_EXAMPLES)
-        parts.append((q, clf, info, examples, centroids, {c: int(counts[c]) for c in classes}))
+    texts = [trim_quote(t, settings.quote_max_words) for t in read.frame["text"].to_numpy()]
+    parts, unused = fit_questions(R, usable & has, corpus.frame["question"].to_numpy(), label_sets, texts, codebook,
+                                  bool(question), embedder, settings, reporter, N_EXAMPLES)
+    if unused:
+        reporter.say(f"{len(unused)} codebook code(s) have no question here and no hand label of that name, so no "
+                     f"classifier learned them: {', '.join(unused)}. Give them a question in the codebook.")
     clf, info, table, centroids = combine(parts)
     few = sorted({f"{lab} ({q})" if q else lab for q, *_, counts in parts for lab, n in counts.items()
                   if n < FEW_EXAMPLES})
@@ -250,6 +242,8 @@ def train(data: pd.DataFrame, labels: str, text: str | None = None, by=(), id: s
                      f"responses to make them reliable): {', '.join(few)}.")
     info["few_examples"] = few
     info["left_out"] = []
+    if codebook is not None:
+        info["codebook"] = {"source": str(codebook.source), "codes": len(codebook), "unused": unused}
     return ThemeModel(theme_set=ThemeSet(table=table, centroids=centroids, threshold=settings.min_similarity),
                       embedder=embedder_info(embedder), settings=settings.to_dict(), by=corpus.by,
                       question_column=corpus.question_column, kind="classifier", classifier=clf, info=info)
