@@ -15,7 +15,9 @@ Codebooks, built the same way for both sides:
   same name, and N training comments per code (N = 3, 10);
 - board survey: each code's name and a one-line description written from it, and up to 3
   example answers per code from the training half (seeded, by respondent-free row split).
-`themes train` on the FFT training rows (10 per code, and all) and TF-IDF + LinearSVC run too.
+`themes train` on the FFT training rows (3 and 10 per code, and all; each also with
+`--codebook` of the published definitions and document examples, and on that codebook alone)
+and TF-IDF + LinearSVC run too.
 
 Scores per method: micro- and macro-F1 over the scored codes, exact agreement (the set of codes
 equals the human set) and primary-in-set (the tool's primary code is among the human ones),
@@ -177,6 +179,13 @@ def side(src: str) -> dict:
     with_book = [("", None)]
     if "codebook" in inspect.signature(train).parameters:   # this side learns a codebook's texts too
         with_book.append((" --codebook (definitions + document examples)", book))
+        from themes.model.training import codebook_frame
+
+        t = time.perf_counter()
+        model = train(codebook_frame(book), "codes", text="text", sep="\n", settings=settings)
+        res = label(model, te[["comment_id", "text"]], text="text", id="comment_id", settings=settings)
+        out["fft | themes train --codebook (definitions + document examples), no coded answers"] = {
+            **scores(gold, predicted(res), cats), "seconds": time.perf_counter() - t}
     for n in (3, 10, None):
         sub = L.subsample(tr, cats, n)
         frame = sub.assign(scored=L.scored_labels(sub, cats))[["comment_id", "text", "scored"]]

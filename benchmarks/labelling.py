@@ -10,7 +10,8 @@ categories is a false positive.
 
 Methods, trained on the same rows (training rows that carry at least one scored category):
 - `themes train` (one-vs-rest logistic regression on all-MiniLM-L6-v2 response vectors,
-  per-label thresholds from 5 held-out folds), then `themes label` on the test rows;
+  per-label thresholds from 5 held-out folds, each pulled towards the shared one), then
+  `themes label` on the test rows;
 - TF-IDF (words and word pairs, sublinear tf) + one-vs-rest LinearSVC, scikit-learn defaults;
 - the zero-shot codebook built from framework_definitions.qmd (names + definitions only, no
   examples, nothing trained), through `themes label CODEBOOK`.

@@ -173,3 +173,33 @@ def test_train_codebook_with_a_missing_file_exits_2(tmp_path):
     res = runner.invoke(app, ["train", str(src), "--text", "comment", "--labels", "codes", "--codebook",
                               str(tmp_path / "none.yaml"), "-o", str(tmp_path / "m")])
     assert res.exit_code == 2 and "none.yaml" in res.output and not (tmp_path / "m").exists()
+
+
+def test_train_from_a_codebook_alone_then_label(tmp_path, fast_stages):
+    book = tmp_path / "book.yaml"
+    book.write_text(yaml.safe_dump({"format": "themes-codebook", "version": 1, "themes": [
+        {"id": 1, "name": "Staff", "description": "Kind, caring staff.", "examples": ["the nurse was kind"]},
+        {"id": 2, "name": "Food", "description": "Meals, food and drinks on the ward.",
+         "examples": ["the food was cold", "lovely hot meals"]},
+        {"id": 3, "name": "Waiting", "description": "Long waits for an ambulance.", "examples": ["we waited hours"]}]}))
+    env = {"THEMES_CACHE_DIR": str(tmp_path / "cache")}
+    res = runner.invoke(app, ["train", "--codebook", str(book), "-o", str(tmp_path / "m")], env=env)
+    assert res.exit_code == 0, res.output
+    assert "texts and examples of" in res.output
+    assert "examples per code" in res.output             # 1.3 per code: the advice to label with the codebook
+    new = tmp_path / "new.csv"
+    pd.DataFrame({"comment": ["cold food and meals", "we waited hours for an ambulance"]}).to_csv(new, index=False)
+    res = runner.invoke(app, ["label", str(tmp_path / "m"), str(new), "--text", "comment",
+                              "-o", str(tmp_path / "lab"), "--quiet"], env=env)
+    assert res.exit_code == 0, res.output
+    r = _read(tmp_path / "lab" / "responses.csv")
+    assert r["theme_names"].iat[0].split(";")[0] == "Food" and r["theme_names"].iat[1].split(";")[0] == "Waiting"
+
+
+def test_train_needs_responses_or_a_codebook(tmp_path):
+    res = runner.invoke(app, ["train", "-o", str(tmp_path / "m")])
+    assert res.exit_code == 2 and "--codebook" in res.output and not (tmp_path / "m").exists()
+    src = tmp_path / "coded.csv"
+    pd.DataFrame({"comment": ["kind staff"], "codes": ["Staff"]}).to_csv(src, index=False)
+    res = runner.invoke(app, ["train", str(src), "--text", "comment", "-o", str(tmp_path / "m")])
+    assert res.exit_code == 2 and "--labels" in res.output

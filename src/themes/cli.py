@@ -355,8 +355,9 @@ def review(
 
 @app.command()
 def train(
-    input: Path = typer.Argument(..., help="Hand-labelled responses: .csv, .tsv, .xlsx, .parquet or .jsonl."),
-    labels: str = typer.Option(..., "--labels", help="Column of labels; several per response joined by --sep."),
+    input: Path | None = typer.Argument(None, help="Hand-labelled responses: .csv, .tsv, .xlsx, .parquet or .jsonl "
+                                        "(leave out to learn from a --codebook's texts and examples alone)."),
+    labels: str | None = typer.Option(None, "--labels", help="Column of labels; several per response joined by --sep."),
     sep: str = typer.Option(";", "--sep", help="What joins several labels in one cell."),
     text: str | None = TEXT, id: str | None = ID, by: str = BY, question: str | None = QUESTION,
     sheet: str | None = SHEET,
@@ -366,7 +367,8 @@ def train(
         "learned too: codes match labels by name; a code no response carries is learned from the codebook alone."),
     force: bool = FORCE, seed: int = SEED, model: str = MODEL, no_cache: bool = NO_CACHE, quiet: bool = QUIET,
 ):
-    """Learn the labels from hand-labelled responses (a classifier on the embeddings), for `themes label`."""
+    """Learn the labels from hand-labelled responses and/or a codebook (a classifier on the embeddings), for
+    `themes label`."""
     from themes import commands
 
     run_guarded(commands.train_file, input, out, labels=labels, text=text, id=id, by=_split(by), question=question,

@@ -348,6 +348,9 @@ def review_outdir(outdir: Path, *, port: int = 0, open_browser: bool = True, mod
     serve(ReviewSession(outdir, model, reviewer, embedding_model), port=port, open_browser=open_browser)
 
 
+FEW_CODEBOOK_EXAMPLES = 15   # examples per code under which `train --codebook` alone coded worse than `label`
+
+
 def train_file(input: Path, out: Path, *, labels: str, text=None, id=None, by=(), question=None, sheet=None,
                sep: str = ";", force: bool = False, quiet: bool = False, codebook: Path | None = None,
                **settings) -> Path:
@@ -355,18 +358,35 @@ def train_file(input: Path, out: Path, *, labels: str, text=None, id=None, by=()
     statements and examples, with ``codebook``), write MODEL atomically."""
     from themes.exchange.files import load_codebook
     from themes.model.persist import replace_model
+    from themes.model.training import codebook_frame
     from themes.pipeline import train
 
+    if input is None and codebook is None:
+        raise ConfigError("train: give hand-labelled responses (INPUT --labels COLUMN), a --codebook, or both.")
+    if input is not None and not labels:
+        raise ConfigError(f"{input}: say which column holds the labels with --labels COLUMN.")
     out = Path(out)
-    check_outdir(out, force, inputs=(input,) + ((codebook,) if codebook is not None else ()))
+    check_outdir(out, force, inputs=tuple(p for p in (input, codebook) if p is not None))
     book = load_codebook(codebook) if codebook is not None else None
-    frame = read_table(input, sheet=sheet)
-    model = train(frame, labels, text=text, id=id, by=by, question=question, sep=sep,
-                  settings=Settings(**settings), quiet=quiet, source=str(input), codebook=book)
+    if input is None:   # the codebook's names, clauses and examples are the training rows
+        frame = codebook_frame(book)
+        per_code = sum(len(t.examples) for t in book.themes) / max(len(book), 1)
+        if per_code < FEW_CODEBOOK_EXAMPLES:
+            Reporter(quiet).say(
+                f"{codebook}: {per_code:.1f} examples per code. A classifier learned from a codebook alone beat "
+                f"`themes label {codebook}` only with about {FEW_CODEBOOK_EXAMPLES} or more (docs/benchmarks.md, "
+                "Coding); with fewer, label with the codebook itself.")
+        model = train(frame, "codes", text="text", question="question" if frame["question"].ne("").any() else None,
+                      sep="\n", settings=Settings(**settings), quiet=quiet, source=str(codebook))
+    else:
+        frame = read_table(input, sheet=sheet)
+        model = train(frame, labels, text=text, id=id, by=by, question=question, sep=sep,
+                      settings=Settings(**settings), quiet=quiet, source=str(input), codebook=book)
     replace_model(model, out)
     info = model.info
+    what = "labelled responses" if input is not None else f"texts and examples of {codebook}"
     Reporter(quiet).say(
-        f"Trained on {info['n_train']} labelled responses: {len(model.classifier.labels)} labels; held-out "
+        f"Trained on {info['n_train']} {what}: {len(model.classifier.labels)} labels; held-out "
         f"micro-F1 {info['heldout_micro_f1']:.3f} ({info['folds']} folds). Wrote {out}/. "
         f"Label with `themes label {out} NEW.csv -o labelled/`.")
     return out

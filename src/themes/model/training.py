@@ -37,6 +37,19 @@ def codebook_rows(codebook: Codebook, question: str, classes: list[str],
     return list(texts), list(texts.values()), joined
 
 
+def codebook_frame(codebook: Codebook) -> pd.DataFrame:
+    """A codebook as hand-labelled rows (``train --codebook`` with no responses): one row per
+    distinct text of ``codebook_rows``, its codes joined by newlines, and the code's question."""
+    rows: dict[tuple[str, str], set[str]] = {}
+    for question in dict.fromkeys(t.question for t in codebook.themes):
+        own = Codebook(themes=[t for t in codebook.themes if t.question == question])
+        texts, labels, _ = codebook_rows(own, question, [], per_question=False)
+        for t, labs in zip(texts, labels):
+            rows.setdefault((question, t), set()).update(labs)
+    return pd.DataFrame({"question": [q for q, _ in rows], "text": [t for _, t in rows],
+                         "codes": ["\n".join(sorted(v)) for v in rows.values()]}, dtype=object)
+
+
 def fit_questions(R: np.ndarray, usable: np.ndarray, questions: np.ndarray, label_sets: list[set[str]],
                   texts: list[str], codebook: Codebook | None, per_question: bool, embedder, settings, reporter,
                   n_examples: int) -> tuple[list, list[str]]:
