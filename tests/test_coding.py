@@ -128,6 +128,16 @@ def test_stance_twins_decide_between_codes_that_read_alike():
     assert got.theme_pos.tolist() == [1, 0]   # identical vectors: only the stance tells them apart
 
 
+def _label_comments(tmp_path, env, comments):
+    """`themes label` with the model in tmp_path/m on these comments; responses.csv read back."""
+    new = tmp_path / "new.csv"
+    pd.DataFrame({"comment": comments}).to_csv(new, index=False)
+    res = runner.invoke(app, ["label", str(tmp_path / "m"), str(new), "--text", "comment",
+                              "-o", str(tmp_path / "lab"), "--quiet"], env=env)
+    assert res.exit_code == 0, res.output
+    return _read(tmp_path / "lab" / "responses.csv")
+
+
 def test_train_with_a_codebook_learns_a_code_no_response_carries(tmp_path, fast_stages):
     rows = [("kind caring staff", "Staff"), ("the staff were kind", "Staff"), ("friendly helpful staff", "Staff"),
             ("long wait for the ambulance", "Waiting"), ("the wait was long", "Waiting"),
@@ -144,12 +154,7 @@ def test_train_with_a_codebook_learns_a_code_no_response_carries(tmp_path, fast_
     assert res.exit_code == 0, res.output
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     assert {t["name"] for t in manifest["themes"]} == {"Staff", "Waiting", "Food"}
-    new = tmp_path / "new.csv"
-    pd.DataFrame({"comment": ["the meals and food were cold", "kind caring staff"]}).to_csv(new, index=False)
-    res = runner.invoke(app, ["label", str(tmp_path / "m"), str(new), "--text", "comment",
-                              "-o", str(tmp_path / "lab"), "--quiet"], env=env)
-    assert res.exit_code == 0, res.output
-    r = _read(tmp_path / "lab" / "responses.csv")
+    r = _label_comments(tmp_path, env, ["the meals and food were cold", "kind caring staff"])
     assert "Food" in r["theme_names"].iat[0].split(";") and "Food" not in r["theme_names"].iat[1].split(";")
 
 
@@ -187,12 +192,7 @@ def test_train_from_a_codebook_alone_then_label(tmp_path, fast_stages):
     assert res.exit_code == 0, res.output
     assert "texts and examples of" in res.output
     assert "examples per code" in res.output             # 1.3 per code: the advice to label with the codebook
-    new = tmp_path / "new.csv"
-    pd.DataFrame({"comment": ["cold food and meals", "we waited hours for an ambulance"]}).to_csv(new, index=False)
-    res = runner.invoke(app, ["label", str(tmp_path / "m"), str(new), "--text", "comment",
-                              "-o", str(tmp_path / "lab"), "--quiet"], env=env)
-    assert res.exit_code == 0, res.output
-    r = _read(tmp_path / "lab" / "responses.csv")
+    r = _label_comments(tmp_path, env, ["cold food and meals", "we waited hours for an ambulance"])
     assert r["theme_names"].iat[0].split(";")[0] == "Food" and r["theme_names"].iat[1].split(";")[0] == "Waiting"
 
 
