@@ -1,14 +1,16 @@
 """What themes say about each theme, before (the last commit without the meaning layer) and after
 (this checkout), in one run: the issue-19 measures.
 
-    python benchmarks/naming.py              # board survey, FFT, and 3,000 rows of each short-text set
+    python benchmarks/naming.py              # board survey, FFT (all comments pooled, and by their
+                                             # question), and 3,000 rows of each short-text set
     python benchmarks/naming.py --full       # the short-text sets in full
     python benchmarks/naming.py --sets board,fft
     python benchmarks/naming.py --versions before,after,local   # also this checkout with --describe local
                                                                  # (needs themes[describe])
 
 Both versions run as a user runs them: ``themes extract`` on the same CSV (per question where the
-data has questions), then ``themes label`` with a codebook made of only that run's theme names
+data has questions; the FFT comments twice: pooled, as the issue first measured them, and with
+their own ``question`` column, "What was good?", "How could we improve?", "FFT Why?" and two more), then ``themes label`` with a codebook made of only that run's theme names
 and descriptions (no examples, no keywords). "Before" is the source of commit BASELINE, exported
 with ``git archive`` into a temporary folder and run with the same interpreter and packages.
 Every figure is computed here from the files each run wrote, with checks of our own (regular
@@ -91,14 +93,17 @@ def load(key: str, rows: int | None) -> Set:
         frame = d.rename(columns={"response_id": "id", "answer": "text"})[["id", "text", "question", "role", "trust_type"]]
         return Set("Board survey", frame, {r.response_id: _codes(r.themes) for r in g.itertuples()},
                    question="question", by=("role", "trust_type"))
-    if key == "fft":
+    if key in ("fft", "fftq"):
         d = pd.read_csv(DATA / "nhs-fft" / "fft_v6_tidy.csv", dtype=str)
         d = d[(d["blank_or_did_not_answer"] == "0") & d["text"].notna() & (d["text"].str.strip() != "")]
-        frame = d.rename(columns={"comment_id": "id"})[["id", "text", "trust", "service_type_1"]]
+        # "fftq": as a user with the export would run it, each of its five question texts ("What was
+        # good?", "How could we improve?", "FFT Why?", ...) as --question
+        cols = ["id", "text", "trust", "service_type_1"] + (["question"] if key == "fftq" else [])
+        frame = d.rename(columns={"comment_id": "id"})[cols]
         pol = {"what_good": "good", "could_improve": "improve"}
-        return Set("FFT", frame.reset_index(drop=True),
+        return Set("FFT" if key == "fft" else "FFT, --question question", frame.reset_index(drop=True),
                    {i: [c for c in _codes(v) if c != "Labelling not possible"] for i, v in zip(d["comment_id"], d["labels"])},
-                   by=("trust", "service_type_1"),
+                   question="question" if key == "fftq" else None, by=("trust", "service_type_1"),
                    polarity={i: pol[q] for i, q in zip(d["comment_id"], d["question_type"]) if q in pol},
                    sentiment={i: "good" if v in ("1", "2") else "improve"
                               for i, v in zip(d["comment_id"], d["sentiment_1pos_5neg"]) if v in ("1", "2", "4", "5")})
@@ -351,7 +356,7 @@ def describe_lines(results: dict) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", default="board,fft,so,ss,ag")
+    ap.add_argument("--sets", default="board,fft,fftq,so,ss,ag")
     ap.add_argument("--full", action="store_true", help="the short-text sets in full (default: 3,000 rows each)")
     ap.add_argument("--no-docs", action="store_true", help="print only; do not rewrite docs/benchmarks.md")
     ap.add_argument("--versions", default="before,after", help="which to run (default before,after; 'local' is "
