@@ -421,3 +421,17 @@ def test_a_name_never_opposes_a_theme_that_is_mostly_the_other_way():
     mixed = [["positive"] * 6 + ["negative"] * 6]
     names, _ = choose_names([texts], _centroids([texts], emb), emb, phrases, [["session"]], stances=mixed)
     assert names == ["Less helpful"]   # a mixed theme may take either side's name
+
+
+def test_a_judging_name_does_not_take_a_side_in_a_mixed_theme():
+    emb = HashEmbedder()
+    mixed = [["negative"] * 5 + ["positive"] * 4 + ["neutral"] * 3]   # 42% critical, 33% positive
+
+    def run(first: str):
+        texts = [f"{first}, week {i}." if i < 8 else f"Tuesday sessions, week {i}." for i in range(12)]
+        def phrases(batch):
+            return [[first.lower()] if t.startswith(first) else ["tuesday sessions"] for t in batch]
+        return choose_names([texts], _centroids([texts], emb), emb, phrases, [["week"]], stances=mixed)[0]
+
+    assert run("Useless sessions") == ["Tuesday sessions"]   # a verdict on one side of a split theme
+    assert run("More sessions") == ["More sessions"]         # a request may name it
