@@ -26,6 +26,14 @@ from themes.text.normalise import NORMALISER_VERSION, normalise, normalise_all
         ("@USAirways thanks", "thanks"),
         ("thanks @bob and @alice_2!", "thanks and !"),
         ("#Brexit and #1 but C# stays", "Brexit and 1 but C# stays"),
+        # editors' marks in square brackets, also where a sentence split cut the bracket off
+        ("Thank you [name redacted] was great", "Thank you was great"),
+        ("[Redacted for data protection] helped me", "helped me"),
+        ("The nurse [word unreadable] was kind", "The nurse was kind"),
+        ("name redacted] was kind", "was kind"),
+        ("I spoke to [Name Redacted", "I spoke to"),
+        ("The tumour was removed.", "The tumour was removed."),   # no bracket: the respondent's words
+        ("[unreadable ?could be OB6 or 086] ok", "[unreadable ?could be OB6 or 086] ok"),
         ("Wow!!! Really??? Hmm.... ok... yes,,, no;;", "Wow! Really? Hmm... ok... yes, no;"),
         ("Love it \U0001f600\U0001f44d\U0001f3fd!", "Love it !"),
         ("family \U0001f468\u200d\U0001f469\u200d\U0001f467 flag \U0001f1ec\U0001f1e7", "family flag"),
@@ -81,7 +89,7 @@ def test_normalise_all_does_not_mutate_input():
 
 
 def test_version_constant():
-    assert isinstance(NORMALISER_VERSION, int) and NORMALISER_VERSION == 1
+    assert isinstance(NORMALISER_VERSION, int) and NORMALISER_VERSION == 2
 
 
 _PIECES = st.sampled_from(

@@ -14,7 +14,11 @@ returns a cleaned *copy* used for the models. Steps, in order:
    ``<`` followed by a letter, ``/`` or ``!`` starts a tag, so ``a < b`` and ``<3``
    are kept.
 5. URLs (``http://``, ``https://``, ``www.``) removed, trailing punctuation kept.
-6. E-mail addresses removed, then @mentions (``@USAirways thanks`` -> ``thanks``).
+6. E-mail addresses removed, then @mentions (``@USAirways thanks`` -> ``thanks``), then
+   the editors' marks survey exports carry in square brackets: ``[name redacted]``,
+   ``[word unreadable]``, ``[Redacted for data protection]`` (a bracket a sentence split cut
+   off counts: ``name redacted]`` at the start of a segment, ``[name redacted`` at its end).
+   Without this, answers clustered by their redactions and a theme was named "Word redacted".
 7. Emoji and pictographic symbols removed: characters of Unicode category So/Sk
    at or above U+2000, with the emoji joiners (ZWJ inside an emoji sequence),
    presentation selectors U+FE0E/U+FE0F, the keycap U+20E3 and tag characters.
@@ -37,7 +41,7 @@ import html
 import re
 import unicodedata
 
-NORMALISER_VERSION = 1
+NORMALISER_VERSION = 2
 
 _MAX_PASSES = 16  # a safety net: after the first pass no step lengthens the text
 
@@ -49,6 +53,9 @@ _TAG = re.compile(r"<!--.*?(?:-->|$)|<[A-Za-z/!][^<>]*>", re.DOTALL)
 _URL = re.compile(r"(?:https?://|www\.)\S*?(?=[.,;:!?)\]}'\"]*(?:\s|$))", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MENTION = re.compile(r"(?<![\w@])@\w+")
+_MARK_WORD = r"(?:redacted|removed|unreadable|illegible|inaudible|anonymi[sz]ed|withheld|deleted|omitted)"
+_EDITORIAL = re.compile(rf"\[\s*(?:[\w'-]+\s+){{0,3}}?{_MARK_WORD}(?:\s+[\w'-]+){{0,4}}?\s*(?:\]|$)"
+                        rf"|^\s*(?:[\w'-]+\s+){{0,3}}?{_MARK_WORD}(?:\s+[\w'-]+){{0,4}}?\s*\]", re.IGNORECASE)
 _REPEATED = re.compile(r"([!?,;])\1+")
 _DOTS = re.compile(r"\.{4,}")
 _SPACES = re.compile(r"[^\S\n]+")
@@ -131,6 +138,7 @@ def _once(text: str) -> str:
     text = _URL.sub(" ", text)
     text = _EMAIL.sub(" ", text)
     text = _MENTION.sub(" ", text)
+    text = _EDITORIAL.sub(" ", text)
     text = _strip_symbols(text)
     text = _REPEATED.sub(r"\1", text)
     text = _DOTS.sub("...", text)
