@@ -63,6 +63,9 @@ def _cands(nlp, text):
     ("We have used a consultancy.", "used a consultancy"),
     ("Just keep doing what you're doing.", "keep doing what you're doing"),
     ("The paramedics were so kind and helpful.", "paramedics were so kind and helpful"),
+    # the modal stays with its subject and verb, and a name ends without a full stop
+    ("The food could be better.", "food could be better"),
+    ("Went to hospital A&E.", "hospital a&e"),
 ])
 def test_candidates_keep_negation_quantity_and_complements(nlp, text, phrase):
     assert phrase in _cands(nlp, text)

@@ -104,7 +104,7 @@ def _finish(tokens) -> str | None:
         if t.lower_ == "n't":
             sep = " "
         out += sep + _surface(t)
-    out = re.sub(r"\s+", " ", out).strip(" ,-/&")
+    out = re.sub(r"\s+", " ", out).strip(" ,-/&").rstrip(".").rstrip(" ,-/&")   # "Hospital A&E." (one token)
     out = re.sub(r"^not any ", "no ", out)
     return out if re.search(r"[A-Za-z]", out) else None
 
@@ -203,9 +203,15 @@ def _doc_candidates(doc) -> list[str]:
             if tok.dep_ == "acomp":
                 subj = [c for c in tok.head.lefts if c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN")]
                 if subj:
-                    add(_noun_core(subj[0]) + [tok.head] + pred)
+                    # the subject, the modal before the verb ("food could be better", not "food be
+                    # better") and the verb
+                    said = _noun_core(subj[0]) + [c for c in tok.head.lefts if c.dep_ in ("aux", "auxpass")
+                                                  and c.i > subj[0].i] + [tok.head]
+                    add(said + pred)
+                    if comp:   # "service is as good as ever", not "service is as good"
+                        add(said + pred + _span(comp[0]))
                     if len(both) > len(pred):
-                        add(_noun_core(subj[0]) + [tok.head] + both)
+                        add(said + both)
     return found
 
 
