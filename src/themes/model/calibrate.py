@@ -25,7 +25,8 @@ def code_stances(codebook: Codebook) -> np.ndarray:
     """-1 / 0 / +1 per code: the stance of its name (themes.text.stance). Names are where codes
     that differ by stance say so ("Would consider" / "Would not consider"); descriptions of
     topic codes list praise and complaints alike, and read from them ("Appointment
-    arrangements: ... cancellations, delays ...") two neighbouring topics became stance twins
+    arrangements: ... how patients ... would like to receive correspondence ..." read as a wish,
+    so critical) two neighbouring topics became stance twins
     and each lost the answers of the other side (FFT, benchmarks/coding.py: 10 examples per code
     0.377 micro-F1 with the description read, 0.403 with the name alone)."""
     from themes.text.stance import stance_scores
