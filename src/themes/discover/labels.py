@@ -24,7 +24,7 @@ from themes.discover.polarity import (
     stem,
     stem_tokens,
 )
-from themes.text.stance import stance_labels, stance_shares, valence
+from themes.text.stance import MIXED_SHARE, stance_labels, stance_shares, valence
 
 NAME_SAMPLE = 40       # central segments parsed per theme
 N_CANDIDATES = 30      # candidates per theme (most frequent first) that are scored in full
@@ -126,7 +126,6 @@ def _short_answer_name(texts: list[str], used: set[str], embedder=None) -> str |
     return best if counts[best] >= 2 or alike[best] >= 3 else None
 
 
-MIXED_SIDE = 0.2   # each side's share for a theme's views to count as mixed (as themes.text.stance.describe_stance)
 JUDGED_VALENCE = 1.5   # VADER valence of a word that passes judgement ("good" 1.9, "helpful" 1.7, "calm" 1.3)
 NOT_JUDGING = {"like", "better"}   # in VADER's lexicon, but in names a comparison ("feels like") or a request ("better food")
 
@@ -136,7 +135,7 @@ def _against(side: str, shares: dict[str, float], name: str = "") -> bool:
     themes.text.stance.stance_shares) are mostly, at least half and twice the other side, of the
     opposite stance; and a name that passes judgement on its side (a word of VADER's lexicon at
     JUDGED_VALENCE or more that way: "useless", "good", "helpful") would take a side in a theme whose views are mixed
-    (each side at least MIXED_SIDE) when its own side is under half ("Useless service" named
+    (each side at least MIXED_SHARE) when its own side is under half ("Useless service" named
     answers 49% critical and 42% positive). Requests and topics ("Listen to patients", "Better
     support", "Lack of contact") may still name mixed themes: without them the names left were
     keyword pairs ("Lip and stop")."""
@@ -145,7 +144,7 @@ def _against(side: str, shares: dict[str, float], name: str = "") -> bool:
     opposite = "positive" if side == "negative" else "negative"
     if shares[opposite] >= 0.5 and shares[opposite] >= 2 * shares[side]:
         return True
-    mixed = shares[opposite] >= MIXED_SIDE and shares[side] >= MIXED_SIDE
+    mixed = shares[opposite] >= MIXED_SHARE and shares[side] >= MIXED_SHARE
     sign = 1 if side == "positive" else -1
     judged = any(sign * valence(w) >= JUDGED_VALENCE for w in re.findall(r"[a-z]+", name.lower()) if w not in NOT_JUDGING)
     return mixed and judged and shares[side] < 0.5

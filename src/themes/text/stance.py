@@ -19,8 +19,9 @@ _NEGATORS = (
 _NEGATOR = re.compile(rf"^(?:{_NEGATORS})$")
 _WORD = re.compile(r"[\w']+")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()]|\bbut\b")
-_SHORT_WORD_PUNCT = re.compile(r"\b(ok)([.!?,;:]+)", re.IGNORECASE)
+_OK_PUNCT = re.compile(r"\b(ok)([.!?,;:]+)", re.IGNORECASE)
 _OPEN = r"(?:^|(?<=[.!?;] ))"  # the start of the text or of a sentence in it
+MIXED_SHARE = 0.2  # each side's share for a theme's views to count as mixed (describe_stance)
 _NEGATION_WINDOW = 3  # words before a cue that can negate it, as in VADER
 _FLIP = -0.74  # VADER's N_SCALAR: a negated cue keeps 74% of its strength, reversed
 _ALPHA = 15.0  # VADER's normalisation constant
@@ -244,7 +245,7 @@ def _score(text: str) -> float:
     # VADER strips punctuation from a word only when more than two letters are left, so "ok."
     # and "ok!" were no words of its lexicon; a space keeps "ok" a word (only "ok": its other
     # two-letter entries are chat slang such as "dx" and "po", which surveys use otherwise).
-    compound = analyzer.polarity_scores(_SHORT_WORD_PUNCT.sub(r"\1 \2", rest))["compound"]
+    compound = analyzer.polarity_scores(_OK_PUNCT.sub(r"\1 \2", rest))["compound"]
     if not values:
         return compound
     total = _raw(compound) + sum(values)
@@ -330,7 +331,7 @@ def describe_stance(shares: dict[str, float]) -> str:
         return f"mostly critical ({n:.0%} critical)"
     if u >= 0.5 and p < 0.25 and n < 0.25:
         return "mostly neutral"
-    if p >= 0.2 and n >= 0.2:
+    if p >= MIXED_SHARE and n >= MIXED_SHARE:
         return f"mixed ({both})"
     if p > n:
         return f"somewhat positive ({both})"
