@@ -16,8 +16,8 @@ Codebooks, built the same way for both sides:
 - board survey: each code's name and a one-line description written from it, and up to 3
   example answers per code from the training half (seeded, by respondent-free row split).
 `themes train` on the FFT training rows (3 and 10 per code, and all; each also with
-`--codebook` of the published definitions and document examples, and on that codebook alone)
-and TF-IDF + LinearSVC run too.
+`--codebook` of the published definitions and document examples, and on that codebook alone;
+10 per code also with `--fine-tune`, where that side has it) and TF-IDF + LinearSVC run too.
 
 Scores per method: micro- and macro-F1 over the scored codes, exact agreement (the set of codes
 equals the human set) and primary-in-set (the tool's primary code is among the human ones),
@@ -196,6 +196,14 @@ def side(src: str) -> dict:
             res = label(model, te[["comment_id", "text"]], text="text", id="comment_id", settings=settings)
             out[f"fft | themes train{btag}: {'all' if n is None else n} per code"] = {
                 **scores(gold, predicted(res), cats), "seconds": time.perf_counter() - t}
+            if n == 10 and "fine_tune" in Settings.__dataclass_fields__:   # this side can fine-tune the encoder
+                tuned = settings.replace(fine_tune=2)
+                t = time.perf_counter()
+                model = train(frame, "scored", text="text", id="comment_id", settings=tuned,
+                              **({"codebook": cb} if cb is not None else {}))
+                res = label(model, te[["comment_id", "text"]], text="text", id="comment_id", settings=tuned)
+                out[f"fft | themes train{btag} --fine-tune: {n} per code"] = {
+                    **scores(gold, predicted(res), cats), "seconds": time.perf_counter() - t}
     btr, bte, _ = board_data()
     cb = Codebook(themes=[CodebookTheme(id=i + 1, **t) for i, t in enumerate(board_codebook(btr))])
     t = time.perf_counter()

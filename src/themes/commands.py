@@ -387,6 +387,8 @@ def train_file(input: Path, out: Path, *, labels: str, text=None, id=None, by=()
     what = "labelled responses" if input is not None else f"texts and examples of {codebook}"
     Reporter(quiet).say(
         f"Trained on {info['n_train']} {what}: {len(model.classifier.labels)} labels; held-out "
-        f"micro-F1 {info['heldout_micro_f1']:.3f} ({info['folds']} folds). Wrote {out}/. "
+        f"micro-F1 {info['heldout_micro_f1']:.3f} ({info['folds']} folds"
+        f"{'; optimistic, as the fine-tuned sentence model learned every row' if 'fine_tune' in info else ''}). "
+        f"Wrote {out}/. "
         f"Label with `themes label {out} NEW.csv -o labelled/`.")
     return out

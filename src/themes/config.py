@@ -50,6 +50,7 @@ class Settings:
     code_margin: float = 0.0          # label CODEBOOK: a segment also takes codes this close to its best one
     stance_split: bool = False        # a theme whose answers split into positive and critical becomes two themes
     describe: str = "extractive"      # "local": a small packaged model writes names and definitions (checked)
+    fine_tune: int = 0                # train: epochs of contrastive fine-tuning of the sentence model (0: none)
     use_cache: bool = True
     cache_dir: str | None = None
 
@@ -61,6 +62,7 @@ class Settings:
             ("describe", self.describe in DESCRIBERS, " or ".join(DESCRIBERS)),
             ("min_themes", self.min_themes >= 1, "at least 1"),
             ("max_codes", self.max_codes >= 1, "at least 1"),
+            ("fine_tune", 0 <= self.fine_tune <= 20, "0 (none) to 20 epochs"),
             ("code_margin", 0 <= self.code_margin < 1, "in [0, 1)"),
             ("max_themes", self.max_themes >= self.min_themes, "at least min_themes"),
             ("min_theme_size", self.min_theme_size >= 1, "at least 1"),

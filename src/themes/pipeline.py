@@ -201,7 +201,8 @@ def train(data: pd.DataFrame, labels: str, text: str | None = None, by=(), id: s
     holds the held-out figures. With ``codebook`` (a themes.model.codebook.Codebook), each code's
     name, description clauses and examples are extra training rows for it, and a code no
     response carries is learned from them alone (themes.model.training). Save it with
-    ``themes.save_model``."""
+    ``themes.save_model``. With ``settings.fine_tune`` (epochs), the sentence model is first
+    fine-tuned on the codes' texts (themes.embed.finetune) and the model keeps it."""
     from themes.model.classifier import FEW_EXAMPLES, combine, response_vectors, training_labels
     from themes.model.seeding import readable
     from themes.model.training import fit_questions
@@ -225,6 +226,13 @@ def train(data: pd.DataFrame, labels: str, text: str | None = None, by=(), id: s
     segs = segment(read, splitter or default_splitter(settings), settings.min_segment_words,
                    settings.max_segment_words)
     embedder = embedder or new_embedder(settings.model, settings)
+    if settings.fine_tune:   # the sentence model learns the codes' examples first (themes.embed.finetune)
+        from themes.embed.finetune import fine_tune
+        from themes.model.training import fine_tune_groups
+
+        groups = fine_tune_groups(read.frame["text"].tolist(), usable, corpus.frame["question"].to_numpy(),
+                                  label_sets, codebook, bool(question), settings.normalise)
+        embedder = fine_tune(embedder, groups, settings.fine_tune, settings.seed, reporter)
     vectors = embed_segments(segs, embedder, settings, reporter)
     R, has = response_vectors(segs.frame["row"].to_numpy(), vectors, len(corpus))
     # one classifier per question (one for all without --question); thresholds from held-out folds
@@ -242,11 +250,14 @@ def train(data: pd.DataFrame, labels: str, text: str | None = None, by=(), id: s
                      f"responses to make them reliable): {', '.join(few)}.")
     info["few_examples"] = few
     info["left_out"] = []
+    if settings.fine_tune:   # the held-out folds' responses were among what the encoder learned
+        info["fine_tune"] = {"epochs": settings.fine_tune, "base_model": settings.model, "heldout_optimistic": True}
     if codebook is not None:
         info["codebook"] = {"source": str(codebook.source), "codes": len(codebook), "unused": unused}
     return ThemeModel(theme_set=ThemeSet(table=table, centroids=centroids, threshold=settings.min_similarity),
                       embedder=embedder_info(embedder), settings=settings.to_dict(), by=corpus.by,
-                      question_column=corpus.question_column, kind="classifier", classifier=clf, info=info)
+                      question_column=corpus.question_column, kind="classifier", classifier=clf, info=info,
+                      encoder=embedder if settings.fine_tune else None)
 
 
 def _other_engine(engine: str, command: str, *args, **kwargs):

@@ -185,6 +185,11 @@ def label_embedder(model, settings: Settings, embedder=None, reporter: Reporter 
         embedder = embedder or new_embedder(settings.model, settings)
         model = codebook_model(model, embedder, settings, reporter)
     else:
+        if embedder is None and model.encoder is not None:   # `train --fine-tune`: its own, checked, encoder
+            from themes.embed.device import batch_for, resolve_device
+
+            device = resolve_device(settings.device)
+            embedder = model.encoder.placed(device, batch_for(settings.batch_size, device))
         if embedder is None:
             name = str(model.embedder.get("name", settings.model))
             if components().embedder is None:  # a plug-in embedder (themes.config.use_components) decides itself

@@ -105,17 +105,21 @@ class SentenceTransformerEmbedder:
 
     def _load(self):
         if self._st is None:
-            offline()
-            import logging
-
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.set_verbosity_error()
-            hf_logging.disable_progress_bar()
-            logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
-            self._st = SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
+            self._st = self.new_model_object()
         return self._st
+
+    def new_model_object(self):
+        """A new sentence_transformers.SentenceTransformer of this model, on this device, offline."""
+        offline()
+        import logging
+
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
+        return SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
 
     @property
     def dimension(self) -> int:

@@ -8,6 +8,8 @@ model/
   sub_centroids.npy    float16 raw sub-group means, sub_index.npy int32 (theme id, segments)
                        - centroid models from `themes extract`; used by `themes edit merge|split`
   coef.npy, intercept.npy, thresholds.npy - classifier models from `themes train`
+  encoder/             `train --fine-tune` only: the fine-tuned sentence model (safetensors and
+                       configs), each file's sha256 and size under the manifest's "encoder"
 Arrays load with allow_pickle=False; the format version, the checksums, the shapes and the
 embedder are checked on load, and any mismatch is a ModelFormatError (exit code 2 from the CLI).
 """
@@ -95,6 +97,10 @@ def manifest_dict(model: ThemeModel, files: dict[str, bytes]) -> dict:
     if model.moves:
         out["moves"] = dict(sorted(model.moves.items()))
     out["files"] = {name: {"sha256": _sha256(data), "bytes": len(data)} for name, data in sorted(files.items())}
+    if model.encoder is not None:
+        from themes.embed.finetune import encoder_manifest
+
+        out["encoder"] = encoder_manifest(model.encoder)
     return out
 
 
@@ -105,6 +111,10 @@ def save_model(model: ThemeModel, folder: str | Path) -> None:
     files = {name: _npy_bytes(arr) for name, arr in _arrays(model).items()}
     for name, data in files.items():
         (folder / name).write_bytes(data)
+    if model.encoder is not None:
+        from themes.embed.finetune import write_encoder
+
+        write_encoder(model.encoder, folder)
     manifest = manifest_dict(model, files)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -130,6 +140,10 @@ def load_model(folder: str | Path, embedder=None) -> ThemeModel:
     manifest = _read_manifest(folder)
     arrays = _verified_arrays(folder, manifest)
     model = _build(folder, manifest, arrays)
+    if "encoder" in manifest:
+        from themes.embed.finetune import read_encoder
+
+        model.encoder = read_encoder(folder, manifest["encoder"], model.embedder)
     if embedder is not None:
         check_embedder(model.embedder, embedder, folder)
     return model

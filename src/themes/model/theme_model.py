@@ -71,6 +71,9 @@ class ThemeModel:
     # answers and sentences a reviewer moved (themes.results.assign.answer_key / sentence_key ->
     # theme id, None for unassigned): labelling the same answer again puts it where it was moved
     moves: dict = field(default_factory=dict)
+    # `train --fine-tune`: the fine-tuned sentence model (themes.embed.finetune.FineTunedEmbedder),
+    # saved in the model folder's encoder/ and used to label
+    encoder: object | None = None
 
     @property
     def table(self) -> pd.DataFrame:

@@ -50,6 +50,29 @@ def codebook_frame(codebook: Codebook) -> pd.DataFrame:
                          "codes": ["\n".join(sorted(v)) for v in rows.values()]}, dtype=object)
 
 
+def fine_tune_groups(texts: list[str], usable: np.ndarray, questions: np.ndarray, label_sets: list[set[str]],
+                     codebook: Codebook | None, per_question: bool, normalise: bool) -> dict[str, list[str]]:
+    """What `train --fine-tune` learns from: per code (of each question, when ``per_question``),
+    the texts of the responses that carry it and the codebook's texts for it, normalised as
+    embedding reads them."""
+    groups: dict[str, list[str]] = {}
+    for r in np.flatnonzero(usable):
+        for lab in label_sets[r]:
+            groups.setdefault(f"{questions[r]}\x1f{lab}", []).append(texts[r])
+    if codebook is not None:
+        for q in sorted(set(questions[usable])):
+            classes = sorted({lab for r in np.flatnonzero(usable & (questions == q)) for lab in label_sets[r]})
+            book_texts, book_labels, _ = codebook_rows(codebook, q, classes, per_question)
+            for t, labs in zip(book_texts, book_labels):
+                for lab in labs:
+                    groups.setdefault(f"{q}\x1f{lab}", []).append(t)
+    if normalise:
+        from themes.text.normalise import normalise_all
+
+        groups = {k: normalise_all(v) for k, v in groups.items()}
+    return groups
+
+
 def fit_questions(R: np.ndarray, usable: np.ndarray, questions: np.ndarray, label_sets: list[set[str]],
                   texts: list[str], codebook: Codebook | None, per_question: bool, embedder, settings, reporter,
                   n_examples: int) -> tuple[list, list[str]]:
