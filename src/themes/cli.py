@@ -366,7 +366,7 @@ def train(
         None, "--codebook", help="A codebook (.yaml or REFI-QDA .qdc) whose names, descriptions and examples are "
         "learned too: codes match labels by name; a code no response carries is learned from the codebook alone."),
     fine_tune: bool = typer.Option(
-        False, "--fine-tune", help="Fine-tune the sentence model on the examples first (SetFit-style, about 2 minutes "
+        False, "--fine-tune", help="Fine-tune the sentence model on the examples first (SetFit-style, about a minute "
         "on a laptop for 40 codes; the model folder keeps it, about 90 MB). Helps most with few examples per code."),
     force: bool = FORCE, seed: int = SEED, model: str = MODEL, no_cache: bool = NO_CACHE, quiet: bool = QUIET,
 ):

@@ -7,8 +7,8 @@ no code with the other pairs of the step, so that every other pair's texts are i
 per code in each epoch. The pair draw and torch's dropout are seeded: the same rows and seed give
 the same weights on one machine. Codes with one text take no pairs (the classifier still learns
 them). On the FFT benchmark, 10 coded comments per code with the published framework as
-``--codebook``: micro-F1 0.586 -> 0.600 / 0.609 (two seeds), about 2 minutes on 2 CPU cores for
-2 epochs (docs/benchmarks.md, Coding).
+``--codebook``: micro-F1 0.586 -> 0.605, about a minute on 2 CPU cores for 2 epochs and a peak
+of about 2.7 GB (docs/benchmarks.md, Coding).
 
 Saved as ``<model>/encoder/``: the sentence-transformers folder (safetensors weights, configs,
 tokenizer), each file's sha256 and size in the manifest; loaded from there only after every
