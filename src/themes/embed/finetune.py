@@ -7,8 +7,9 @@ no code with the other pairs of the step, so that every other pair's texts are i
 per code in each epoch. The pair draw and torch's dropout are seeded: the same rows and seed give
 the same weights on one machine. Codes with one text take no pairs (the classifier still learns
 them). On the FFT benchmark, 10 coded comments per code with the published framework as
-``--codebook``: micro-F1 0.586 -> 0.605, about a minute on 2 CPU cores for 2 epochs and a peak
-of about 2.7 GB (docs/benchmarks.md, Coding).
+``--codebook``: micro-F1 0.586 -> 0.604, about a minute on 2 CPU cores for 2 epochs and a peak
+of about 2.1 GB (docs/benchmarks.md, Coding). Texts are cut to ``TRAIN_TOKENS`` word pieces while
+it learns; labelling reads as many as the base model does.
 
 Saved as ``<model>/encoder/``: the sentence-transformers folder (safetensors weights, configs,
 tokenizer), each file's sha256 and size in the manifest; loaded from there only after every
@@ -32,6 +33,8 @@ PAIRS_PER_CODE = 10       # per epoch
 CODES_PER_STEP = 16
 LEARNING_RATE = 2e-5
 SCALE = 20.0
+TRAIN_TOKENS = 128        # word pieces read while fine-tuning (the length all-MiniLM-L6-v2 was trained at;
+                          # on FFT 10 per code: peak 2,838 -> 2,081 MB, micro-F1 with --codebook 0.605 -> 0.604)
 ENCODER = "encoder"       # the folder inside a model folder
 SUFFIXES = (".json", ".txt", ".safetensors", ".model")   # what an encoder folder may hold: data, never code
 WEIGHTS = "model.safetensors"
@@ -83,6 +86,8 @@ def fine_tune(embedder, groups: dict[str, list[str]], epochs: int, seed: int, re
         raise ConfigError("--fine-tune needs at least two codes with two or more examples each; label more "
                           "responses or leave --fine-tune out.")
     st = embedder.new_model_object()   # a copy: the base embedder keeps its weights
+    read_tokens = st.max_seq_length
+    st.max_seq_length = min(read_tokens, TRAIN_TOKENS)
     bar = reporter.bar("Fine-tuning")
     bar.start(total=sum(len(p) for p in plan), done=0)
     with torch.random.fork_rng(devices=[]):
@@ -104,6 +109,7 @@ def fine_tune(embedder, groups: dict[str, list[str]], epochs: int, seed: int, re
                 opt.step()
                 bar.advance(1)
         st.eval()
+    st.max_seq_length = read_tokens   # it reads as much as the base model when it labels
     bar.stop()
     with tempfile.TemporaryDirectory(prefix="themes-encoder-") as tmp:
         st.save(tmp, create_model_card=False)
