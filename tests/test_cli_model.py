@@ -133,6 +133,7 @@ def test_train_then_label(tmp_path, fast_stages):
     res = _invoke(["train", str(src), "--text", "comment", "--labels", "codes", "-o", str(tmp_path / "m")], env)
     assert res.exit_code == 0, res.output
     assert "held-out micro-F1" in res.output
+    assert "`--fine-tune` teaches the sentence model" in res.output    # 3-4 examples per label: the hint
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     assert manifest["kind"] == "classifier" and [c["label"] for c in manifest["classes"]] == ["Staff", "Waiting"]
     new = tmp_path / "new.csv"

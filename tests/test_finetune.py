@@ -121,7 +121,7 @@ def test_train_fine_tune_then_label_with_the_real_model(tmp_path):
         res = runner.invoke(app, ["train", str(src), "--text", "comment", "--labels", "codes", "--fine-tune",
                                   "-o", str(tmp_path / out)], env=env)
         assert res.exit_code == 0, res.output
-    assert "optimistic" in res.output
+    assert "optimistic" in res.output and "teaches the sentence model" not in res.output
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     assert manifest["embedder"]["name"] == "all-MiniLM-L6-v2+fine-tuned" and manifest["info"]["fine_tune"]["epochs"] == 2
     weights = (tmp_path / "m" / ENCODER / WEIGHTS).read_bytes()
