@@ -192,6 +192,7 @@ def test_train_from_a_codebook_alone_then_label(tmp_path, fast_stages):
     assert res.exit_code == 0, res.output
     assert "texts and examples of" in res.output
     assert "examples per code" in res.output             # 1.3 per code: the advice to label with the codebook
+    assert "add --fine-tune or label with the codebook itself" in res.output
     r = _label_comments(tmp_path, env, ["cold food and meals", "we waited hours for an ambulance"])
     assert r["theme_names"].iat[0].split(";")[0] == "Food" and r["theme_names"].iat[1].split(";")[0] == "Waiting"
 

@@ -371,11 +371,11 @@ def train_file(input: Path, out: Path, *, labels: str, text=None, id=None, by=()
     if input is None:   # the codebook's names, clauses and examples are the training rows
         frame = codebook_frame(book)
         per_code = sum(len(t.examples) for t in book.themes) / max(len(book), 1)
-        if per_code < FEW_CODEBOOK_EXAMPLES:
+        if per_code < FEW_CODEBOOK_EXAMPLES and not settings.get("fine_tune"):
             Reporter(quiet).say(
                 f"{codebook}: {per_code:.1f} examples per code. A classifier learned from a codebook alone beat "
-                f"`themes label {codebook}` only with about {FEW_CODEBOOK_EXAMPLES} or more (docs/benchmarks.md, "
-                "Coding); with fewer, label with the codebook itself.")
+                f"`themes label {codebook}` only with about {FEW_CODEBOOK_EXAMPLES} or more, or with --fine-tune "
+                "(docs/benchmarks.md, Coding); with fewer, add --fine-tune or label with the codebook itself.")
         model = train(frame, "codes", text="text", question="question" if frame["question"].ne("").any() else None,
                       sep="\n", settings=Settings(**settings), quiet=quiet, source=str(codebook))
     else:
