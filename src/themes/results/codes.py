@@ -1,7 +1,11 @@
 """Coding segments against a codebook: the nearest code, and any others almost as near.
 
 A segment's score for a code is the cosine to the code's centre (its name, description
-sentences and examples; themes.model.seeding). The segment takes its best code when that
+sentences and examples; themes.model.seeding) plus ``LEXICAL_WEIGHT`` times the TF-IDF cosine of
+their words (``lexical_scores``): an answer that uses the words one code's text uses and the
+others' do not is nearer that code than the sentence model alone can tell. On the FFT framework
+and the board-survey codebook (benchmarks/coding.py) it raised micro-F1 for every codebook, from
+definitions alone 0.317 -> 0.38 to the board survey 0.629 -> 0.66. The segment takes its best code when that
 clears the code's threshold, and every other code that clears its own threshold and comes
 within ``Coding.margin`` of the best (``Settings.code_margin``; 0 by default: on the FFT and
 board-survey benchmarks a margin gave more codes per answer and lower exact agreement).
@@ -16,6 +20,37 @@ import numpy as np
 from themes.types import Assignments, Segments, ThemeSet
 
 STANCE_SIGN = {"positive": 1, "negative": -1}
+LEXICAL_WEIGHT = 0.5   # on the FFT and board codebooks any weight from 0.2 to 1.0 helped; 0.5 sits in the middle
+
+
+def lexical_scores(texts: list[str], theme_set: ThemeSet) -> np.ndarray:
+    """Segments x codes: the cosine of TF-IDF vectors of a segment's words and of a code's words
+    (its name, description and examples). The weights come from the codebook's texts alone (a
+    word that one code uses counts more than one that many use; sublinear counts), so labelling
+    the same answers in blocks or all at once scores them alike. Words are lowercased, English
+    stop words left out and the rest stemmed (Snowball: "waiting", "waited" and "waits" match)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    t = theme_set.table
+    code_texts = [" ".join([str(n), str(d), *map(str, e)]) for n, d, e in zip(t["name"], t["description"], t["examples"])]
+    vectorizer = TfidfVectorizer(analyzer=stemmed_words(), sublinear_tf=True)
+    try:
+        codes = vectorizer.fit_transform(code_texts)
+    except ValueError:   # no word of the codebook is more than a stop word
+        return np.zeros((len(texts), len(code_texts)), dtype=np.float32)
+    return np.asarray((vectorizer.transform(texts) @ codes.T).todense(), dtype=np.float32)
+
+
+def stemmed_words():
+    """scikit-learn's English word analyzer (lowercase, stop words out), each word stemmed."""
+    from functools import lru_cache
+
+    import snowballstemmer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    words = TfidfVectorizer(stop_words="english").build_analyzer()
+    stem = lru_cache(maxsize=200_000)(snowballstemmer.stemmer("english").stemWord)
+    return lambda text: [stem(w) for w in words(text)]
 
 
 def allowed_codes(segments: Segments, theme_set: ThemeSet) -> np.ndarray:
@@ -47,12 +82,15 @@ def assign_codes(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -
     if n == 0 or k == 0:
         return Assignments(theme_pos=np.full(n, -1, dtype=np.int64), score=np.zeros(n, dtype=np.float32),
                            held=np.zeros((n, k), dtype=bool), scores=np.zeros((n, k), dtype=np.float32))
-    sims = np.asarray(vectors, dtype=np.float32) @ theme_set.centroids.T
+    column = next((c for c in ("clean", "text") if c in segments.frame.columns), None)   # what embedding read
+    cosines = np.asarray(vectors, dtype=np.float32) @ theme_set.centroids.T
+    sims = cosines if column is None else cosines + LEXICAL_WEIGHT * lexical_scores(
+        segments.frame[column].astype(str).tolist(), theme_set)
     lead = np.where(allowed_codes(segments, theme_set), sims - coding.thresholds[None, :], -np.inf)
     pos = np.argmax(lead, axis=1).astype(np.int64)
     best = lead[np.arange(n), pos]
     held = (lead >= 0) & (lead >= best[:, None] - coding.margin)
-    score = sims[np.arange(n), pos].astype(np.float32)
+    score = cosines[np.arange(n), pos].astype(np.float32)   # what segments.csv reports: the cosine itself
     pos[best < 0] = -1
     return Assignments(theme_pos=pos, score=score, held=held,
                        scores=np.where(np.isfinite(lead), lead, -1.0).astype(np.float32))
