@@ -39,3 +39,44 @@ def test_examples_are_the_codes_words_too_and_a_codebook_of_stop_words_scores_ze
     assert s[0].argmax() == 0 and s[1].argmax() == 1
     empty = lexical_scores(["anything at all"], _codes(["the", "and"]))
     assert empty.shape == (1, 2) and not empty.any()
+
+
+def test_a_codebook_in_the_tools_own_voice_is_matched_by_meaning_alone():
+    from themes.results.codes import written_by_themes
+
+    assert written_by_themes(["Respondents say the wait was long.", "Views are mixed: respondents point to food.",
+                              "Parking costs."])
+    assert not written_by_themes(["Waiting times.", "Respondents who mention food.", "Parking costs."])
+    assert not written_by_themes([])
+
+
+class SameVector:
+    """Every text the same vector: the sentence model cannot tell the codes apart."""
+
+    name, version, dimension = "same-vector", "1", 4
+
+    def embed(self, texts):
+        return np.tile(np.array([[1.0, 0.0, 0.0, 0.0]], dtype=np.float32), (len(texts), 1))
+
+
+def test_label_codebook_uses_the_word_match_only_for_definitions_people_wrote(fast_settings):
+    import pandas as pd
+
+    from themes.model.codebook import Codebook, CodebookTheme
+    from themes.pipeline import label
+
+    answers = pd.DataFrame({"id": ["a", "b"], "text": ["We waited ages for the appointment letter.",
+                                                       "Parking was expensive near the hospital."]})
+
+    def coded(descriptions):
+        book = Codebook(themes=[CodebookTheme(id=i + 1, name=n, description=d) for i, (n, d) in
+                                enumerate(zip(["Access", "Site"], descriptions))])
+        res = label(book, answers, text="text", id="id", settings=fast_settings, embedder=SameVector())
+        return res.responses["primary_theme"].tolist(), res.segments["score"].round(5).tolist()
+
+    people, people_scores = coded(["Waiting for an appointment or a letter.", "Parking and its cost at the hospital."])
+    own, own_scores = coded(["Respondents say they waited for an appointment letter.",
+                             "Respondents say parking at the hospital was expensive."])
+    assert people == ["Access", "Site"]          # the words decide where the vectors cannot
+    assert own == ["Access", "Access"]           # the tool's own definitions: the vectors alone (a tie: the first)
+    assert people_scores == own_scores == [1.0, 1.0]   # segments.csv's score is the cosine either way

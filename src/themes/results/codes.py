@@ -5,7 +5,11 @@ sentences and examples; themes.model.seeding) plus ``LEXICAL_WEIGHT`` times the 
 their words (``lexical_scores``): an answer that uses the words one code's text uses and the
 others' do not is nearer that code than the sentence model alone can tell. On the FFT framework
 and the board-survey codebook (benchmarks/coding.py) it raised micro-F1 for every codebook, from
-definitions alone 0.317 -> 0.38 to the board survey 0.629 -> 0.66. The segment takes its best code when that
+definitions alone 0.317 -> 0.38 to the board survey 0.629 -> 0.66. A codebook whose definitions
+are mostly the tool's own (``written_by_themes``: "Respondents say ...", exported from a run)
+is scored by the cosine alone: those definitions quote answers, and matching their incidental
+words moved answers away from the themes they were written for (benchmarks/naming.py fidelity,
+board survey 0.887 -> 0.784, FFT 0.822 -> 0.722). The segment takes its best code when that
 clears the code's threshold, and every other code that clears its own threshold and comes
 within ``Coding.margin`` of the best (``Settings.code_margin``; 0 by default: on the FFT and
 board-survey benchmarks a margin gave more codes per answer and lower exact agreement).
@@ -15,12 +19,22 @@ of the opposite stance; codes for non-answers are never given to a segment.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from themes.types import Assignments, Segments, ThemeSet
 
 STANCE_SIGN = {"positive": 1, "negative": -1}
+TOOL_VOICE = re.compile(r"(?:views are mixed:\s*)?respondents\b", re.IGNORECASE)
 LEXICAL_WEIGHT = 0.5   # on the FFT and board codebooks any weight from 0.2 to 1.0 helped; 0.5 sits in the middle
+
+
+def written_by_themes(descriptions) -> bool:
+    """Whether most of a codebook's definitions are in the tool's own voice (``TOOL_VOICE``:
+    what themes.discover.define and --describe local write), as in a codebook exported from a run."""
+    own = [bool(TOOL_VOICE.match(str(d).strip())) for d in descriptions]
+    return 2 * sum(own) > len(own)
 
 
 def lexical_scores(texts: list[str], theme_set: ThemeSet) -> np.ndarray:
@@ -84,7 +98,8 @@ def assign_codes(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -
                            held=np.zeros((n, k), dtype=bool), scores=np.zeros((n, k), dtype=np.float32))
     column = next((c for c in ("clean", "text") if c in segments.frame.columns), None)   # what embedding read
     cosines = np.asarray(vectors, dtype=np.float32) @ theme_set.centroids.T
-    sims = cosines if column is None else cosines + LEXICAL_WEIGHT * lexical_scores(
+    words = column is not None and not written_by_themes(theme_set.table["description"])
+    sims = cosines if not words else cosines + LEXICAL_WEIGHT * lexical_scores(
         segments.frame[column].astype(str).tolist(), theme_set)
     lead = np.where(allowed_codes(segments, theme_set), sims - coding.thresholds[None, :], -np.inf)
     pos = np.argmax(lead, axis=1).astype(np.int64)
