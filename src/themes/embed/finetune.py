@@ -45,8 +45,7 @@ def steps(groups: dict[str, list[str]], codes_of: dict[str, set[str]], rng: rand
     """One epoch's steps: ``per_code`` pairs of two different texts of each code (codes with
     fewer than two texts take none), shuffled, packed so that no two pairs of a step share a code
     through any of their texts' codes (a text of two codes would otherwise be another pair's
-    false negative). A pass that finds no second pair to go with its first leaves that pair out
-    (a step of one pair teaches nothing)."""
+    false negative). A step of a single pair teaches nothing and is left out."""
     pairs = []
     for code in sorted(groups):
         texts = sorted(set(groups[code]))
@@ -65,7 +64,7 @@ def steps(groups: dict[str, list[str]], codes_of: dict[str, set[str]], rng: rand
                 rest.append((a, b))
         if len(cur) >= 2:
             out.append(cur)
-        pending = rest   # each pass takes at least the first pending pair, so this ends
+        pending = rest if len(cur) >= 2 else []
     return out
 
 
