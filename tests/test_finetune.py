@@ -136,9 +136,15 @@ def test_train_fine_tune_then_label_with_the_real_model(tmp_path):
     pd.DataFrame({"comment": ["we waited a long time", "the nurses were caring", "cold food"]}).to_csv(new, index=False)
     moved = tmp_path / "moved"
     shutil.copytree(tmp_path / "m", moved)         # the folder carries its encoder: no --model needed anywhere
-    res = runner.invoke(app, ["label", str(moved), str(new), "--text", "comment", "-o", str(tmp_path / "lab"),
-                              "--quiet"], env=env)
-    assert res.exit_code == 0, res.output
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "themes.cli", "label", str(moved), str(new), "--text", "comment",
+                           "-o", str(tmp_path / "lab"), "--quiet"], capture_output=True, text=True,
+                          env={**os.environ, **env})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == proc.stderr == ""       # --quiet: nothing, not even transformers' bar loading the encoder
     got = pd.read_csv(tmp_path / "lab" / "responses.csv", dtype=str, keep_default_na=False)
     assert got["primary_theme"].tolist() == ["Waiting", "Staff", "Food"]
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from themes.embed.models import SentenceTransformerEmbedder, offline
+from themes.embed.models import SentenceTransformerEmbedder, load_sentence_model
 from themes.errors import ConfigError, ModelFormatError
 
 FINE_TUNE_EPOCHS = 2      # what `--fine-tune` runs
@@ -162,11 +162,7 @@ class FineTunedEmbedder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if self._st is None:
-            offline()
-            from sentence_transformers import SentenceTransformer
-
-            self._st = SentenceTransformer(str(self.folder), device=self.device, local_files_only=True,
-                                           trust_remote_code=False)
+            self._st = load_sentence_model(self.folder, self.device)
         vecs = self._st.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
                                convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vecs, dtype=np.float32)

@@ -110,16 +110,7 @@ class SentenceTransformerEmbedder:
 
     def new_model_object(self):
         """A new sentence_transformers.SentenceTransformer of this model, on this device, offline."""
-        offline()
-        import logging
-
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
-        logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
-        return SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
+        return load_sentence_model(self.path, self.device)
 
     @property
     def dimension(self) -> int:
@@ -135,6 +126,21 @@ class SentenceTransformerEmbedder:
         vecs = st.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
                          convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vecs, dtype=np.float32)
+
+
+def load_sentence_model(path: Path, device: str):
+    """A sentence-transformers folder loaded offline, quietly (no progress bars or warnings from
+    transformers), with no code from the folder run."""
+    offline()
+    import logging
+
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
+    return SentenceTransformer(str(path), device=device, local_files_only=True, trust_remote_code=False)
 
 
 def dimension_from_files(path: Path) -> int | None:
