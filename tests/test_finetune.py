@@ -36,7 +36,7 @@ def _groups():
 
 def test_steps_pair_texts_of_one_code_and_keep_codes_apart_within_a_step():
     groups, codes_of = _groups()
-    plan = steps(groups, codes_of, random.Random(3), per_code=4, size=3)
+    plan = steps(groups, random.Random(3), per_code=4, size=3)
     pairs = [p for step in plan for p in step]
     for a, b in pairs:
         assert a != b and codes_of[a] & codes_of[b]          # two different texts of one code
@@ -46,8 +46,8 @@ def test_steps_pair_texts_of_one_code_and_keep_codes_apart_within_a_step():
         assert all(not (x & y) for i, x in enumerate(seen) for y in seen[i + 1:])
     assert not any("one text only" in p for p in pairs)    # a code of one text takes no pairs
     assert len(pairs) <= 4 * 4 and len(pairs) >= 12
-    assert plan == steps(groups, codes_of, random.Random(3), per_code=4, size=3)
-    assert plan != steps(groups, codes_of, random.Random(4), per_code=4, size=3)
+    assert plan == steps(groups, random.Random(3), per_code=4, size=3)
+    assert plan != steps(groups, random.Random(4), per_code=4, size=3)
 
 
 def test_fine_tune_needs_the_sentence_transformers_backend(fake_embedder):

@@ -40,8 +40,8 @@ SUFFIXES = (".json", ".txt", ".safetensors", ".model")   # what an encoder folde
 WEIGHTS = "model.safetensors"
 
 
-def steps(groups: dict[str, list[str]], codes_of: dict[str, set[str]], rng: random.Random,
-          per_code: int = PAIRS_PER_CODE, size: int = CODES_PER_STEP) -> list[list[tuple[str, str]]]:
+def steps(groups: dict[str, list[str]], rng: random.Random, per_code: int = PAIRS_PER_CODE,
+          size: int = CODES_PER_STEP) -> list[list[tuple[str, str]]]:
     """One epoch's steps: ``per_code`` pairs of two different texts of each code (codes with
     fewer than two texts take none), shuffled, packed so that no two pairs of a step share a code
     through any of their texts' codes (a text of two codes would otherwise be another pair's
@@ -50,6 +50,10 @@ def steps(groups: dict[str, list[str]], codes_of: dict[str, set[str]], rng: rand
     many) and are not used (on FFT 10 per code: 258 and 213 of 360 pairs in the two epochs).
     Using them too (dropping only the single pair and going on) measured slower and no better:
     FFT 10 per code with --codebook 0.604 -> 0.597 micro-F1, fine-tune 64 -> 91 s (db26c87)."""
+    codes_of: dict[str, set[str]] = {}
+    for code, texts in groups.items():
+        for t in texts:
+            codes_of.setdefault(t, set()).add(code)
     pairs = []
     for code in sorted(groups):
         texts = sorted(set(groups[code]))
@@ -80,12 +84,8 @@ def fine_tune(embedder, groups: dict[str, list[str]], epochs: int, seed: int, re
     import torch
     import torch.nn.functional as F
 
-    codes_of: dict[str, set[str]] = {}
-    for code, texts in groups.items():
-        for t in texts:
-            codes_of.setdefault(t, set()).add(code)
     rng = random.Random(seed)
-    plan = [steps(groups, codes_of, rng) for _ in range(epochs)]
+    plan = [steps(groups, rng) for _ in range(epochs)]
     if not any(plan):
         raise ConfigError("--fine-tune needs at least two codes with two or more examples each; label more "
                           "responses or leave --fine-tune out.")
@@ -182,7 +182,7 @@ def write_encoder(embedder: FineTunedEmbedder, folder: Path) -> None:
         path.write_bytes(data)
 
 
-def read_encoder(folder: Path, entry, embedder_info: dict, device: str = "cpu") -> FineTunedEmbedder:
+def read_encoder(folder: Path, entry, embedder_info: dict) -> FineTunedEmbedder:
     """The encoder a model folder's manifest lists, after checking every file against it."""
     where = Path(folder) / "manifest.json"
     files = entry.get("files") if isinstance(entry, dict) else None
@@ -207,4 +207,4 @@ def read_encoder(folder: Path, entry, embedder_info: dict, device: str = "cpu") 
         if rel == WEIGHTS:
             version = meta["sha256"][:16]
     return FineTunedEmbedder(entry["base"], dimension=int(embedder_info.get("dimension") or 0), folder=root,
-                             device=device, version=version, listed=tuple(sorted(files)))
+                             version=version, listed=tuple(sorted(files)))   # placed on a device when it labels

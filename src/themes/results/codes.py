@@ -20,6 +20,7 @@ of the opposite stance; codes for non-answers are never given to a segment.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -43,28 +44,29 @@ def lexical_scores(texts: list[str], theme_set: ThemeSet) -> np.ndarray:
     word that one code uses counts more than one that many use; sublinear counts), so labelling
     the same answers in blocks or all at once scores them alike. Words are lowercased, English
     stop words left out and the rest stemmed (Snowball: "waiting", "waited" and "waits" match)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     t = theme_set.table
-    code_texts = [" ".join([str(n), str(d), *map(str, e)]) for n, d, e in zip(t["name"], t["description"], t["examples"])]
-    vectorizer = TfidfVectorizer(analyzer=stemmed_words(), sublinear_tf=True)
-    try:
-        codes = vectorizer.fit_transform(code_texts)
-    except ValueError:   # no word of the codebook is more than a stop word
-        return np.zeros((len(texts), len(code_texts)), dtype=np.float32)
-    return np.asarray((vectorizer.transform(texts) @ codes.T).todense(), dtype=np.float32)
+    fitted = code_words(tuple(" ".join([str(n), str(d), *map(str, e)])
+                              for n, d, e in zip(t["name"], t["description"], t["examples"])))
+    if fitted is None:   # no word of the codebook is more than a stop word
+        return np.zeros((len(texts), len(t)), dtype=np.float32)
+    vectorizer, codes = fitted
+    return (vectorizer.transform(texts) @ codes.T).toarray().astype(np.float32)
 
 
-def stemmed_words():
-    """scikit-learn's English word analyzer (lowercase, stop words out), each word stemmed."""
-    from functools import lru_cache
-
+@lru_cache(maxsize=8)
+def code_words(code_texts: tuple[str, ...]):
+    """(the vectorizer fitted on a codebook's texts, their TF-IDF rows), or None if they hold no
+    word; kept for the next block of the same codebook (streamed labelling), with its stems."""
     import snowballstemmer
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     words = TfidfVectorizer(stop_words="english").build_analyzer()
     stem = lru_cache(maxsize=200_000)(snowballstemmer.stemmer("english").stemWord)
-    return lambda text: [stem(w) for w in words(text)]
+    vectorizer = TfidfVectorizer(analyzer=lambda text: [stem(w) for w in words(text)], sublinear_tf=True)
+    try:
+        return vectorizer, vectorizer.fit_transform(list(code_texts))
+    except ValueError:
+        return None
 
 
 def allowed_codes(segments: Segments, theme_set: ThemeSet) -> np.ndarray:
