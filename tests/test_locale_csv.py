@@ -65,6 +65,24 @@ def test_appender_writes_the_same_bytes(tmp_path):
     assert (tmp_path / "a.csv").read_bytes() == write_csv(frame).encode("utf-8")
 
 
+def test_a_file_written_in_blocks_holds_the_same_bytes_as_the_text(tmp_path, monkeypatch):
+    """Issue 18: to a file, write_csv converts CSV_BLOCK rows at a time (less memory); the bytes
+    must be those of the whole frame at once, header once, for a frame of several blocks, one
+    block and none."""
+    import themes.io.safe as safe
+
+    monkeypatch.setattr(safe, "CSV_BLOCK", 4)
+    frame = _frame().assign(score=[k / 7 for k in range(len(HOSTILE))])
+    for part in (frame, frame.iloc[:3], frame.iloc[:0]):
+        whole = write_csv(part)
+        write_csv(part, tmp_path / "b.csv")
+        assert (tmp_path / "b.csv").read_bytes() == whole.encode("utf-8")
+        with open(tmp_path / "c.csv", "w", encoding="utf-8", newline="") as fh:
+            write_csv(part, fh, header=False)
+        assert (tmp_path / "c.csv").read_bytes() == write_csv(part, header=False).encode("utf-8")
+    assert whole.count("\r\n") == 1   # the empty frame: its header alone
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("a;\t'=+-@\r\n\", ")), max_size=12))
 def test_guard_round_trips_and_leaves_no_live_piece(value):

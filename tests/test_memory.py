@@ -34,3 +34,26 @@ def test_extract_records_the_peak_memory_after_each_stage(tmp_path, fast_stages)
     if sys.platform.startswith("linux"):
         peaks = [timings[k] for k in stages]
         assert all(p > 10 for p in peaks) and peaks == sorted(peaks)   # a running peak never falls
+
+
+def test_extract_moves_arrow_onto_the_system_allocator(fake_embedder, fast_settings):
+    """Issue 18: pandas 3 keeps text in Arrow, whose own pool (mimalloc) kept what it freed;
+    each chain switches Arrow to the system allocator, whose freed memory malloc_trim returns."""
+    import pandas as pd
+    import pyarrow
+
+    from themes.pipeline import extract
+    from themes.text.phrases import simple_phrases
+    from themes.text.segment import regex_splitter
+
+    before = pyarrow.default_memory_pool()
+    pyarrow.set_memory_pool(pyarrow.mimalloc_memory_pool())
+    try:
+        data = pd.DataFrame({"id": [str(i) for i in range(12)],
+                             "text": [f"The wait was long at visit {i}. Staff were kind." for i in range(12)]})
+        result = extract(data, text="text", id="id", embedder=fake_embedder, splitter=regex_splitter,
+                         phrases=simple_phrases, settings=fast_settings)
+        assert pyarrow.default_memory_pool().backend_name == "system"
+        assert len(result.responses) == 12
+    finally:
+        pyarrow.set_memory_pool(before)

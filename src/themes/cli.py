@@ -383,7 +383,10 @@ def train(
 def main() -> None:
     import signal
 
+    from themes.io.limits import use_system_memory_pool
+
     signal.signal(signal.SIGTERM, _terminate)
+    use_system_memory_pool()   # before any file is read into Arrow-backed columns
     try:
         app()
     except BrokenPipeError:  # e.g. `themes --help | head`

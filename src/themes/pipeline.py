@@ -18,7 +18,7 @@ from themes.discover.split import split_by_stance
 from themes.embed.runtime import cached, embed_segments, embedder_info, new_embedder
 from themes.errors import ConfigError, InputError, ThemesError
 from themes.io.corpus import build_corpus, require_content
-from themes.io.limits import peak_mb
+from themes.io.limits import peak_mb, use_system_memory_pool
 from themes.model.theme_model import N_EXAMPLES, ThemeModel, sub_centroids
 from themes.progress import Reporter
 from themes.results.assign import assign
@@ -57,6 +57,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     if engine != "local":
         return _other_engine(engine, "extract", data, text=text, by=by, id=id, question=question, seed=seed,
                              settings=settings, quiet=quiet, embedder=embedder, phrases=phrases, **overrides)
+    use_system_memory_pool()
     settings = settings_with(settings, seed, overrides)
     reporter = Reporter(quiet)
     timings: dict[str, float] = {}
@@ -147,6 +148,7 @@ def label(model, data, text: str | None = None, by=(), id: str | None = None, qu
     if engine != "local":
         return _other_engine(engine, "label", model, data, text=text, by=by, id=id, question=question,
                              settings=settings, quiet=quiet, embedder=embedder, phrases=phrases, **overrides)
+    use_system_memory_pool()
     model, settings = label_settings(model, settings, overrides)
     reporter = Reporter(quiet)
     timings: dict[str, float] = {}
