@@ -438,3 +438,71 @@ def test_a_judging_name_does_not_take_a_side_in_a_mixed_theme():
 
     assert run("Useless sessions") == ["Tuesday sessions"]   # a verdict on one side of a split theme
     assert run("More sessions") == ["More sessions"]         # a request may name it
+
+
+# ------------------------------------------------------------------ people's names (issue 19)
+
+def test_titled_names_need_a_title_and_a_capital():
+    from themes.discover.name_phrases import titled_names
+
+    assert titled_names("Dr Schofield and mrs Patel listened.") == ["schofield", "patel"]
+    assert titled_names("Dr. Nixon was kind") == ["nixon"]
+    # no title: the verb "miss", multiple sclerosis, a pronoun after "Dr", a lower-case word
+    assert titled_names("I miss Appointments") == []
+    assert titled_names("The MS nurse rang") == []
+    assert titled_names("the best MH Dr I've ever had") == []
+    assert titled_names("waiting for the dr appointment") == []
+
+
+def _people_finder(names):
+    """A stand-in for the entity recogniser: the listed words, wherever a text holds them."""
+    def people(texts):
+        return [[w.lower() for w in re.findall(r"[A-Za-z]+", t) if w.lower() in names] for t in texts]
+    return people
+
+
+def test_people_named_keeps_names_and_drops_words_written_in_lower_case():
+    from themes.discover.labels import people_named
+
+    texts = ["Natasha was very kind.", "Quicker appointments please.", "Thanks to Dr Nixon."]
+    context = ["It could be quicker to get through.", "The wait was long."]
+    finder = type("Extractor", (), {"people": staticmethod(_people_finder({"natasha", "quicker"}))})()
+    # "Quicker" tagged as a person at the start of an answer, but others write "quicker"
+    assert people_named(texts, finder, context) == {"natasha", "nixon"}
+    assert people_named(texts) == {"nixon"}   # no recogniser: titles alone
+
+
+def test_no_name_holds_a_persons_name_and_a_theme_of_named_staff_says_so():
+    emb = HashEmbedder()
+    staff = ["Natasha was very kind and helpful.", "Natasha listened to me.", "Michelle was kind and helpful.",
+             "Michelle helped a lot.", "Very kind and helpful staff."]
+    other = ["The parking was awful.", "Parking costs too much.", "No parking spaces at all."]
+
+    def phrases(batch):   # candidate names that hold the names, as a parse of such answers would give
+        return [["Natasha was kind"] if "Natasha" in t else ["Michelle helped"] if "Michelle" in t
+                else ["Parking"] if "arking" in t else [] for t in batch]
+    phrases.people = _people_finder({"natasha", "michelle"})
+    themes = [staff, other]
+    names, rules = choose_names(themes, _centroids(themes, emb), emb, phrases, [["natasha", "michelle"], ["parking"]])
+    assert names[0] == "Individuals named" and rules[0] == "people named"
+    assert "natasha" not in names[1].lower()
+    # without the recogniser the same candidates name the theme by a person
+    del phrases.people
+    names, _ = choose_names(themes, _centroids(themes, emb), emb, phrases, [["natasha", "michelle"], ["parking"]])
+    assert re.search(r"natasha|michelle", names[0].lower())
+
+
+def test_keyword_names_leave_out_proper_names():
+    emb = HashEmbedder()
+    texts = ["Angus is great.", "Angus listens.", "Thanks to Angus, it was easy to talk.", "Scott took note.",
+             "Thanks to Scott, it was easy to talk.", "Scott is kind.", "Easy to talk to.", "Fantastic."] + [f"easy to talk to and fantastic, visit {k}" for k in range(5)]
+    names, rules = choose_names([texts], _centroids([texts], emb), emb, _no_phrases,
+                                [["angus", "scott", "fantastic", "easy"]])
+    assert rules == ["keywords"] and not re.search(r"angus|scott", names[0].lower())
+
+
+@pytest.mark.slow
+def test_the_spacy_extractor_finds_people_in_capitalised_answers(nlp):
+    people = spacy_name_phrases(nlp).people
+    got = list(people(["Michelle was very informative and friendly.", "the staff were kind", "Thanks to Dr Nixon."]))
+    assert "michelle" in got[0] and got[1] == [] and "nixon" in got[2]

