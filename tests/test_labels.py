@@ -470,6 +470,7 @@ def test_people_named_keeps_names_and_drops_words_written_in_lower_case():
     # "Quicker" tagged as a person at the start of an answer, but others write "quicker"
     assert people_named(texts, finder, context) == {"natasha", "nixon"}
     assert people_named(texts) == {"nixon"}   # no recogniser: titles alone
+    assert people_named(["XXXX was very helpful.", "XXX and xxxx listened", "Xx marks"]) == {"xxxx", "xxx"}
 
 
 def test_no_name_holds_a_persons_name_and_a_theme_of_named_staff_says_so():

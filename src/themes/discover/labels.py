@@ -52,12 +52,13 @@ def _case(keyword: str, texts: list[str]) -> str:
 
 def people_named(texts: list[str], extractor=None, context: list[str] | None = None) -> set[str]:
     """Lower-cased words of people's names in ``texts``: a capitalised word after a title
-    ("Dr Schofield", "mrs Patel"), and a word of a PERSON entity (the extractor's ``people``, when it has one:
+    ("Dr Schofield", "mrs Patel"), a name an export replaced by Xs ("XXXX was very helpful"), and a word of a PERSON entity (the extractor's ``people``, when it has one:
     themes.discover.name_phrases.spacy_name_phrases) that ``context`` (answers across the
     survey; ``texts`` by default) never writes in lower case: the small model tags words that
     open an answer ("Quicker", "Struggle", "Bipolar") as people, and other answers write them
     in lower case."""
     titled = {w for t in texts for w in titled_names(t)}
+    titled |= {w.lower() for t in texts for w in REDACTED_NAME.findall(t)}   # a name an export blanked out
     finder = getattr(extractor, "people", None)
     if finder is None or not texts:
         return titled
@@ -72,6 +73,7 @@ def names_someone(text: str, people: set[str]) -> bool:
     return bool(people) and any(w in people for w in re.findall(r"[a-z][a-z'-]*", text.lower()))
 
 
+REDACTED_NAME = re.compile(r"\b(?:XXX+|xxx+)\b")   # "XXXX was lovely": the export's mark for a name
 PROPER_SHARE = 0.8     # a word capitalised this share of the times it is written is a proper name
 
 
