@@ -2,7 +2,8 @@
 (this checkout), in one run: the issue-19 measures.
 
     python benchmarks/naming.py              # board survey, FFT (all comments pooled, and by their
-                                             # question), and 3,000 rows of each short-text set
+                                             # question), the FFT phase-1 export by its question,
+                                             # and 3,000 rows of each short-text set
     python benchmarks/naming.py --full       # the short-text sets in full
     python benchmarks/naming.py --sets board,fft
     python benchmarks/naming.py --versions before,after,local   # also this checkout with --describe local
@@ -107,6 +108,13 @@ def load(key: str, rows: int | None) -> Set:
                    polarity={i: pol[q] for i, q in zip(d["comment_id"], d["question_type"]) if q in pol},
                    sentiment={i: "good" if v in ("1", "2") else "improve"
                               for i, v in zip(d["comment_id"], d["sentiment_1pos_5neg"]) if v in ("1", "2", "4", "5")})
+    if key == "p1":
+        # the FFT phase-1 export: three trusts' answers to five questions, staff often named
+        d = pd.read_csv(DATA / "nhs-fft" / "phase1_text_data.csv", dtype=str)
+        d = d[d["feedback"].notna() & (d["feedback"].str.strip() != "")].reset_index(drop=True)
+        frame = d.rename(columns={"row_index": "id", "feedback": "text"})[["id", "text", "question", "organization"]]
+        return Set("FFT phase 1, --question question", frame, {i: _codes(v) for i, v in zip(d["row_index"], d["subcategory"])},
+                   question="question", by=("organization",))
     file, name = {"so": ("stackoverflow", "StackOverflow"), "ss": ("searchsnippets", "SearchSnippets"),
                   "ag": ("agnews_8000", "AgNews")}[key]
     d = pd.read_csv(DATA / "short-text" / f"{file}.csv", dtype=str)
@@ -356,7 +364,7 @@ def describe_lines(results: dict) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", default="board,fft,fftq,so,ss,ag")
+    ap.add_argument("--sets", default="board,fft,fftq,p1,so,ss,ag")
     ap.add_argument("--full", action="store_true", help="the short-text sets in full (default: 3,000 rows each)")
     ap.add_argument("--no-docs", action="store_true", help="print only; do not rewrite docs/benchmarks.md")
     ap.add_argument("--versions", default="before,after", help="which to run (default before,after; 'local' is "

@@ -66,9 +66,16 @@ def _cands(nlp, text):
     # the modal stays with its subject and verb, and a name ends without a full stop
     ("The food could be better.", "food could be better"),
     ("Went to hospital A&E.", "hospital a&e"),
+    # a relative clause keeps the preposition that ends it
+    ("The lady I spoke to was lovely.", "lady i spoke to"),
 ])
 def test_candidates_keep_negation_quantity_and_complements(nlp, text, phrase):
     assert phrase in _cands(nlp, text)
+
+
+def test_a_stranded_preposition_is_kept_only_after_its_noun(nlp):
+    cands = _cands(nlp, "The lady I spoke to was lovely.")
+    assert "lady i spoke to" in cands and "lady i spoke" not in cands and "spoke to" not in cands
 
 
 @pytest.mark.slow

@@ -82,6 +82,12 @@ def _surface(tok) -> str:
     return text.lower()
 
 
+def _stranded(tok) -> bool:
+    """A preposition that ends a relative clause with no object of its own ("I spoke to")."""
+    return tok.pos_ == "ADP" and not any(True for _ in tok.children) and tok.head.i < tok.i \
+        and tok.head.pos_ == "VERB" and tok.head.dep_ in ("relcl", "acl")
+
+
 def _finish(tokens) -> str | None:
     """Trim edge stop words (keeping negations, quantifiers and a negated auxiliary) and render
     the tokens as a phrase of 2-6 words, or None."""
@@ -98,6 +104,8 @@ def _finish(tokens) -> str | None:
     while toks and edge(toks[0], lead=True) and not keep_lead(0):
         toks.pop(0)
     while toks and (edge(toks[-1]) or toks[-1].lower_ in NEGATIONS):
+        if _stranded(toks[-1]) and toks[0].i < toks[-1].head.i:
+            break   # "the lady I spoke to", not "lady I spoke" (but "spoke to" alone says nothing)
         if toks[-1].dep_ in ("dobj", "pobj", "attr") and toks[-1].pos_ == "PRON":
             return None  # "to do it" -> "to do" says nothing
         toks.pop()
