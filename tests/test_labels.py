@@ -319,6 +319,10 @@ def test_short_answer_theme_is_named_by_its_commonest_answer():
     themes = [["Nothing at all.", "nothing at all", "Nothing really", "Nothing at all!", "Can't think of anything."]]
     names, rules = choose_names(themes, _centroids(themes, emb), emb, _no_phrases, [["think", "absolutely"]])
     assert names == ["Nothing at all"] and rules == ["short answer"]
+    # a curly apostrophe stays an apostrophe, and counts with the straight one
+    themes = [["Can\u2019t think of anything.", "Can't think of anything", "can\u2019t think of anything!", "None."]]
+    names, rules = choose_names(themes, _centroids(themes, emb), emb, _no_phrases, [["think"]])
+    assert names == ["Can't think of anything"] and rules == ["short answer"]
     # a lone generic word is never the name, however common
     themes = [["Staff.", "Staff", "staff", "Staff!"]]
     names, rules = choose_names(themes, _centroids(themes, emb), emb, _no_phrases, [["staff"]])

@@ -161,7 +161,8 @@ def _short_answer_name(texts: list[str], used: set[str], embedder=None) -> str |
     short = [t for t in texts if t.strip() and len(t.split()) <= SHORT_WORDS + 1]
     if sum(len(t.split()) <= SHORT_WORDS for t in short) * 2 < len([t for t in texts if t.strip()]):
         return None
-    said = [re.sub(r"\s+", " ", re.sub(r"[^\w' /&-]+", " ", t)).strip().lower() for t in short]
+    # a curly apostrophe is an apostrophe ("Can’t think of anything" was named "Can t think of anything")
+    said = [re.sub(r"\s+", " ", re.sub(r"[^\w' /&-]+", " ", t.replace("\u2019", "'"))).strip().lower() for t in short]
     counts = Counter(said)
     # an answer of stop words is a fine name here ("nothing at all", "none of them")
     names = [a for a in sorted(counts) if a not in used and len(a.split()) >= 2
