@@ -43,3 +43,24 @@ def test_phrase_hits_match_a_scan_of_every_segment():
         stems, negated = content_stems(phrase)
         scan = np.array([m[0] and m[1] == negated for m in (match_stems(stems, tk) for tk in toks)])
         assert (phrase_hits(stems, negated, toks, index) == scan).all(), phrase
+
+
+def test_term_counts_equal_a_count_over_every_segment():
+    """Issue 18: term_counts counts each distinct text once, weighted by how often a theme holds
+    it; the counts must be those of a plain count over every segment (repeats included)."""
+    from collections import Counter
+
+    from themes.discover.naming import term_counts
+    from themes.text.phrases import count_terms
+
+    rng = np.random.default_rng(3)
+    pool = ["the wait was long", "staff were kind and kind", "parking was awful", "long wait, kind staff",
+            "nothing", "the food was cold", "kind staff at the desk"]
+    themes = [[pool[i] for i in rng.integers(len(pool), size=n)] for n in (9, 4, 0, 13)]
+    counts, vocab = term_counts(themes)
+    for t, texts in enumerate(themes):
+        plain = Counter(term for text in texts for term in next(iter(count_terms([text]))))
+        got = {vocab[j]: counts[t, j] for j in counts[t].nonzero()[1]}
+        assert got == plain
+    empty, none = term_counts([[], []])
+    assert none == [] and empty.shape == (2, 0)

@@ -35,30 +35,42 @@ def ctfidf(counts):
     return tf * idf
 
 
-def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS,
-             terms: Callable[[list[str]], Iterable[list[str]]] = count_terms) -> list[list[str]]:
-    """Top c-TF-IDF words and word pairs of each theme (counted once per segment; a term must
-    occur in two segments of a theme that has four or more). ``terms`` gives each text's terms
-    (``count_terms``, or the same from the text cache)."""
+def term_counts(texts_by_theme: list[list[str]], terms: Callable[[list[str]], Iterable[list[str]]] = count_terms):
+    """(themes x terms sparse counts, the terms in alphabetical order): how many of each theme's
+    segments hold each term. Each distinct text is analysed once and counted as often as a theme
+    holds it, one theme at a time (its distinct texts' term rows weighted by how often it holds
+    each): no term list per segment, which at 200,000 answers (386,181 segments, 107,947
+    distinct) took about 300 MB (benchmarks/speed.py --cases peak)."""
     import pandas as pd
     import scipy.sparse as sp
 
     flat = [t for texts in texts_by_theme for t in texts]
     if not flat:
-        return [[] for _ in texts_by_theme]
-    # each distinct text is analysed once; a theme counts it as often as it holds it
+        return sp.csr_matrix((len(texts_by_theme), 0)), []
     inverse, distinct = pd.factorize(pd.Series(flat, dtype=object))
     per_text = [list(v) for v in terms(list(distinct))]
     vocab = sorted({term for ts in per_text for term in ts})
-    if not vocab:  # blanks and stop words only
-        return [[] for _ in texts_by_theme]
     index = {term: i for i, term in enumerate(vocab)}
-    text_terms = [np.array([index[term] for term in ts], dtype=np.int64) for ts in per_text]
-    owner = np.repeat(np.arange(len(texts_by_theme)), [len(t) for t in texts_by_theme])
-    lengths = np.array([len(text_terms[i]) for i in inverse], dtype=np.int64)
-    cols = np.concatenate([text_terms[i] for i in inverse]) if len(inverse) else np.zeros(0, np.int64)
-    counts = sp.csr_matrix((np.ones(len(cols)), (np.repeat(owner, lengths), cols)),
-                           shape=(len(texts_by_theme), len(vocab)))   # repeated cells are summed
+    lengths = np.array([len(ts) for ts in per_text], dtype=np.int64)
+    cols = np.fromiter((index[term] for ts in per_text for term in ts), dtype=np.int64, count=int(lengths.sum()))
+    text_terms = sp.csr_matrix((np.ones(len(cols)), (np.repeat(np.arange(len(per_text)), lengths), cols)),
+                               shape=(len(per_text), len(vocab)))   # repeated cells are summed
+    rows, start = [], 0
+    for texts in texts_by_theme:
+        ids, times = np.unique(inverse[start:start + len(texts)], return_counts=True)
+        start += len(texts)
+        rows.append(sp.csr_matrix(text_terms[ids].T @ times.astype(np.float64)))
+    return sp.vstack(rows, format="csr"), vocab
+
+
+def keywords(texts_by_theme: list[list[str]], n: int = N_KEYWORDS,
+             terms: Callable[[list[str]], Iterable[list[str]]] = count_terms) -> list[list[str]]:
+    """Top c-TF-IDF words and word pairs of each theme (counted once per segment; a term must
+    occur in two segments of a theme that has four or more). ``terms`` gives each text's terms
+    (``count_terms``, or the same from the text cache)."""
+    counts, vocab = term_counts(texts_by_theme, terms)
+    if not vocab:  # no text, or blanks and stop words only
+        return [[] for _ in texts_by_theme]
     weights = ctfidf(counts)
     out = []
     for t in range(len(texts_by_theme)):
