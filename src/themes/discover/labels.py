@@ -35,6 +35,9 @@ KEYWORD_TEXTS = 400    # segments per theme read for proper names (keywords that
 NAMED_SHARE = 0.5      # a theme this share of whose sample names someone is about the people named
 PEOPLE_NAME = "Individuals named"
 RULES = ("phrase", "short answer", "weak phrase", "people named", "keywords", "sentence")
+REDACTED_NAME = re.compile(r"\b(?:XXX+|xxx+)\b")   # "XXXX was lovely": the export's mark for a name
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'-]*")     # a word as written in lower case
+_CAPITAL_WORD = re.compile(r"(?<![\w'’-])[A-Z][a-z'-]+")   # a word as written capitalised
 
 
 # ---------------------------------------------------------------- choosing names
@@ -63,8 +66,7 @@ def people_named(texts: list[str], extractor=None, context: list[str] | None = N
     if finder is None or not texts:
         return titled
     found = {w for ws in finder(list(texts)) for w in ws}
-    lower = {w for t in (texts if context is None else [*texts, *context])
-             for w in re.findall(r"(?<![\w'’-])[a-z][a-z'-]*", t)}
+    lower = {w for t in (texts if context is None else [*texts, *context]) for w in _LOWER_WORD.findall(t)}
     return titled | (found - lower)
 
 
@@ -73,7 +75,6 @@ def names_someone(text: str, people: set[str]) -> bool:
     return bool(people) and any(w in people for w in re.findall(r"[a-z][a-z'-]*", text.lower()))
 
 
-REDACTED_NAME = re.compile(r"\b(?:XXX+|xxx+)\b")   # "XXXX was lovely": the export's mark for a name
 PROPER_SHARE = 0.8     # a word capitalised this share of the times it is written is a proper name
 
 
@@ -83,8 +84,8 @@ def proper_words(texts: list[str]) -> set[str]:
     which the entity recogniser often misses in a short answer ("Angus is great."); on its own
     one names no theme. ``texts`` should span the survey, so that a word some answers open with
     ("Brilliant.") is seen written in lower case too."""
-    capital = Counter(m.lower() for t in texts for m in re.findall(r"(?<![\w'’-])[A-Z][a-z'-]+", t))
-    lower = Counter(w for t in texts for w in re.findall(r"(?<![\w'’-])[a-z][a-z'-]*", t))
+    capital = Counter(m.lower() for t in texts for m in _CAPITAL_WORD.findall(t))
+    lower = Counter(w for t in texts for w in _LOWER_WORD.findall(t))
     return {w for w, n in capital.items() if n >= 3 and n >= PROPER_SHARE * (n + lower[w])}
 
 
@@ -263,7 +264,7 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
     toks = [stem_tokens(t) for t in flat]
     context = [x for texts in texts_by_theme for x in texts[:KEYWORD_TEXTS]]
     people = people_named(flat, extractor, context)
-    proper = proper_words(context)
+    proper: list[set[str]] = []   # proper_words(context), worked out when the keyword rule is reached
     owner = np.repeat(np.arange(len(samples)), [len(s) for s in samples])
     holding = stem_index(toks)
 
@@ -339,9 +340,12 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
                      and top & set(content_stems(s[3])[0])), None) if not short else None
         named = not (short or weak) and PEOPLE_NAME.lower() not in used and bool(samples[t]) \
             and np.mean([names_someone(x, people) for x in samples[t]]) >= NAMED_SHARE
-        kw = _keyword_name(keywords_by_theme[t] if t < len(keywords_by_theme) else [], used, samples[t],
-                           people | proper | _keyword_people(keywords_by_theme, t, texts_by_theme, extractor, context)) \
-            if not (short or weak or named) else None
+        kw = None
+        if not (short or weak or named):
+            proper = proper or [proper_words(context)]
+            kw = _keyword_name(keywords_by_theme[t] if t < len(keywords_by_theme) else [], used, samples[t],
+                               people | proper[0] | _keyword_people(keywords_by_theme, t, texts_by_theme, extractor,
+                                                                    context))
         if short:
             name, rules[t] = short, "short answer"
         elif weak:

@@ -302,19 +302,18 @@ def is_bad_name(phrase: str, doc_or_ents=None) -> str | None:
 
 
 def titled_names(text: str) -> list[str]:
-    """Capitalised words that follow a title in ``text`` ("Dr Schofield", "mrs Patel"), lower-cased."""
-    return [w.lower() for w in _TITLED.findall(text)
-            if w.lower() not in STOP and w.lower() not in TITLES and not re.match(r"i['’]", w.lower())]
+    """Capitalised words that follow a title in ``text`` ("Dr Schofield", "mrs Patel"), lower-cased
+    (``_TITLED`` wants a lower-case letter after the capital, so "Dr I've" holds none)."""
+    return [w.lower() for w in _TITLED.findall(text) if w.lower() not in STOP and w.lower() not in TITLES]
 
 
 def person_words(doc) -> list[str]:
-    """The words of the PERSON entities spaCy finds in a parsed text, and of names after a
-    title, lower-cased: capitalised words only, titles themselves ("Dr" of "Dr P"), stop words
-    and single letters left out."""
+    """The words of the PERSON entities spaCy finds in a parsed text, lower-cased: capitalised
+    words only ("Michelle", "O'Neil"; not "MH"), titles themselves ("Dr" of "Dr P") and stop
+    words left out. Names after a title are themes.discover.labels.people_named's to add."""
     found = [w.lower() for e in doc.ents if e.label_ == "PERSON" for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", e.text)
-             if re.fullmatch(r"[A-Z][a-z]+(?:['’-][A-Za-z]+)?", w)]   # "Michelle", "O'Neil"; not "MH"
-    found = [w for w in found if w not in STOP and w not in TITLES]
-    return list(dict.fromkeys(found + titled_names(doc.text)))
+             if re.fullmatch(r"[A-Z][a-z]+(?:['’-][A-Za-z]+)?", w)]
+    return list(dict.fromkeys(w for w in found if w not in STOP and w not in TITLES))
 
 
 def spacy_name_phrases(nlp=None, batch_size: int = 128):
@@ -340,7 +339,7 @@ def spacy_name_phrases(nlp=None, batch_size: int = 128):
         found = dict(zip(worth, (person_words(d) for d in parser().pipe(worth, batch_size=batch_size)))) \
             if worth else {}
         for t in texts:
-            yield found[t] if t in found else titled_names(t)
+            yield found.get(t, [])
 
     extract.people = people
     return extract

