@@ -24,8 +24,9 @@ tool's own filters:
   overlaps its responses most (Jaccard);
 - one word: share of single-word names (target <= 10%); entity: names that are a handle, URL,
   e-mail, contain a person's name found in the answers, or are a place found in the answers on
-  its own (target 0; organisations are not counted: spaCy's small model tags too many products
-  and acronyms as organisations); templated: descriptions whose wording, with the theme's own name
+  its own (a string spaCy tags as a place in at least half the answers that write it; target
+  0; organisations are not counted: spaCy's small model tags too many products and acronyms as
+  organisations); templated: descriptions whose wording, with the theme's own name
   and keyword words blanked, repeats another theme's (target 0); negation: names whose negation
   disagrees with the theme's segments that use the name's words (target 0);
 - stance (FFT): themes with at least 10 single-theme answers on both sides where the minority side holds over
@@ -48,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,7 +211,7 @@ def entity_strings(texts: list[str]) -> tuple[set, set]:
     from themes.text.segment import shared_spacy
 
     nlp = shared_spacy()
-    people, places = set(), set()
+    people, tagged = set(), Counter()
     # a word the answers also write in lower case ("felt", "better") is not a name, whatever
     # the small model tagged at the start of a sentence
     lower = {w for t in texts for w in re.findall(r"\b[a-z]+\b", t)}
@@ -219,7 +221,13 @@ def entity_strings(texts: list[str]) -> tuple[set, set]:
             if e.label_ == "PERSON" and any(w not in lower for w in words(s)):
                 people.add(s)
             elif e.label_ in {"GPE", "LOC", "FAC"}:
-                places.add(re.sub(r"^the\s+", "", s))
+                tagged[re.sub(r"^the\s+", "", s)] += 1
+    # a place is what the model calls a place in at least half the answers that write it: "Visual
+    # Studio" (tagged GPE in 1 of the 97 StackOverflow titles holding it) and "Bash script" (FAC in
+    # 1 of 35) are products
+    padded = [f" {' '.join(words(t))} " for t in texts]
+    places = {p for p, k in tagged.items() if words(p)
+              and k >= 0.5 * sum(f" {' '.join(words(p))} " in t for t in padded)}
     return people, places
 
 
