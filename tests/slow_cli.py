@@ -70,10 +70,10 @@ class Staged:
         return self.inner.embed(texts)
 
 
-def staged_embed_texts(texts, embedder, cache=None, progress=None):
+def staged_embed_texts(texts, embedder, cache=None, progress=None, compact=False):
     embedder.in_embed_stage = True
     try:
-        return embed_texts(texts, embedder, cache, progress=progress, chunk=CHUNK)
+        return embed_texts(texts, embedder, cache, progress=progress, chunk=CHUNK, compact=compact)
     finally:
         embedder.in_embed_stage = False
 

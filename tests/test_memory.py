@@ -57,3 +57,79 @@ def test_extract_moves_arrow_onto_the_system_allocator(fake_embedder, fast_setti
         assert len(result.responses) == 12
     finally:
         pyarrow.set_memory_pool(before)
+
+
+def _segment_vectors():
+    import numpy as np
+
+    from themes.types import SegmentVectors
+
+    rng = np.random.default_rng(3)
+    distinct = rng.normal(size=(5, 8)).astype(np.float32)
+    distinct /= np.linalg.norm(distinct, axis=1, keepdims=True)
+    distinct[4] = distinct[1]            # two texts with the same vector
+    index = np.array([2, 0, 2, 1, 4, 3, 0, 2, 1, 4], dtype=np.int64)
+    return SegmentVectors(distinct, index), distinct[index]
+
+
+def test_segment_vectors_read_like_the_matrix_they_stand_for():
+    """Issue 18: extract keeps one vector per distinct text; every read the pipeline makes
+    gives what the full matrix would."""
+    import numpy as np
+
+    from themes.types import as_matrix, vector_rows
+
+    v, dense = _segment_vectors()
+    assert len(v) == 10 and v.shape == dense.shape and v.ndim == 2 and v.dtype == np.float32
+    rows = np.array([7, 0, 3])
+    assert np.array_equal(v[rows], dense[rows]) and np.array_equal(v[2:5], dense[2:5])
+    assert np.array_equal(v[dense[:, 0] > 0], dense[dense[:, 0] > 0]) and np.array_equal(v[4], dense[4])
+    M = np.random.default_rng(0).normal(size=(8, 3)).astype(np.float32)
+    assert np.allclose(v @ M, dense @ M, atol=1e-6)
+    sub = vector_rows(v, rows)
+    assert sub.distinct is v.distinct and np.array_equal(np.asarray(sub), dense[rows])
+    assert np.array_equal(np.asarray(v), dense) and as_matrix(v) is v
+    assert np.array_equal(vector_rows(dense, rows), dense[rows])
+
+
+def test_fitting_segment_vectors_weights_distinct_rows_as_the_matrix_does():
+    import numpy as np
+
+    from themes.discover.cluster import fit_centroids, weighted_distinct
+
+    v, dense = _segment_vectors()
+    U, w = weighted_distinct(v)
+    U2, w2 = weighted_distinct(dense)
+    assert np.array_equal(U, U2) and np.array_equal(w, w2) and w.sum() == 10 and len(U) == 4
+    rng = np.random.default_rng(1)
+    base = rng.normal(size=(3, 16)).astype(np.float32)
+    distinct = np.repeat(base, 20, axis=0) + 0.05 * rng.normal(size=(60, 16)).astype(np.float32)
+    distinct /= np.linalg.norm(distinct, axis=1, keepdims=True)
+    index = rng.integers(0, 60, size=400)
+    from themes.types import SegmentVectors
+
+    a, info_a = fit_centroids(SegmentVectors(distinct, index), min_themes=2, min_theme_size=2, reduce_dims=8)
+    b, info_b = fit_centroids(distinct[index], min_themes=2, min_theme_size=2, reduce_dims=8)
+    assert len(a) >= 2 and np.allclose(a, b, atol=1e-6) and info_a == info_b
+
+
+def test_extract_never_builds_the_full_segment_matrix(monkeypatch, fake_embedder, fast_settings):
+    """The memory saving holds only while no step asks for every segment's vector at once."""
+    import pandas as pd
+
+    from themes.pipeline import extract
+    from themes.text.phrases import simple_phrases
+    from themes.text.segment import regex_splitter
+    from themes.types import SegmentVectors
+
+    def refuse(self, dtype=None, copy=None):
+        raise AssertionError("the full segment matrix was built")
+
+    monkeypatch.setattr(SegmentVectors, "__array__", refuse)
+    texts = ["The wait was long.", "Staff were kind.", "Parking was hard to find.", "The wait was long."] * 6
+    data = pd.DataFrame({"id": [str(i) for i in range(len(texts))], "text": texts,
+                         "question": ["q1", "q2"] * (len(texts) // 2)})
+    result = extract(data, text="text", id="id", question="question", embedder=fake_embedder,
+                     splitter=regex_splitter, phrases=simple_phrases, settings=fast_settings)
+    assert isinstance(result.vectors, SegmentVectors) and len(result.vectors) == len(result.segments)
+    assert len(result.vectors.distinct) == 3 and result.responses["theme_ids"].astype(str).str.len().gt(0).all()

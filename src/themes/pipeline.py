@@ -81,10 +81,10 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     timings["segment_s"] = time.perf_counter() - t
     timings["segment_peak_mb"] = peak_mb()
 
-    # embed: one unit vector per segment (cached on disk)
+    # embed: one unit vector per distinct segment text (cached on disk; themes.types.SegmentVectors)
     embedder = embedder or new_embedder(settings.model, settings)
     t = time.perf_counter()
-    vectors = embed_segments(segs, embedder, settings, reporter)
+    vectors = embed_segments(segs, embedder, settings, reporter, compact=True)
     timings["embed_s"] = time.perf_counter() - t
     timings["embed_peak_mb"] = peak_mb()
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from themes.types import SegmentVectors
+
 SILHOUETTE_SAMPLE = 3000
 REFINE_ITERS = 10  # spherical k-means steps after Ward (makes the themes depend less on the fit sample)
 MIN_WINDOW = 5  # fewest themes the automatic choice considers (when the data allow as many)
@@ -150,6 +152,21 @@ def distinct_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return U, codes, np.bincount(codes, minlength=len(U)).astype(np.int64)
 
 
+def weighted_distinct(X) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct rows in order of first appearance, how many rows each stands for) of a matrix
+    or of SegmentVectors (whose distinct texts are counted without the full matrix; texts with
+    the same vector are one row, as in the matrix)."""
+    if not isinstance(X, SegmentVectors):
+        U, _, w = distinct_rows(X)
+        return U, w
+    import pandas as pd
+
+    used = pd.unique(X.index)   # each distinct text, in order of its first segment
+    counts = np.bincount(X.index, minlength=len(X.distinct))[used]
+    U, codes, _ = distinct_rows(X.distinct[used])
+    return U, np.bincount(codes, weights=counts, minlength=len(U)).astype(np.int64)
+
+
 def n_distinct(X: np.ndarray, decimals: int = 5) -> int:
     """How many distinct rows X has once rounded (vectors equal to ``decimals`` places are one)."""
     return len(distinct_rows(np.round(X, decimals))[0]) if len(X) else 0
@@ -173,12 +190,12 @@ def fit_centroids(X: np.ndarray, *, n_themes: int | None = None, min_themes: int
 
     from themes.discover.tree import MICRO_CLUSTERS, fit_tree
 
-    X = np.asarray(X, dtype=np.float32)
+    X = X if isinstance(X, SegmentVectors) else np.asarray(X, dtype=np.float32)
     n = len(X)
     info: dict = {"n_fit": 0, "k_chosen": 0, "silhouette": {}}
     if n == 0:
         return np.zeros((0, X.shape[1] if X.ndim == 2 else 0), dtype=np.float32), info
-    Xf, _, wf = distinct_rows(X)
+    Xf, wf = weighted_distinct(X)
     if fit_sample is not None and len(Xf) > fit_sample:
         idx = np.sort(np.random.default_rng(seed).choice(len(Xf), fit_sample, replace=False))
         Xf, wf = Xf[idx], wf[idx]

@@ -10,7 +10,7 @@ from themes.config import Settings
 from themes.discover.cluster import fit_centroids
 from themes.discover.labels import KEYWORD_TEXTS, RULES, names_someone, people_named
 from themes.discover.naming import name_themes
-from themes.types import Assignments, Segments, ThemeSet, theme_table
+from themes.types import Assignments, Segments, ThemeSet, theme_table, vector_rows
 
 OPTIONS_FROM = 16   # definitions are composed from pairs of a theme's this many most typical segments
 
@@ -25,7 +25,7 @@ def fit_theme_set(segs: Segments, vectors: np.ndarray, settings: Settings) -> tu
     cents, qcol, info = [], [], {}
     for q in questions:
         idx = np.flatnonzero(segs.frame["question"].to_numpy() == q) if len(segs) else np.zeros(0, dtype=int)
-        rows = vectors if len(idx) == len(vectors) else vectors[idx]   # one question: no copy
+        rows = vectors if len(idx) == len(vectors) else vector_rows(vectors, idx)   # one question: no copy
         c, i = fit_centroids(rows if len(idx) else np.zeros((0, vectors.shape[1]), np.float32),
                              n_themes=settings.n_themes, min_themes=settings.min_themes,
                              max_themes=settings.max_themes, min_theme_size=settings.min_theme_size,

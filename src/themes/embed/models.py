@@ -17,6 +17,7 @@ from themes.embed.device import batch_for
 from themes.errors import ConfigError
 from themes.io.atomic import write_file
 from themes.io.limits import release_freed_memory
+from themes.types import SegmentVectors
 
 # Names that resolve to a model shipped inside a PyPI package (no hub download, ever).
 PACKAGED_MODELS = {
@@ -263,11 +264,13 @@ class EmbeddingCache:
 
 
 def embed_texts(texts: list[str], embedder, cache: EmbeddingCache | None = None,
-                progress=None, chunk: int = 2048) -> np.ndarray:
-    """Embed unique texts once, reuse the cache, write new vectors to it in chunks."""
+                progress=None, chunk: int = 2048, compact: bool = False):
+    """Embed unique texts once, reuse the cache, write new vectors to it in chunks. One row per
+    text; with ``compact``, as SegmentVectors (one row per distinct text and each text's row)."""
     if not texts:
         dim = getattr(embedder, "dimension", 0)
-        return np.zeros((0, dim), dtype=np.float32)
+        empty = np.zeros((0, dim), dtype=np.float32)
+        return SegmentVectors(empty, np.zeros(0, np.int64)) if compact else empty
     unique, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
     unique = unique.tolist()
     if cache is not None:
@@ -293,7 +296,8 @@ def embed_texts(texts: list[str], embedder, cache: EmbeddingCache | None = None,
             progress.advance(len(idx))
     if progress is not None:
         progress.stop()
-    return vecs[inverse]
+    inverse = np.asarray(inverse, dtype=np.int64).reshape(-1)
+    return SegmentVectors(vecs, inverse) if compact else vecs[inverse]
 
 
 class CachedEmbedder:

@@ -45,14 +45,15 @@ def embed_with_cache(texts: list[str], embedder, settings: Settings, reporter: R
     return _vectors(texts, embedder, settings, reporter)
 
 
-def embed_segments(segs: Segments, embedder, settings: Settings, reporter: Reporter) -> np.ndarray:
+def embed_segments(segs: Segments, embedder, settings: Settings, reporter: Reporter, compact: bool = False):
     """Unit vectors of the segments (their normalised text, worked out at segmentation, unless
-    normalisation is off)."""
-    return _vectors(segs.texts_for(settings.normalise), embedder, settings, reporter)
+    normalisation is off); with ``compact``, as themes.types.SegmentVectors (one per distinct text)."""
+    return _vectors(segs.texts_for(settings.normalise), embedder, settings, reporter, compact)
 
 
-def _vectors(texts: list[str], embedder, settings: Settings, reporter: Reporter) -> np.ndarray:
-    return embed_texts(texts, embedder, vector_cache(embedder, settings), progress=reporter.bar("Embedding"))
+def _vectors(texts: list[str], embedder, settings: Settings, reporter: Reporter, compact: bool = False):
+    return embed_texts(texts, embedder, vector_cache(embedder, settings), progress=reporter.bar("Embedding"),
+                       compact=compact)
 
 
 def cached(embedder, settings: Settings):

@@ -20,6 +20,7 @@ from themes.types import (
     Corpus,
     Segments,
     ThemeSet,
+    as_matrix,
     live_mask,
     resolve_rows,
 )
@@ -27,7 +28,7 @@ from themes.types import (
 
 def similarities(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -> np.ndarray:
     """Cosine of each segment to each theme; themes of other questions get -inf."""
-    sims = np.asarray(vectors, dtype=np.float32) @ theme_set.centroids.T
+    sims = as_matrix(vectors) @ theme_set.centroids.T
     if len(theme_set) and theme_set.table["question"].nunique() > 1:
         qs = segments.frame["question"].to_numpy()
         for q in np.unique(qs):

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from themes.types import Assignments, Segments, ThemeSet
+from themes.types import Assignments, Segments, ThemeSet, as_matrix
 
 STANCE_SIGN = {"positive": 1, "negative": -1}
 TOOL_VOICE = re.compile(r"(?:views are mixed:\s*)?respondents\b", re.IGNORECASE)
@@ -99,7 +99,7 @@ def assign_codes(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -
         return Assignments(theme_pos=np.full(n, -1, dtype=np.int64), score=np.zeros(n, dtype=np.float32),
                            held=np.zeros((n, k), dtype=bool), scores=np.zeros((n, k), dtype=np.float32))
     column = next((c for c in ("clean", "text") if c in segments.frame.columns), None)   # what embedding read
-    cosines = np.asarray(vectors, dtype=np.float32) @ theme_set.centroids.T
+    cosines = as_matrix(vectors) @ theme_set.centroids.T
     words = column is not None and not written_by_themes(theme_set.table["description"])
     sims = cosines if not words else cosines + LEXICAL_WEIGHT * lexical_scores(
         segments.frame[column].astype(str).tolist(), theme_set)

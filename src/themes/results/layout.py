@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from themes.types import Segments, ThemeSet
+from themes.types import Segments, ThemeSet, vector_rows
 
 SPREAD = 0.45        # a theme's cloud (90th percentile radius) as a fraction of the gap to its nearest theme
 PCA_SAMPLE = 5_000   # residuals used to find the two axes (evenly spaced, so deterministic)
@@ -96,7 +96,7 @@ def segment_layout(vectors: np.ndarray, theme_pos: np.ndarray, centroids: np.nda
         return np.zeros((0, 2))
     theme_pos = np.asarray(theme_pos)
     if len(centroids) == 0:
-        centres = vectors.astype(np.float64).mean(axis=0, keepdims=True)
+        centres = np.asarray(vectors, dtype=np.float64).mean(axis=0, keepdims=True)
         home = np.zeros(n, dtype=np.int64)
     else:
         centres = centroids.astype(np.float64)
@@ -109,7 +109,7 @@ def segment_layout(vectors: np.ndarray, theme_pos: np.ndarray, centroids: np.nda
     places = separate(classical_mds(centres))
     axes = _residual_axes(vectors, centres, home)
     # (v - centre) @ axes, as v @ axes - centre @ axes: no n x d temporary
-    local = (np.asarray(vectors) @ axes.astype(vectors.dtype)).astype(np.float64) - (centres @ axes)[home]
+    local = (vectors @ axes.astype(vectors.dtype)).astype(np.float64) - (centres @ axes)[home]
     # each theme's cloud: 90th-percentile radius = SPREAD x the distance to its nearest other theme
     k = len(places)
     gap = np.ones(k)
@@ -140,6 +140,6 @@ def layout_segments(segments: Segments, vectors: np.ndarray, theme_pos: np.ndarr
         local[pos] = np.arange(len(pos))
         tp = np.asarray(theme_pos)[idx]
         tp = np.where(tp >= 0, local[np.maximum(tp, 0)], -1)
-        rows = vectors if len(idx) == len(vectors) else vectors[idx]   # one question: no copy
+        rows = vectors if len(idx) == len(vectors) else vector_rows(vectors, idx)   # one question: no copy
         out[idx] = segment_layout(rows, tp, theme_set.centroids[pos])
     return out
