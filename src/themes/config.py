@@ -29,7 +29,7 @@ class Settings:
 
     seed: int = 42
     model: str = DEFAULT_MODEL
-    batch_size: int | None = None    # sentences per embedding batch (None: 64 on the CPU, 256 on a GPU)
+    batch_size: int | None = None    # sentences per embedding batch (None: 16 on the CPU, 256 on a GPU)
     device: str = "auto"             # auto (a CUDA GPU when torch sees one), cpu or cuda
     backend: str = "torch"            # torch, or onnx (ONNX Runtime, same vectors; pip install 'themes[onnx]')
     n_themes: int | None = None      # force the number of themes (per question)

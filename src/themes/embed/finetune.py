@@ -129,7 +129,7 @@ class FineTunedEmbedder:
     the first 16 hex digits of its weights' sha256 (so the vector cache keeps each fine-tune apart)."""
 
     def __init__(self, base: str, dimension: int, files: dict[str, bytes] | None = None, folder: Path | None = None,
-                 st=None, batch_size: int = 64, device: str = "cpu", version: str | None = None,
+                 st=None, batch_size: int = 16, device: str = "cpu", version: str | None = None,
                  listed: tuple[str, ...] = ()):
         self.base, self._dim, self._files, self.folder, self._st = base, int(dimension), files, folder, st
         self.listed = listed   # the files of ``folder``, as the manifest lists them

@@ -81,7 +81,7 @@ def trusted_model(saved: str, named: str | None, where) -> str:
 class SentenceTransformerEmbedder:
     """sentence-transformers model on ``device`` ("cpu" or "cuda"), loaded on first use."""
 
-    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int | None = 64, device: str = "cpu"):
+    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int | None = None, device: str = "cpu"):
         self.model = model
         self.batch_size = batch_for(batch_size, device)   # None: the device's own (Settings.batch_size default)
         self.device = device
