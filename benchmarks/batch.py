@@ -78,7 +78,8 @@ def main() -> None:
             rows.append(json.loads(out.strip().splitlines()[-1]))
             print(f"batch {size}: {rows[-1]['s']:.1f} s, peak {rows[-1]['peak_mb']:,.0f} MB", file=sys.stderr)
     what = "first sentences of" if args.first_sentence else "whole"
-    print(f"Machine: {machine()}\nCommand: `python benchmarks/batch.py {' '.join(sys.argv[1:])}`".rstrip("` ") + "`")
+    command = " ".join(["python benchmarks/batch.py", *sys.argv[1:]])
+    print(f"Machine: {machine()}\nCommand: `{command}`")
     print(f"\n{rows[0]['texts']:,} {what} distinct answers, encoded once per batch size in a fresh process\n")
     print("| batch size | encode s | base MB (model loaded) | peak MB | added MB |\n|---:|---:|---:|---:|---:|")
     for r in rows:

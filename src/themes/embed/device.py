@@ -10,8 +10,8 @@ from pathlib import Path
 
 from themes.errors import ConfigError
 
-CPU_BATCH = 16      # sentences per encode call on the CPU: faster than 64 there, and half the memory
-                    # the encode adds (padding to a batch's longest text; benchmarks/batch.py)
+CPU_BATCH = 16      # sentences per encode call on the CPU: faster than 64 there, and a quarter of the
+                    # memory the encode adds (padding to a batch's longest text; benchmarks/batch.py)
 GPU_BATCH = 256     # on a GPU: enough to keep it busy, small enough for any card's memory
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from themes.embed.device import batch_for
 from themes.embed.models import SentenceTransformerEmbedder, load_sentence_model
 from themes.errors import ConfigError, ModelFormatError
 
@@ -129,11 +130,11 @@ class FineTunedEmbedder:
     the first 16 hex digits of its weights' sha256 (so the vector cache keeps each fine-tune apart)."""
 
     def __init__(self, base: str, dimension: int, files: dict[str, bytes] | None = None, folder: Path | None = None,
-                 st=None, batch_size: int = 16, device: str = "cpu", version: str | None = None,
+                 st=None, batch_size: int | None = None, device: str = "cpu", version: str | None = None,
                  listed: tuple[str, ...] = ()):
         self.base, self._dim, self._files, self.folder, self._st = base, int(dimension), files, folder, st
         self.listed = listed   # the files of ``folder``, as the manifest lists them
-        self.batch_size, self.device = batch_size, device
+        self.batch_size, self.device = batch_for(batch_size, device), device
         self._version = version or hashlib.sha256(files[WEIGHTS]).hexdigest()[:16]
 
     @property

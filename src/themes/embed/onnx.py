@@ -34,7 +34,7 @@ def require_onnxruntime() -> None:
 class OnnxEmbedder(SentenceTransformerEmbedder):
     """Same model, same name, ONNX Runtime instead of torch (``quantize``: int8 weights)."""
 
-    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int = 16, cache_dir: str | Path | None = None,
+    def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int | None = None, cache_dir: str | Path | None = None,
                  quantize: bool = True):
         require_onnxruntime()
         super().__init__(model, batch_size)
