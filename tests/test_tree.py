@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from themes.discover import tree as tree_mod
-from themes.discover.cluster import distinct_rows, fit_centroids
+from themes.discover.cluster import distinct_rows, fit_centroids, weighted_distinct
 from themes.discover.tree import fit_tree, micro_clusters, reduce, reduce_chunked, weighted_ward
 
 
@@ -119,6 +119,23 @@ def test_distinct_rows_hash_is_exact_and_falls_back_on_a_collision(monkeypatch):
                         else real(v))
     U2, inv2, _ = distinct_rows(X)
     assert len(U2) == 300 and np.array_equal(U2[inv2], X)
+
+
+def test_distinct_rows_of_rows_that_never_repeat_are_the_rows_themselves():
+    from themes.types import SegmentVectors
+
+    X, _ = _blobs()
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    U, inv, counts = distinct_rows(X)
+    assert U is X and inv.tolist() == list(range(len(X))) and counts.tolist() == [1] * len(X)
+    # the distinct texts' vectors, each used in order: clustering reads them without a copy
+    seg = SegmentVectors(X, np.r_[np.arange(len(X)), [3, 3, 0]])
+    U, w = weighted_distinct(seg)
+    assert U is X and w[3] == 3 and w[0] == 2 and w.sum() == len(X) + 3
+    # used out of order: a copy in order of first use, the same counts
+    seg = SegmentVectors(X, np.r_[[5], np.arange(len(X))])
+    U, w = weighted_distinct(seg)
+    assert U is not X and np.array_equal(U[0], X[5]) and w[0] == 2 and w.sum() == len(X) + 1
 
 
 def test_device_choice_without_a_gpu(monkeypatch):

@@ -140,6 +140,8 @@ def distinct_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         h *= np.uint64(1099511628211)
         h ^= bits[:, j]
     codes = pd.factorize(h)[0].astype(np.int64)
+    if codes[-1] == len(X) - 1:   # numbered in order of first appearance: every row distinct
+        return X, codes, np.ones(len(X), np.int64)   # X itself, no copy (107,945 x 384 is 166 MB)
     first = np.zeros(codes.max() + 1, np.int64)
     first[codes[::-1]] = np.arange(len(X) - 1, -1, -1)
     U = X[first]
@@ -163,7 +165,8 @@ def weighted_distinct(X) -> tuple[np.ndarray, np.ndarray]:
 
     used = pd.unique(X.index)   # each distinct text, in order of its first segment
     counts = np.bincount(X.index, minlength=len(X.distinct))[used]
-    U, codes, _ = distinct_rows(X.distinct[used])
+    in_order = len(used) == len(X.distinct) and bool((used == np.arange(len(used))).all())
+    U, codes, _ = distinct_rows(X.distinct if in_order else X.distinct[used])   # no copy when all are used in order
     return U, np.bincount(codes, weights=counts, minlength=len(U)).astype(np.int64)
 
 
