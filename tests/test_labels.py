@@ -254,8 +254,33 @@ def test_definition_first_person_course_and_long_clause_cut():
 
 def test_short_answer_definition_counts_each_quoted_answer():
     every = ["Nothing.", "Nothing at all", "nothing at all!", "Nothing", "Nothing at all."]
+    # the answer given most often is quoted first
     assert define(every[:4], "Nothing at all", all_texts=every) == \
-        'Respondents give short answers such as "nothing" (2) or "nothing at all" (3).'
+        'Respondents give short answers such as "nothing at all" (3) or "nothing" (2).'
+    # and the most frequent short answers are the ones quoted, not the first two seen
+    many = ["Fine.", "Ok.", "Quick response.", "Quick response", "Very good.", "very good", "Very good!"]
+    assert define(many, "Quick response", all_texts=many) == \
+        'Respondents give short answers such as "very good" (3) or "quick response" (2).'
+
+
+def test_mixed_definition_looks_past_the_most_typical_for_the_missing_side():
+    texts = [f"The staff were kind and helpful on visit {w}." for w in
+             ("one", "two", "three", "four", "five", "six", "seven", "eight")] + ["The wait for the ambulance was far too long."]
+    stances = ["positive"] * 8 + ["negative"]
+    d = define(texts, "Staff", stances, mixed=True, max_sentences=1)
+    assert d.startswith("Views are mixed: respondents say the staff were kind and helpful on visit one; ")
+    assert d.endswith("others say the wait for the ambulance was far too long.")
+    # the larger side leads
+    d = define(texts[-1:] * 3 + texts[:1], "Staff", ["negative"] * 3 + ["positive"], mixed=True)
+    assert d.startswith("Views are mixed: respondents say the wait for the ambulance was far too long; ")
+    # not mixed: the ninth text is not reached
+    assert "wait" not in define(texts, "Staff", stances)
+
+
+def test_a_sentence_without_its_main_clause_is_not_quoted():
+    d = define(["Since I was in distress.", "The crisis team calmed me down when I rang."], "Crisis team")
+    assert d == "Respondents say the crisis team calmed them down when they rang."
+    assert "since" in define(["Since my discharge, the team has phoned every week."], "Calls").lower()
 
 
 def test_one_statement_and_short_answers_are_both_quoted():

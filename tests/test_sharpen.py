@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from themes.discover.fit import definition_options
+from themes.discover.fit import SIDE_EXAMPLES, definition_options, side_examples
 from themes.discover.sharpen import given_back, sharpen, statements
 from themes.model.codebook import CodebookTheme
 
@@ -96,3 +96,16 @@ def test_a_definition_may_not_drift_from_the_name():
     assert got[1] == "Respondents say cherry pie." and changed == 0
     got, changed = sharpen(["apple", "cherry banana"], options, ["", ""], vectors, theme_pos, seg_q, WordEmbedder(), 0.8)
     assert got[1] == "Respondents say banana bread." and changed == 1
+
+
+def test_side_examples_offer_a_mixed_themes_missing_side_nearest_first():
+    stances = np.array(["positive", "positive", "negative", "neutral", "negative", "negative", "negative", "negative"],
+                       dtype=object)
+    texts = np.array(["Kind staff.", "Lovely nurses.", "Dr Patel never listened.", "Saw a nurse.", "Waited hours.",
+                      "Nobody called back.", "Too long.", "Rude."], dtype=object)
+    central = np.array([1, 0, 2, 3, 4, 5, 6, 7])
+    # the typical segments are all positive: the critical side's nearest, naming nobody
+    got = side_examples(central, stances, texts, np.array([0, 1]), {"patel"})
+    assert got.tolist() == [4, 5, 6][:SIDE_EXAMPLES]
+    # both sides already there: nothing added
+    assert side_examples(central, stances, texts, np.array([0, 4]), set()).tolist() == []

@@ -15,10 +15,12 @@ n / base: almost all >= 90%; most >= 60%; over half > 50%; about half 40-50%; ab
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 MAX_WORDS = 25
 CENTRAL = 8           # segments (nearest the centre) a definition may quote
 JACCARD_MAX = 0.6
+_SIDES = ("positive", "negative")
 
 _OPENER = re.compile(
     r"^(?:(?:honestly|personally|frankly|to be (?:honest|fair)|in my (?:view|opinion|experience)"
@@ -51,6 +53,9 @@ _FINITE = re.compile(
     r"uses|likes|loves|hates)\b|'re\b|'ve\b|'ll\b|\w+ed\b|'s\b|n't\b", re.IGNORECASE)
 _BOUNDARY_WORDS = {"but", "and", "which", "because", "although", "while", "so", "as", "whereas", "though"}
 _FRAGMENT_START = {"of", "and", "or", "to", "with", "for", "from", "by", "at", "in", "on", "but", "which", "that"}
+#: Subordinators that, opening a sentence with no comma in it, leave it without a main clause
+#: ("Since I was in distress.", "Because they could not help me any more").
+_SUBORDINATE_START = {"since", "because", "cos", "coz", "as", "although", "though", "whereas", "unless"}
 _VERDICT = re.compile(r"^(?:(?:very|really|quite|extremely|fairly|mostly|generally|largely|not very|so|too)\s+)?"
                       r"([a-z]+)(?=\s*(?:,|;|$)|\s+(?:though|but|and|as|up to|overall|if|for|in|at)\b)", re.IGNORECASE)
 _VERDICT_WORDS = {"good", "great", "poor", "fine", "ok", "okay", "excellent", "useful", "helpful", "generic",
@@ -158,36 +163,46 @@ def define(texts: list[str], name: str, stances: list[str] | None = None, mixed:
     orders them: themes.discover.fit puts the central segments that sit furthest from every
     other theme first). With ``mixed`` (its answers are split on stance and the theme was kept
     together) the definition says so and, given ``stances`` (one per text), quotes one positive
-    and one critical clause: "Views are mixed: respondents say ...; others say ...". The stance
+    and one critical clause, the side more of the texts take first, looking past the
+    ``CENTRAL`` most typical texts for a side they lack: "Views are mixed: respondents say ...;
+    others say ...". The stance
     shares themselves are in the theme's own ``stance`` column, not in its definition. A theme of
     short answers is defined by quoting them, with how often each was given among ``all_texts``
     (the theme's segments) when given."""
     stances = list(stances) if stances is not None else [""] * len(texts)
     picked: list[tuple[str, str]] = []   # (cleaned clause, its stance), most typical first
     short: list[str] = []
-    for text, stance in [(t, s) for t, s in zip(texts, stances) if t and t.strip()][:CENTRAL]:
+    given = [(t, s) for t, s in zip(texts, stances) if t and t.strip()]
+    for n, (text, stance) in enumerate(given):
+        # the CENTRAL most typical texts; past them, for a mixed theme, the first statement of a
+        # side they lack, so that "Views are mixed" never quotes two answers of one side
+        if n >= CENTRAL and not (mixed and stance in _SIDES and stance not in {st for _, st in picked}):
+            continue
         for sent in _sentences(text):
             clause = _clean(sent)
             words = clause.split()
             if words[:1] and words[0].lower() in _FRAGMENT_START:
                 continue
+            if words[:1] and words[0].lower() in _SUBORDINATE_START and "," not in clause:
+                continue
             if _ANAPHORA.search(clause):   # "the board has to change that": of what, the reader cannot tell
                 continue
             if len(words) < 4:
-                if words and clause.lower() not in short:
+                if words and clause.lower() not in short and n < CENTRAL:
                     short.append(clause.lower())
                 continue
             picked.append((clause, stance))
             break
     lead = "Views are mixed: " if mixed else ""
 
+    # with all the theme's texts, each quoted answer says how often it was given ("nothing at
+    # all" (212)), so two themes of short answers are told apart by more than their words; the
+    # answers given most often are the ones quoted (the most typical first on a tie)
+    keys = Counter(_short_key(t) for t in all_texts) if all_texts else Counter()
+    said = {a: keys[_short_key(a)] for a in short}
+    short.sort(key=lambda a: -said[a])
+
     def short_answers(shown: list[str]) -> str:
-        # with all the theme's texts, each quoted answer says how often it was given ("nothing
-        # at all" (212)), so two themes of short answers are told apart by more than their words
-        said = {}
-        if all_texts:
-            keys = [_short_key(t) for t in all_texts]
-            said = {a: keys.count(_short_key(a)) for a in shown}
         return " or ".join(f'"{a}"' + (f" ({said[a]:,})" if said.get(a, 0) > 1 else "") for a in shown)
 
     if not picked:
@@ -195,9 +210,14 @@ def define(texts: list[str], name: str, stances: list[str] | None = None, mixed:
         return lead + (body[0].lower() + body[1:] if lead else body)
     order = list(range(len(picked)))
     if mixed:
-        sides = [next((i for i, (_, st) in enumerate(picked) if st == side), None) for side in ("positive", "negative")]
+        # the side more of the given texts take first ("Views are mixed: respondents say <the
+        # larger side>; others say <the smaller>"), positive first on a tie
+        count = {side: sum(st == side for _, st in given) for side in _SIDES}
+        sides = [next((i for i, (_, st) in enumerate(picked) if st == side), None)
+                 for side in sorted(_SIDES, key=lambda side: -count[side])]
         first = [i for i in sides if i is not None]
         order = first + [i for i in order if i not in first]
+        max_sentences = max(max_sentences, len(first))   # both sides, even where one was asked for
     chosen: list[str] = []
     for i in order:
         clause = picked[i][0]

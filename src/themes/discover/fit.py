@@ -3,6 +3,8 @@ keywords from each theme's segments."""
 
 from __future__ import annotations
 
+from itertools import islice
+
 import numpy as np
 import pandas as pd
 
@@ -60,9 +62,11 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
     texts_by_theme, stances_by_theme = [], []
     seg_texts = np.asarray(segs.texts_for(normalise), dtype=object)
     seg_stance = segs.frame["stance"].to_numpy(dtype=object) if len(segs) else np.zeros(0, dtype=object)
+    central = []   # each theme's segment positions, nearest its centre first
     for p in range(len(theme_set)):
         idx = np.flatnonzero(assignments.theme_pos == p)
         idx = idx[np.argsort(-assignments.score[idx], kind="mergesort")]
+        central.append(idx)
         texts_by_theme.append(seg_texts[idx].tolist())
         stances_by_theme.append(seg_stance[idx].tolist())
     questions = theme_set.table["question"].astype(str).tolist()
@@ -77,6 +81,8 @@ def name_theme_set(theme_set: ThemeSet, segs: Segments, vectors, assignments: As
         # a definition quotes statements that name nobody, where the theme has two of them
         anonymous = np.asarray([i for i in typicals[p] if not names_someone(seg_texts[i], people)], dtype=np.int64)
         typical = anonymous if len(anonymous) >= 2 else typicals[p]
+        if mixed:   # a side the typical segments lack is quoted from its own most central ones
+            typical = np.concatenate([typical, side_examples(central[p], seg_stance, seg_texts, typical, people)])
         options.append(definition_options(seg_texts[typical].tolist(), name, seg_stance[typical].tolist(), mixed,
                                           texts_by_theme[p]))
     seg_questions = segs.frame["question"].astype(str).to_numpy() if len(segs) else np.zeros(0, dtype=object)
@@ -115,6 +121,23 @@ def definition_options(texts: list[str], name: str, stances: list[str], mixed: b
         if d not in out:
             out.append(d)
     return out
+
+
+SIDE_EXAMPLES = 3   # central segments of a side a mixed theme's typical segments lack, offered to its definition
+
+
+def side_examples(central: np.ndarray, stances: np.ndarray, texts: np.ndarray, typical: np.ndarray,
+                  people: set[str]) -> np.ndarray:
+    """Positions of up to ``SIDE_EXAMPLES`` of a theme's most central segments (``central``,
+    nearest first) for each side, positive or critical, that none of its ``typical`` segments
+    takes, naming nobody: a mixed theme's definition then quotes both sides."""
+    have = set(stances[typical].tolist()) if len(typical) else set()
+    extra: list[int] = []
+    for side in ("positive", "negative"):
+        if side not in have:
+            found = (int(i) for i in central[stances[central] == side] if not names_someone(texts[i], people))
+            extra += list(islice(found, SIDE_EXAMPLES))
+    return np.asarray(extra, dtype=np.int64)
 
 
 def distinctive(p: int, theme_set: ThemeSet, vectors, assignments: Assignments, top: int = 20) -> np.ndarray:
