@@ -89,7 +89,7 @@ def test_normalise_all_does_not_mutate_input():
 
 
 def test_version_constant():
-    assert isinstance(NORMALISER_VERSION, int) and NORMALISER_VERSION == 2
+    assert isinstance(NORMALISER_VERSION, int) and NORMALISER_VERSION == 3
 
 
 _PIECES = st.sampled_from(
@@ -116,3 +116,15 @@ def test_idempotent_and_never_raises(text):
 def test_letters_digits_marks_survive(text):
     # Text made only of letters, marks and digits is never changed.
     assert normalise(text) == text
+
+
+def test_markup_left_as_words_by_an_export_that_stripped_punctuation():
+    raw = ("computer associates international lt href http investor reuters fullquote aspx ticker target stocks "
+           "quickinfo fullquote gt lt gt chief executive pleaded guilty")
+    assert normalise(raw) == "computer associates international chief executive pleaded guilty"
+    assert normalise("review lt strong gt new phones lt gt quot best quot buy") == "review new phones best buy"
+    # a lieutenant, "lt" with no tag name after it, and a "gt" too far away are kept
+    assert normalise("Lt Col Smith said the b team was late") == "Lt Col Smith said the b team was late"
+    assert normalise("the lt ratio fell and gt rose") == "the lt ratio fell and gt rose"
+    far = "lt b " + " ".join(["word"] * 40) + " gt"
+    assert normalise(far) == far

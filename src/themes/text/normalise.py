@@ -13,6 +13,12 @@ returns a cleaned *copy* used for the models. Steps, in order:
    any other tag (``<p>``, ``<b>``, ``<a href=...>``) and comments a space. Only
    ``<`` followed by a letter, ``/`` or ``!`` starts a tag, so ``a < b`` and ``<3``
    are kept.
+   Markup an export left as words when it stripped punctuation from escaped HTML (``&lt;a
+   href=...&gt;`` became ``lt a href http www reuters com ... gt``) goes too: a lower-case
+   ``lt`` followed by a tag name (``a``, ``href``, ``b``, ``strong``, ``font``, ``cite``, ...)
+   and, within 30 words on the same line, ``gt``; an empty ``lt gt`` (a closing tag); and the
+   entity words ``quot`` and ``nbsp``. "Lt Col" (capitalised) and "lt" with no tag name after it
+   are kept.
 5. URLs (``http://``, ``https://``, ``www.``) removed, trailing punctuation kept.
 6. E-mail addresses removed, then @mentions (``@USAirways thanks`` -> ``thanks``), then
    the editors' marks survey exports carry in square brackets: ``[name redacted]``,
@@ -41,7 +47,7 @@ import html
 import re
 import unicodedata
 
-NORMALISER_VERSION = 2
+NORMALISER_VERSION = 3
 
 _MAX_PASSES = 16  # a safety net: after the first pass no step lengthens the text
 
@@ -50,6 +56,9 @@ _HASHTAG = re.compile(r"(?<![\w&#])#(\w)")
 _TAG_BR = re.compile(r"<br\s*/?\s*>", re.IGNORECASE)
 _TAG_P_END = re.compile(r"</p\s*>", re.IGNORECASE)
 _TAG = re.compile(r"<!--.*?(?:-->|$)|<[A-Za-z/!][^<>]*>", re.DOTALL)
+_TAG_NAMES = r"(?:a|href|b|i|u|p|br|nobr|strong|em|font|cite|span|div|img|src|ul|li|table|tr|td|sup|sub)"
+_TAG_WORDS = re.compile(rf"(?<![\w-])lt(?: /)? {_TAG_NAMES}\b(?:[^\S\n]+\S+){{0,30}}?[^\S\n]+gt(?![\w-])"
+                        r"|(?<![\w-])lt gt(?![\w-])|(?<![\w-])(?:quot|nbsp)(?![\w-])")
 _URL = re.compile(r"(?:https?://|www\.)\S*?(?=[.,;:!?)\]}'\"]*(?:\s|$))", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MENTION = re.compile(r"(?<![\w@])@\w+")
@@ -135,6 +144,7 @@ def _once(text: str) -> str:
     text = _TAG_BR.sub("\n", text)
     text = _TAG_P_END.sub("\n\n", text)
     text = _remove_tags(text)
+    text = _TAG_WORDS.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _EMAIL.sub(" ", text)
     text = _MENTION.sub(" ", text)
