@@ -127,6 +127,13 @@ def _short_key(text: str) -> str:
     return " ".join(_WORD.findall(_clean(text).lower()))
 
 
+def answer_counts(texts: list[str]) -> Counter:
+    """How often each answer was given among ``texts``, by its words (case and punctuation
+    aside): what ``define`` quotes beside a short answer. Count once per theme and hand the
+    result to every ``define`` of that theme (its definition options are scored by the score)."""
+    return Counter(_short_key(t) for t in texts)
+
+
 def _jaccard(a: str, b: str) -> float:
     x, y = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
     return len(x & y) / len(x | y) if x | y else 1.0
@@ -158,7 +165,7 @@ def _verb(clause: str, first: bool) -> str:
 
 
 def define(texts: list[str], name: str, stances: list[str] | None = None, mixed: bool = False,
-           max_sentences: int = 2, all_texts: list[str] | None = None) -> str:
+           max_sentences: int = 2, all_texts: list[str] | Counter | None = None) -> str:
     """One or two clauses defining a theme from its segments, most typical first (the caller
     orders them: themes.discover.fit puts the central segments that sit furthest from every
     other theme first). With ``mixed`` (its answers are split on stance and the theme was kept
@@ -168,7 +175,7 @@ def define(texts: list[str], name: str, stances: list[str] | None = None, mixed:
     others say ...". The stance
     shares themselves are in the theme's own ``stance`` column, not in its definition. A theme of
     short answers is defined by quoting them, with how often each was given among ``all_texts``
-    (the theme's segments) when given."""
+    (the theme's segments, or their ``answer_counts``) when given."""
     stances = list(stances) if stances is not None else [""] * len(texts)
     picked: list[tuple[str, str]] = []   # (cleaned clause, its stance), most typical first
     short: list[str] = []
@@ -198,7 +205,8 @@ def define(texts: list[str], name: str, stances: list[str] | None = None, mixed:
     # with all the theme's texts, each quoted answer says how often it was given ("nothing at
     # all" (212)), so two themes of short answers are told apart by more than their words; the
     # answers given most often are the ones quoted (the most typical first on a tie)
-    keys = Counter(_short_key(t) for t in all_texts) if all_texts else Counter()
+    keys = Counter() if not (short and all_texts) else \
+        all_texts if isinstance(all_texts, Counter) else answer_counts(all_texts)
     said = {a: keys[_short_key(a)] for a in short}
     short.sort(key=lambda a: -said[a])
 

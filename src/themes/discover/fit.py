@@ -109,15 +109,16 @@ def definition_options(texts: list[str], name: str, stances: list[str], mixed: b
     """Candidate definitions of one theme from its typical segments (``texts``, most typical
     first): the default (themes.discover.define over them in order), then one led by each pair of
     the ``first`` most typical and one of each alone; distinct, the default first."""
-    from themes.discover.define import define
+    from themes.discover.define import answer_counts, define
 
-    out = [define(texts, name, stances, mixed=mixed, all_texts=all_texts)]
+    counts = answer_counts(all_texts)   # once: a theme has up to 137 options, and 200,000 answers ~10,000 segments
+    out = [define(texts, name, stances, mixed=mixed, all_texts=counts)]
     m = min(first, len(texts))
     leads = [(i, j) for i in range(m) for j in range(i + 1, m)] + [(i,) for i in range(m)]
     for lead in leads:
         order = list(lead) + [x for x in range(len(texts)) if x not in lead]
         d = define([texts[x] for x in order], name, [stances[x] for x in order], mixed=mixed,
-                   max_sentences=len(lead), all_texts=all_texts)
+                   max_sentences=len(lead), all_texts=counts)
         if d not in out:
             out.append(d)
     return out
