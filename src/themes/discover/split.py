@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from themes.text.stance import MIXED_SIDE
 from themes.types import Assignments, Segments, ThemeSet
 
-MIN_SIDE = 0.25
+MIN_SIDE = MIXED_SIDE   # a theme whose views are mixed (describe_stance) is tried as two
 MIN_PURITY = 0.70
 SPLITTABLE = ("discovered", "new")
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import re
 
+from themes.text.cues import BARE_NEGATION, BARE_NEGATION_VALENCE, FOR_AGAINST_RULES, POLARITY_RULES
+
 _NEGATORS = (
     r"no|not|never|none|nothing|without|hardly|nobody|cannot|"
     r"\w+n't|aint|cant|dont|didnt|doesnt|isnt|wasnt|werent|wont|wouldnt"
@@ -20,152 +22,14 @@ _NEGATOR = re.compile(rf"^(?:{_NEGATORS})$")
 _WORD = re.compile(r"[\w']+")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()]|\bbut\b")
 _OK_PUNCT = re.compile(r"\b(ok)([.!?,;:]+)", re.IGNORECASE)
-_OPEN = r"(?:^|(?<=[.!?;] ))"  # the start of the text or of a sentence in it
 MIXED_SHARE = 0.2  # each side's share for a theme's views to count as mixed (describe_stance)
+MIXED_SIDE = 0.25  # the smaller side's share of positive-or-critical at which views are mixed (and split is tried)
 _NEGATION_WINDOW = 3  # words before a cue that can negate it, as in VADER
 _FLIP = -0.74  # VADER's N_SCALAR: a negated cue keeps 74% of its strength, reversed
 _ALPHA = 15.0  # VADER's normalisation constant
 
-# Survey cues as (regex, valence) on VADER's lexicon scale (about -4 .. +4; "good"
-# is +1.9, "bad" -2.5). Earlier rules win where matches overlap. A cue preceded by
-# a negator within three words of the same clause is flipped ("no concerns",
-# "not too long", "nothing needs to change"), and the negator is used up.
-# Only cues VADER misses or misreads are listed; "rude", "ignored", "worried",
-# "comfortable", "happy to" are already in its lexicon, with negation.
-POLARITY_RULES: list[tuple[str, float]] = [
-    # Nothing to improve: VADER reads the "improve" as praise of something else.
-    (r"\bnothing (?:much |really |at all )?(?:to|i would|i'd|that needs to) (?:improve|change)\b", 2.0),
-    # A leading "Nothing." (to "what could improve?") is no opinion, but VADER, which ignores
-    # punctuation, lets it negate the praise after it: "Nothing. Excellent service." was critical.
-    (r"^\W*(?:nothing|none|no|nope|n/a|not really)(?: (?:really|at all|else|more|extra|much))?\s*[.,!;:\-]+"
-     r"|^\W*nothing(?: (?:else|extra|more))?(?= (?:all|needed|for me|to add|i can think of)\b)"
-     r"|^\W*(?:no|nothing|none)\W*(?=everything\b|(?:i think |i thought )?(?:it was|it went|they were|all was)\b)", 0.0),
-    # "Nothing apart from the wait": something to improve after all ("nothing but praise" is not).
-    (r"^\W*(?:nothing|not much|none) (?:really |much |else )?(?:apart from|except(?: for)?|other than|besides|aside from)\b", -1.0),
-    # "Could not have done any better", "couldn't fault": praise phrased as a negation.
-    (r"\b(?:could|can)(?:n't| ?not)(?: have)? (?:do(?:ne)?|be(?:en)?|ask(?:ed)? for|wish(?:ed)? for)"
-     r"(?: it| them| any| anything| much| a)? (?:better|more)\b|\bask(?:ed)? for no better\b"
-     r"|\b(?:can(?:no|')?t|could(?:n't| ?not)|couldnt|unable to)(?: (?:really|honestly))?(?: find(?: any| a)?)? (?:fault|improve on)"
-     r"|\b(?:hard|difficult) to (?:find (?:any |a )?faults?|fault)\b|\bnothing to fault\b|\bcould(?: have|'ve) done nothing better\b|\bnothing but (?:praise|good|positive|admiration|respect|thanks|gratitude|the best)\b", 2.0),
-    # ... and as nothing left to improve: "can't think of anything that could have been better",
-    # "nothing could be improved", "no improvements needed".
-    (r"\b(?:can(?:no|')?t|could(?:n't| ?not)|couldnt|unable to) think of (?:a thing|anything|any ?thing)[^.!?]*?"
-     r"\b(?:better|improved?|change[ds]?|differently)\b"
-     r"|\bnothing (?:\w+ )?(?:could|can|would|should)(?: have)? (?:be(?:en)? )?(?:improved?|changed?|better|done better)\b"
-     r"|\bno (?:improvements?|changes?) (?:needed|required|necessary)\b|^\W*no suggestions?\b", 2.0),
-    (r"\beverything (?:can|could|needs to|should) be (?:improved|better|changed)\b", -1.5),
-    # Short waits and quick help are praise VADER has no words for ("quick", "promptly",
-    # "on time" are not in its lexicon); they come before the long-wait cues they overlap.
-    (r"\b(?:did(?:n't| not|nt)|no need to|never) (?:have to |had to |need to )?wait(?: (?:very|too|that|so))? long\b"
-     r"|\b(?:wait(?:ing)?(?: time)?|it) (?:was(?:n't| not)|wasnt|is(?:n't| not)) (?:too |very |that )?long\b"
-     r"|\b(?:with(?:out| no|in) )?(?:no|little|hardly any|minimal) (?:wait(?:ing)?|delay)(?: time)?\b(?! room| list)"
-     r"|\b(?:arrived|came|answered|responded|attended|seen|dealt with|sorted(?: out)?|assessed|treated|called back)"
-     r"(?: (?:very|really|so|extremely|incredibly|fairly|pretty|quite))? (?:quickly|promptly|swiftly|rapidly"
-     r"|on time|in no time|within minutes|straight away|immediately|right away)\b"
-     r"|\b(?:quick|prompt|swift|speedy|fast|rapid|timely|immediate) (?:response|service|arrival|attention|action"
-     r"|treatment|reply|care|assessment|appointment|referral|help)s?\b"
-     r"|\b(?:very|so|really|extremely|incredibly) (?:quickly|promptly|swiftly)\b", 1.8),
-    # Refusal and unwillingness: VADER has no "consider", and "would not" alone is empty.
-    (r"\bwould(?:n't| not| never) (?:\w+ )?(?:consider|recommend|want|choose|use)\b", -1.5),
-    # Willingness: "would consider" is openness; "happy to" is already in VADER.
-    (r"\bwould (?:\w+ )?consider\b", 1.0),
-    # "like" as a comparison or a wish is no praise: "feels like lip service", "like a
-    # conveyor belt", "I would like more updates" (VADER scores every "like" +2.0).
-    # A wish for what was missing is a request: "would have liked more information", "could do
-    # with easier transport" ("I would like to thank the staff" is not).
-    (r"\b(?:would|'d|should)(?: have|'ve)? (?:really )?(?:liked?) (?!to (?:thank|say|praise|commend|express|compliment"
-     r"|add|mention|congratulate|give))(?:more|better|less|fewer|some|an?|the|someone|somebody|them|it if"
-     r"|to (?:have|see|be|get|know|hear|receive|speak|talk))\b[^.!?;]*|\bcould(?: have|'ve)? (?:done|do) with\b[^.!?;]*", -1.5),
-    (r"\b(?:feels?|felt|feeling|looks?|looked|seems?|seemed|sounds?|sounded|treated|things?|something"
-     r"|anything|nothing|more|less|just) like\b|\blike (?:a|an|when|if)\b"
-     r"|\b(?:would|'d|should) (?:really )?like\b", 0.0),
-    # "less" lowers the praise after it: "less helpful", "less useful than hoped".
-    (r"\bless (?:\w+ )?(?:helpful|useful|good|effective|supportive|friendly|clear|informative|responsive|caring)\b", -1.2),
-    # Criticism VADER has no words for: "lip service", "box-ticking", "nothing changes".
-    (r"\blip[- ]service\b|\b(?:box|tick)[- ]?(?:ticking|box(?:ing)?|exercises?)\b|\btokenis(?:m|tic)\b|\bperformative\b"
-     r"|\bnothing (?:ever |really )?(?:changes|changed|happens|happened|improves|improved|gets done)\b"
-     r"|\b(?:fell|falls?|falling) short\b|\blet (?:me |us |them |him |her |patients |people )?down\b", -1.5),
-    # Praise VADER has no words for: "made all the difference".
-    (r"\bmade (?:all the|a (?:real |big |huge |massive )?|such a )difference\b", 1.5),
-    # Worry nouns VADER lacks; negated they reassure ("no concerns", "no issues").
-    (r"\bconcern(?:s|ed|ing)?\b|\bissues?\b|\bcomplaints?\b|\bworries\b", -1.2),
-    # Need, lack and deficit: criticism phrased without a negative word.
-    (r"\black(?:s|ed|ing)?(?: of)?\b|\bnot enough\b|\binsufficient\b|\binadequate\b", -1.5),
-    (r"\btoo (?:little|few|much|many|long|slow|late|short|expensive|complicated|difficult|hard)\b", -1.5),
-    (r"\bno (?:support|help|feedback|information|communication|follow[- ]up|one (?:listened|called|explained|told))\b", -1.5),
-    (r"\bneeds? (?:to (?:improve|change|be (?:better|improved|changed))|more|improv\w*|work)\b", -1.5),
-    # What staff or the service should do is a request too: "Doctors need to listen".
-    (r"\b(?:need|needs|should|must|ought to) (?:to )?(?:really )?(?:listen|take|have|get|make|give|provide|explain|tell"
-     r"|treat|see|stop|start|ensure|check|read|answer|respond|communicate|learn|train|understand|consider|look|offer"
-     r"|involve|speak|talk|call|contact|update|inform|keep)\b", -1.2),
-    (r"\bcould (?:be|have been|do) (?:much |a lot |far )?better\b|\bshould(?: have|'ve)\b", -1.5),
-    (r"\bwait(?:ed|ing)? (?:far |way |so )?(?:too )?long\b|\bto (?:long|slow)\b", -1.5),
-    (r"\b(?:long|lengthy|longer) (?:wait|waits|waiting|delays?)\b|\bkept (?:\w+ )?waiting\b|\bon hold for\b"
-     r"|\bwait(?:ed|ing)? (?:for )?(?:quite |such |a very |a really )?(?:a )?(?:long time|long while|while)\b"
-     r"|\b(?:a )?(?:long|very long) time (?:to|before|for)\b|\b\d[\d.]* ?(?:hours?|hrs?|minutes?|mins?) (?:wait|delay)\b", -1.2),
-    # Long waits stated as a fact: "waited 2 hours", "kept waiting over an hour", "took ages".
-    (r"\b(?:wait(?:ed|ing)?|took|takes|taking)(?: for)?(?: over| nearly| almost| about| around| more than| up to)?"
-     r" (?:\d[\d./ ]*(?:and [\d/]+ )?|an? |one |two |three |four |five |six |several |many )"
-     r"(?:hours?|hrs?|days?|weeks?|months?)\b|\b(?:took|takes|taking)(?: a| so| such a)? (?:long time|ages|forever)\b"
-     r"|\bfor ages\b", -1.2),
-    # Requests for change say the present falls short ("More activities", "Arrive sooner",
-    # "Would be nice if ..."), though they hold no negative word; "better than expected" and
-    # "more than happy" are praise.
-    (r"\b(?:would|it'd|it would) (?:have been|be) (?:so |really |very )?(?:nice|good|better|great|helpful) (?:if|to)\b", -1.2),
-    (_OPEN + r"(?:a (?:little |bit )?|a lot |much )?(?:more|less|fewer|better|quicker|faster|sooner|shorter|cheaper"
-     r"|warmer|cleaner|clearer|easier|bigger|longer|closer|earlier|friendlier|larger|nicer)\b"
-     r"(?! than\b| of the same\b)(?: [\w']+)?", -1.0),
-    # ... and so do answers that open with a change to make ("Improve waiting times"), where
-    # VADER reads "improve" as praise.
-    (_OPEN + r"\W*(?:please )?(?:improve|improving|reduce|reducing|decrease|increase|shorten|speed up|cut down|fix|change)\b"
-     r"(?! (?:nothing|anything|a thing)\b)", -1.0),
-    # ... or with what should have been done more or better: "Be more helpful", "Send a better
-    # driver", "Listened more", "Answered the phone quicker".
-    (_OPEN + r"\W*(?:to |please |maybe |perhaps |just )?(?:be|have|get|got|give|send|make|try|provide|offer|listen(?:ed)?"
-     r"|explain(?:ed)?|answer(?:ed)?|arrived?|ensure|employ|hire|put|allow|treat(?:ed)?|call(?:ed)?|contact(?:ed)?"
-     r"|communicated?|inform(?:ed)?|updated?|kept|respond(?:ed)?|come|came)\b(?: [\w']+){0,4}? "
-     r"(?:more|better|quicker|faster|sooner|earlier|less|fewer|shorter)\b(?! than\b)(?: [\w']+)?", -1.0),
-    (r"\b(?:arrive[ds]?|arriving|came|come|respond(?:ed)?|react(?:ed)?|answer(?:ed)?|seen|see me|call(?:ed)? back|get|got)"
-     r" (?:a (?:little |bit )?|much |far )?(?:sooner|quicker|faster|earlier|more (?:quickly|promptly))\b(?! than\b)", -1.2),
-    # Asking that things stay as they are is praise.
-    (r"\bkeep (?:on |up )?(?:doing|going|up the good)\b|\bcarry on (?:as|doing)\b|\b(?:don't|do not) change (?:a thing|anything)\b"
-     r"|\bkeep (?:it |things |everything )?(?:the same|as it is|as they are)\b", 1.5),
-    # A sentence that opens with a request ("Explain the rules to patients", "Treat me with
-    # respect", "Re-train staff to read records") asks for what was missing: the whole sentence
-    # is the cue, so the praise words in what is asked for ("respect", "better") are not read as
-    # praise. Only plain imperatives: "Listened to me" (past) is a description.
-    (_OPEN + r"\W*(?:please |maybe |perhaps |also |and )?(?:explain|respect|treat|re-?train|train|update|invest|stop"
-     r"|start|ensure|make sure|check|introduce|bring back|hire|employ|recruit|listen|provide|offer|add|review|allow"
-     r"|let|tell|inform|communicate|read|ask|try|look at|consider|remember|reply|respond|return|follow up|get|bring"
-     r"|involve|keep|close|if anything|(?:could|can|would) you)\b[^.!?;]*", -1.5),
-    # Words people use to judge a service that VADER's lexicon lacks (it has "helpful", "kind",
-    # "caring", "rude"; not "professional", "polite", "unhelpful", "dismissive"). Negated they flip:
-    # "not very professional". "patient" and "understanding" are nouns too often to count alone.
-    (r"\b(?:professional(?:ly|ism)?|informative|knowledgeable|attentive(?:ly)?|thorough(?:ly)?|polite(?:ly)?"
-     r"|punctual|spotless|seamless(?:ly)?|exceptional(?:ly)?|first[- ]class|impeccable|impeccably|promptly"
-     r"|speedy|timely|tidy|approachable|listened(?: to)?|explained (?:everything|things|it|clearly|well|fully)|(?:very|so|really|extremely|was|were|is|are) (?:patient|understanding))\b", 1.8),
-    (r"\b(?:unhelpful+|uncaring|dismissive|dismissed|rushed|overcrowded|under-?staffed|disorgani[sz]ed|unorgani[sz]ed"
-     r"|patroni[sz]ing|condescending|abrupt|unclean|filthy|unsafe|uninterested|disinterested|inattentive)\b", -1.8),
-]
 _POLARITY_RULES = [(re.compile(p), v) for p, v in POLARITY_RULES]
 
-# A past negation of a plain fact reads as a complaint ("never called back",
-# "wasn't told", "didn't listen"). Skipped when a VADER lexicon word follows within
-# three words: VADER negates that word itself ("wasn't helpful", "never bad").
-BARE_NEGATION = re.compile(r"\b(?:never|wasn't|wasnt|weren't|werent|didn't|didnt|did not|was not|were not|hadn't|had not)\b")
-BARE_NEGATION_VALENCE = -1.0
-
-# for / against cues as (regex, +1 for / -1 against); negation flips, as above.
-# Against-cues that contain a for-word come first ("not in favour", "disagree").
-FOR_AGAINST_RULES: list[tuple[str, int]] = [
-    (r"\bdisagree\w*\b|\boppos(?:e|ed|es|ing|ition)\b|\bagainst\b|\bobject(?:s|ed|ion)?\b|\breject\w*\b", -1),
-    # "would" is part of the cue so that "I don't think I would consider it" is negated.
-    (r"\b(?:would (?:(?!not\b|never\b)\w+ )?)?consider\b|\bagree[ds]?\b|\bsupport(?:s|ed|ive)?\b|\bin fav(?:ou)?r\b|\bapprove[ds]?\b", 1),
-    (r"\bhappy to\b|\bwilling to\b|\bgood idea\b|\bfor it\b|\byes\b|\byeah\b|\byep\b", 1),
-    (r"^(?:no|nope|nah)\b(?! (?:one|concerns?|problems?|issues?|worries|objections?)\b)", -1),
-    # "I wouldn't." with no cue after it: a refusal.
-    (r"\bwould(?:n't| not| never)\b|\bwon't\b|\bwill not\b", -1),
-]
 _FOR_AGAINST_RULES = [(re.compile(p), v) for p, v in FOR_AGAINST_RULES]
 
 _analyzer_instance = None
@@ -311,10 +175,14 @@ def stance_shares(labels: list[str]) -> dict[str, float]:
 def describe_stance(shares: dict[str, float]) -> str:
     """Words for a theme's stance shares; "negative" is worded "critical".
 
-    - "mostly positive (71% positive)": positive >= 50% and at least twice critical;
+    The smaller of the two sides is "balanced" when it is at least ``MIXED_SIDE`` of the
+    positive-or-critical share (the share at which themes.discover.split tries two themes).
+
+    - "mostly positive (71% positive)": positive >= 50% and the sides not balanced;
     - "mostly critical (62% critical)": the same the other way round;
     - "mostly neutral": neutral >= 50% and positive and critical each under 25%;
-    - "mixed (45% positive, 40% critical)": positive and critical each >= 20%;
+    - "mixed (55% positive, 30% critical)": the sides balanced and the smaller at least
+      half of ``MIXED_SHARE`` of all;
     - "somewhat positive (40% positive, 10% critical)" / "somewhat critical (...)":
       the rest, by the larger of the two; "mostly neutral" if they are equal;
     - "no answers" when every share is zero.
@@ -325,13 +193,14 @@ def describe_stance(shares: dict[str, float]) -> str:
     both = f"{p:.0%} positive, {n:.0%} critical"
     if p + n + u <= 0:
         return "no answers"
-    if p >= 0.5 and p >= 2 * n:
+    balanced = p + n > 0 and min(p, n) >= MIXED_SIDE * (p + n)
+    if p >= 0.5 and p > n and not balanced:
         return f"mostly positive ({p:.0%} positive)"
-    if n >= 0.5 and n >= 2 * p:
+    if n >= 0.5 and n > p and not balanced:
         return f"mostly critical ({n:.0%} critical)"
     if u >= 0.5 and p < 0.25 and n < 0.25:
         return "mostly neutral"
-    if p >= MIXED_SHARE and n >= MIXED_SHARE:
+    if balanced and min(p, n) >= MIXED_SHARE / 2:
         return f"mixed ({both})"
     if p > n:
         return f"somewhat positive ({both})"
