@@ -21,7 +21,7 @@ import numpy as np
 MICRO_CLUSTERS = 4000   # above this many distinct sentences, Ward sees micro-clusters
 MICRO_ITERS = 5         # Lloyd steps of the first stage (micro-clusters need not converge)
 MICRO_FIT = 40_000      # rows those steps run on (a fixed sample); then every row joins its nearest
-CHUNK = 4096            # rows per block in the first stage and the chunked PCA (memory: CHUNK x MICRO)
+CHUNK = 1024            # rows per block in the first stage and the chunked PCA (memory: CHUNK x MICRO, 16 MB)
 TREE_VERSION = 2        # bump when the tree or the cache layout changes
 
 
