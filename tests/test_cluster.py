@@ -67,7 +67,7 @@ def test_silhouettes_match_sklearn_on_nested_and_other_cuts():
     from scipy.cluster.hierarchy import fcluster, linkage
     from sklearn.metrics import pairwise_distances, silhouette_score
 
-    from themes.discover.cluster import silhouettes
+    from themes.discover.silhouette import silhouettes
 
     rng = np.random.default_rng(3)
     X = rng.normal(size=(300, 8))
