@@ -275,6 +275,9 @@ def test_shares():
         ({"positive": 0.65, "negative": 0.23, "neutral": 0.12}, "mixed (65% positive, 23% critical)"),
         ({"positive": 0.20, "negative": 0.06, "neutral": 0.74}, "mostly neutral"),
         ({"positive": 0.30, "negative": 0.08, "neutral": 0.62}, "somewhat positive (30% positive, 8% critical)"),
+        # balanced, but the smaller side is few of all the sentences
+        ({"positive": 0.13, "negative": 0.27, "neutral": 0.60}, "somewhat critical (13% positive, 27% critical)"),
+        ({"positive": 0.19, "negative": 0.50, "neutral": 0.31}, "mixed (19% positive, 50% critical)"),
         ({"positive": 0.71, "negative": 0.10, "neutral": 0.19}, "mostly positive (71% positive)"),
         ({"positive": 0.45, "negative": 0.40, "neutral": 0.15}, "mixed (45% positive, 40% critical)"),
         ({"positive": 0.10, "negative": 0.10, "neutral": 0.80}, "mostly neutral"),

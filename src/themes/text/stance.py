@@ -24,6 +24,7 @@ _CLAUSE_BREAK = re.compile(r"[.,;:!?()]|\bbut\b")
 _OK_PUNCT = re.compile(r"\b(ok)([.!?,;:]+)", re.IGNORECASE)
 MIXED_SHARE = 0.2  # each side's share for a theme's views to count as mixed (describe_stance)
 MIXED_SIDE = 0.25  # the smaller side's share of positive-or-critical at which views are mixed (and split is tried)
+MIXED_FLOOR = 0.15  # ... and its share of all a theme's sentences (13% positive against 27% critical is not mixed)
 _NEGATION_WINDOW = 3  # words before a cue that can negate it, as in VADER
 _FLIP = -0.74  # VADER's N_SCALAR: a negated cue keeps 74% of its strength, reversed
 _ALPHA = 15.0  # VADER's normalisation constant
@@ -182,7 +183,7 @@ def describe_stance(shares: dict[str, float]) -> str:
     - "mostly critical (62% critical)": the same the other way round;
     - "mostly neutral": neutral >= 50% and positive and critical each under 25%;
     - "mixed (55% positive, 30% critical)": the sides balanced and the smaller at least
-      half of ``MIXED_SHARE`` of all;
+      ``MIXED_FLOOR`` of all;
     - "somewhat positive (40% positive, 10% critical)" / "somewhat critical (...)":
       the rest, by the larger of the two; "mostly neutral" if they are equal;
     - "no answers" when every share is zero.
@@ -200,7 +201,7 @@ def describe_stance(shares: dict[str, float]) -> str:
         return f"mostly critical ({n:.0%} critical)"
     if u >= 0.5 and p < 0.25 and n < 0.25:
         return "mostly neutral"
-    if balanced and min(p, n) >= MIXED_SHARE / 2:
+    if balanced and min(p, n) >= MIXED_FLOOR:
         return f"mixed ({both})"
     if p > n:
         return f"somewhat positive ({both})"
