@@ -133,9 +133,11 @@ POLARITY_RULES: list[tuple[str, float]] = [
      r"|explain(?:ed)?|answer(?:ed)?|arrived?|ensure|employ|hire|put|allow|treat(?:ed)?|call(?:ed)?|contact(?:ed)?"
      r"|communicated?|inform(?:ed)?|updated?|kept|respond(?:ed)?|come|came)\b(?: [\w']+){0,4}? "
      r"(?:more|better|quicker|faster|sooner|earlier|less|fewer|shorter)\b(?! than\b)(?: [\w']+)?", -1.0),
-    (r"\b(?:a (?:little |bit )?|bit |much |far |lot )?(?:quicker|faster|sooner|more (?:quickly|promptly))\b(?! than\b| th[ae]n\b)", -1.2),
-    (r"\b(?:arrive[ds]?|arriving|came|come|respond(?:ed)?|react(?:ed)?|answer(?:ed)?|seen|see me|call(?:ed)? back|get|got)"
-     r" (?:a (?:little |bit )?|much |far )?(?:sooner|quicker|faster|earlier|more (?:quickly|promptly))\b(?! than\b)", -1.2),
+    # Speed asked for, anywhere: "turned up quicker", "just faster response"; "earlier" only after
+    # a verb of arriving or answering ("arrived earlier"), since "earlier" alone is mostly a time.
+    (r"\b(?:a (?:little |bit )?|bit |much |far |lot )?(?:quicker|faster|sooner|more (?:quickly|promptly))\b(?! than\b| th[ae]n\b)"
+     r"|\b(?:arrive[ds]?|arriving|came|come|respond(?:ed)?|react(?:ed)?|answer(?:ed)?|seen|see me|call(?:ed)? back|get|got)"
+     r" (?:a (?:little |bit )?|much |far )?(?:earlier|quicker|faster|sooner|more (?:quickly|promptly))\b(?! than\b)", -1.2),
     # Asking that things stay as they are is praise.
     (r"\bkeep (?:on |up )?(?:doing|going|up the good)\b|\bcarry on (?:as|doing)\b|\b(?:don't|do not) change (?:a thing|anything)\b"
      r"|\bkeep (?:it |things |everything )?(?:the same|as it is|as they are)\b", 1.5),
