@@ -133,3 +133,130 @@ def test_extract_never_builds_the_full_segment_matrix(monkeypatch, fake_embedder
                      splitter=regex_splitter, phrases=simple_phrases, settings=fast_settings)
     assert isinstance(result.vectors, SegmentVectors) and len(result.vectors) == len(result.segments)
     assert len(result.vectors.distinct) == 3 and result.responses["theme_ids"].astype(str).str.len().gt(0).all()
+
+
+def test_compact_embedding_keeps_one_row_per_vector_in_order_of_first_use(fake_embedder):
+    """Issue 18: texts an uncased model cannot tell apart share a row, moved up in place, and the
+    rows come in the order clustering reads them, so fitting copies none of the 166 MB."""
+    import numpy as np
+
+    from themes.discover.cluster import weighted_distinct
+    from themes.embed.models import embed_texts
+
+    class Uncased:
+        name, dimension = "uncased", fake_embedder.dimension
+
+        def embed(self, texts):
+            return fake_embedder.embed([t.lower() for t in texts])
+
+    texts = ["Zebra crossing", "apple pie", "zebra crossing", "Apple pie", "mango", "zebra crossing"]
+    v = embed_texts(texts, Uncased(), compact=True)
+    dense = embed_texts(texts, Uncased())
+    assert len(v.distinct) == 3 and np.array_equal(np.asarray(v), dense)
+    assert v.index.tolist() == [0, 1, 0, 1, 2, 0]     # first use: zebra, apple, mango
+    U, w = weighted_distinct(v)
+    assert U is v.distinct and w.tolist() == [3, 2, 1]
+
+
+def test_merge_equal_rows_moves_rows_up_without_a_second_matrix():
+    import numpy as np
+
+    from themes.types import merge_equal_rows, row_codes
+
+    rng = np.random.default_rng(5)
+    base = rng.normal(size=(9000, 4)).astype(np.float32)
+    rows = np.concatenate([np.arange(9000), rng.integers(0, 9000, 3000)])   # 3,000 repeats, past one block
+    X = base[rows]
+    expect = X.copy()
+    codes, first = row_codes(X)
+    assert len(first) == 9000 and np.array_equal(X[first][codes], X)
+    index = rng.integers(0, len(X), 500)
+    v = merge_equal_rows(X, index)
+    assert v.distinct.base is X or v.distinct is X        # a view of the same buffer
+    assert len(v.distinct) == 9000 and np.array_equal(np.asarray(v), expect[index])
+
+
+def test_assigning_segment_vectors_gives_what_the_matrix_gives(fake_embedder, fast_settings):
+    import numpy as np
+    import pandas as pd
+
+    import themes.results.assign as assign_mod
+    from themes.io.corpus import build_corpus
+    from themes.text.segment import regex_splitter, segment
+    from themes.types import SegmentVectors, ThemeSet, theme_table
+
+    texts = ["The wait was long.", "Staff were kind.", "Parking was hard.", "Food was cold."] * 5
+    corpus = build_corpus(pd.DataFrame({"text": texts, "q": ["a", "b"] * 10}), text="text", question="q")
+    segs = segment(corpus, regex_splitter, 1)
+    rng = np.random.default_rng(0)
+    distinct = rng.normal(size=(4, 6)).astype(np.float32)
+    distinct /= np.linalg.norm(distinct, axis=1, keepdims=True)
+    v = SegmentVectors(distinct, np.tile(np.arange(4), 5))
+    cents = distinct[[0, 1, 2]] + 0.1
+    cents /= np.linalg.norm(cents, axis=1, keepdims=True)
+    ts = ThemeSet(table=theme_table(ids=np.arange(1, 4), names=["x", "y", "z"], questions=["a", "b", "a"]),
+                  centroids=cents.astype(np.float32), threshold=0.2)
+    old_block = assign_mod.BLOCK
+    try:
+        assign_mod.BLOCK = 3   # several blocks
+        a = assign_mod.assign(v, segs, ts)
+    finally:
+        assign_mod.BLOCK = old_block
+    b = assign_mod.assign(np.asarray(v), segs, ts)
+    assert np.array_equal(a.theme_pos, b.theme_pos) and np.array_equal(a.score, b.score)
+    assert set(a.theme_pos[segs.frame["question"].to_numpy() == "b"]) <= {1, -1}
+
+
+def test_extract_lets_its_own_model_go_once_naming_is_done(fake_embedder, fast_settings):
+    """The model is released after naming (the tables embed nothing) when extract made it, and
+    left alone when the caller passed it in."""
+    import pandas as pd
+
+    from themes.config import Components, use_components
+    from themes.pipeline import extract
+    from themes.text.phrases import simple_phrases
+    from themes.text.segment import regex_splitter
+
+    class Releasing:
+        name, dimension, released = fake_embedder.name, fake_embedder.dimension, 0
+
+        def embed(self, texts):
+            assert not self.released, "embedded after the model was released"
+            return fake_embedder.embed(texts)
+
+        def release(self):
+            self.released += 1
+
+    data = pd.DataFrame({"id": [str(i) for i in range(12)],
+                         "text": [f"The wait was long at visit {i}. Staff were kind." for i in range(12)]})
+    own = Releasing()
+    with use_components(Components(embedder=lambda model, settings: own)):
+        extract(data, text="text", id="id", splitter=regex_splitter, phrases=simple_phrases, settings=fast_settings)
+    assert own.released == 1
+    given = Releasing()
+    extract(data, text="text", id="id", embedder=given, splitter=regex_splitter, phrases=simple_phrases,
+            settings=fast_settings)
+    assert given.released == 0
+
+
+def test_cached_terms_are_worked_out_in_blocks_and_not_kept(tmp_path, monkeypatch):
+    """Keyword terms go through the cache BLOCK texts at a time, one shard each, and the cache
+    does not keep what it stored: the caller never holds every text's terms at once."""
+    import themes.text.cache as cache
+    from themes.text.phrases import count_terms
+
+    monkeypatch.setattr(cache, "BLOCK", 4)
+    seen = []
+
+    def terms(texts):
+        seen.append(len(texts))
+        return count_terms(texts)
+
+    wrapped = cache.cached_terms(terms, tmp_path)
+    texts = [f"waiting room number {k} was cold" for k in range(10)]
+    first = list(wrapped(texts))
+    assert seen == [4, 4, 2] and len(list((tmp_path).glob("txt-*/*.json"))) == 3
+    assert first == [list(t) for t in count_terms(texts)]
+    seen.clear()
+    again = cache.cached_terms(terms, tmp_path)
+    assert list(again(texts)) == first and seen == []    # a new run reads them back, none worked out

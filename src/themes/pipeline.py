@@ -76,12 +76,15 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
 
     # segment: sentence-sized pieces of each substantive answer
     t = time.perf_counter()
-    splitter = splitter or default_splitter(settings)
-    segs = segment(corpus, splitter, settings.min_segment_words, settings.max_segment_words)
+    # (no name is kept for the default splitter: its cache's memo of every answer's spans, 106 MB
+    # at 200,000 answers, goes once the answers are split)
+    segs = segment(corpus, splitter or default_splitter(settings), settings.min_segment_words,
+                   settings.max_segment_words)
     timings["segment_s"] = time.perf_counter() - t
     timings["segment_peak_mb"] = peak_mb()
 
     # embed: one unit vector per distinct segment text (cached on disk; themes.types.SegmentVectors)
+    own_embedder = embedder is None
     embedder = embedder or new_embedder(settings.model, settings)
     t = time.perf_counter()
     vectors = embed_segments(segs, embedder, settings, reporter, compact=True)
@@ -108,10 +111,12 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
         fit_info = {**fit_info, "stance_splits": n_split}
         if n_split:
             assignments = assign(vectors, segs, theme_set)
-    phrases = phrases or default_phrases(settings)
-    named, naming = name_theme_set(theme_set, segs, vectors, assignments, cached(embedder, settings), phrases,
-                                   default_terms(settings), settings.normalise, describer)
+    named, naming = name_theme_set(theme_set, segs, vectors, assignments, cached(embedder, settings),
+                                   phrases or default_phrases(settings), default_terms(settings),
+                                   settings.normalise, describer)
     fit_info = {**fit_info, "naming": naming}
+    if own_embedder and hasattr(embedder, "release"):   # nothing past naming embeds: the model's memory
+        embedder.release()                               # goes before the tables are made
     if codebook is not None:
         from themes.model.seeding import keep_codebook_text
 

@@ -193,6 +193,49 @@ class SegmentVectors:
         return SegmentVectors(self.distinct, self.index[rows])
 
 
+def row_codes(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each row of a float32 matrix, numbered in order of first appearance, equal rows
+    sharing one; the first row of each code). A 64-bit hash of each row's bits (no per-row Python
+    object), then checked exactly against each code's first row; a collision (never seen) falls
+    back to the rows' bytes."""
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    if len(X) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    bits = X.view(np.uint32)
+    h = np.zeros(len(X), np.uint64)
+    for j in range(X.shape[1]):
+        h *= np.uint64(1099511628211)
+        h ^= bits[:, j]
+    codes = pd.factorize(h)[0].astype(np.int64)
+    if codes[-1] == len(X) - 1:   # numbered in order of first appearance: every row distinct
+        return codes, np.arange(len(X), dtype=np.int64)
+    first = _firsts(codes)
+    if not all(np.array_equal(bits[s:s + 8192], bits[first[codes[s:s + 8192]]]) for s in range(0, len(X), 8192)):
+        codes = pd.factorize(np.fromiter((r.tobytes() for r in X), dtype=object, count=len(X)))[0].astype(np.int64)
+        first = _firsts(codes)
+    return codes, first
+
+
+def _firsts(codes: np.ndarray) -> np.ndarray:
+    first = np.zeros(codes.max() + 1, np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return first
+
+
+def merge_equal_rows(vectors: np.ndarray, index: np.ndarray) -> SegmentVectors:
+    """SegmentVectors of ``vectors`` (rows in order of first use) and each segment's row, rows
+    with equal vectors made one (an uncased model gives "Good" and "good" one vector): moved up
+    in place, so no second copy of the matrix is made; ``vectors`` is overwritten."""
+    codes, first = row_codes(vectors)
+    if len(first) == len(vectors):
+        return SegmentVectors(vectors, index)
+    # first[c] >= c and grows with c, so each block reads rows at or below where later blocks read
+    for s in range(0, len(first), 8192):
+        e = min(s + 8192, len(first))
+        vectors[s:e] = vectors[first[s:e]]
+    return SegmentVectors(vectors[:len(first)], codes[index])
+
+
 def as_matrix(vectors):
     """float32 rows to multiply: a matrix as such, SegmentVectors as they are (``v @ M`` works on
     their distinct rows)."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from themes.discover.silhouette import silhouettes
-from themes.types import SegmentVectors
+from themes.types import SegmentVectors, row_codes
 
 SILHOUETTE_SAMPLE = 3000
 REFINE_ITERS = 10  # spherical k-means steps after Ward (makes the themes depend less on the fit sample)
@@ -89,31 +89,13 @@ def distinct_rows(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Survey answers repeat ("Very good service", "Nothing"), and so do their vectors: the costly
     steps (Ward's tree, silhouette, sub-groups) run on distinct vectors, with counts as weights."""
-    import pandas as pd
-
     X = np.ascontiguousarray(X, dtype=np.float32)
     if len(X) == 0:
         return X, np.zeros(0, np.int64), np.zeros(0, np.int64)
-    # a 64-bit hash of each row's bits (no per-row Python object), numbered in order of first
-    # appearance, then checked exactly; a collision (never seen) falls back to the bytes
-    bits = X.view(np.uint32)
-    h = np.zeros(len(X), np.uint64)
-    for j in range(X.shape[1]):
-        h *= np.uint64(1099511628211)
-        h ^= bits[:, j]
-    codes = pd.factorize(h)[0].astype(np.int64)
-    if codes[-1] == len(X) - 1:   # numbered in order of first appearance: every row distinct
+    codes, first = row_codes(X)
+    if len(first) == len(X):
         return X, codes, np.ones(len(X), np.int64)   # X itself, no copy (107,945 x 384 is 166 MB)
-    first = np.zeros(codes.max() + 1, np.int64)
-    first[codes[::-1]] = np.arange(len(X) - 1, -1, -1)
-    U = X[first]
-    if not all(np.array_equal(bits[s:s + 8192], U[codes[s:s + 8192]].view(np.uint32))
-               for s in range(0, len(X), 8192)):
-        codes = pd.factorize(np.fromiter((r.tobytes() for r in X), dtype=object, count=len(X)))[0].astype(np.int64)
-        first = np.zeros(codes.max() + 1, np.int64)
-        first[codes[::-1]] = np.arange(len(X) - 1, -1, -1)
-        U = X[first]
-    return U, codes, np.bincount(codes, minlength=len(U)).astype(np.int64)
+    return X[first], codes, np.bincount(codes, minlength=len(first)).astype(np.int64)
 
 
 def weighted_distinct(X) -> tuple[np.ndarray, np.ndarray]:

@@ -208,7 +208,7 @@ def fit_tree(X: np.ndarray, reduce_dims: int, seed: int, cache_dir=None, device:
 
         key = f"ward|v{TREE_VERSION}|{MICRO_CLUSTERS}|{reduce_dims}|{X.shape}|{X.dtype}"
         h = hashlib.blake2b(key.encode(), digest_size=16)
-        h.update(np.ascontiguousarray(X).tobytes())
+        h.update(memoryview(np.ascontiguousarray(X)))   # the buffer itself: no 166 MB bytes copy
         path = Path(cache_dir) / "trees" / f"{h.hexdigest()}.npz"
         try:
             with np.load(path, allow_pickle=False) as saved:

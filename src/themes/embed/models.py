@@ -17,7 +17,7 @@ from themes.embed.device import batch_for
 from themes.errors import ConfigError
 from themes.io.atomic import write_file
 from themes.io.limits import release_freed_memory
-from themes.types import SegmentVectors
+from themes.types import SegmentVectors, merge_equal_rows
 
 # Names that resolve to a model shipped inside a PyPI package (no hub download, ever).
 PACKAGED_MODELS = {
@@ -121,6 +121,16 @@ class SentenceTransformerEmbedder:
         st = self._load()
         getter = getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension
         return int(getter())
+
+    def release(self) -> None:
+        """Let the loaded model go (about 50 MB resident back after a large run); the next
+        ``embed`` loads it again."""
+        if self._st is not None:
+            import gc
+
+            self._st = None
+            gc.collect()
+            release_freed_memory()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         st = self._load()
@@ -266,18 +276,24 @@ class EmbeddingCache:
 def embed_texts(texts: list[str], embedder, cache: EmbeddingCache | None = None,
                 progress=None, chunk: int = 2048, compact: bool = False):
     """Embed unique texts once, reuse the cache, write new vectors to it in chunks. One row per
-    text; with ``compact``, as SegmentVectors (one row per distinct text and each text's row)."""
+    text; with ``compact``, as SegmentVectors (one row per distinct vector, in order of first use,
+    and each text's row: texts an uncased model cannot tell apart share one)."""
     if not texts:
         dim = getattr(embedder, "dimension", 0)
         empty = np.zeros((0, dim), dtype=np.float32)
         return SegmentVectors(empty, np.zeros(0, np.int64)) if compact else empty
-    unique, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
+    # embedded in sorted order (batches as they have always been), kept in order of first use:
+    # SegmentVectors' rows are then already the order clustering reads them in, with no copy
+    unique, first_use, inverse = np.unique(np.asarray(texts, dtype=object), return_index=True, return_inverse=True)
     unique = unique.tolist()
+    order = np.argsort(first_use, kind="stable")   # row k of the vectors holds unique[order[k]]
+    row_of = np.empty(len(order), np.int64)
+    row_of[order] = np.arange(len(order))
     if cache is not None:
-        vecs, found = cache.lookup(unique)
+        vecs, found = cache.lookup([unique[j] for j in order])
     else:
         vecs, found = None, np.zeros(len(unique), dtype=bool)
-    todo = np.flatnonzero(~found)
+    todo = np.flatnonzero(~found[row_of])   # positions in the sorted texts
     if progress is not None:
         progress.start(total=len(unique), done=int(found.sum()))
     for i in range(0, len(todo), chunk):
@@ -288,7 +304,7 @@ def embed_texts(texts: list[str], embedder, cache: EmbeddingCache | None = None,
             raise ConfigError(f"The embedder returned shape {v.shape} for {len(batch)} texts.")
         if vecs is None:
             vecs = np.zeros((len(unique), v.shape[1]), dtype=np.float32)
-        vecs[idx] = v
+        vecs[row_of[idx]] = v
         if cache is not None:
             cache.add(batch, v)
         release_freed_memory()   # the model's buffers for this chunk (see themes.io.limits)
@@ -296,8 +312,8 @@ def embed_texts(texts: list[str], embedder, cache: EmbeddingCache | None = None,
             progress.advance(len(idx))
     if progress is not None:
         progress.stop()
-    inverse = np.asarray(inverse, dtype=np.int64).reshape(-1)
-    return SegmentVectors(vecs, inverse) if compact else vecs[inverse]
+    inverse = row_of[np.asarray(inverse, dtype=np.int64).reshape(-1)]
+    return merge_equal_rows(vecs, inverse) if compact else vecs[inverse]
 
 
 class CachedEmbedder:

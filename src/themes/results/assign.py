@@ -19,18 +19,24 @@ from themes.types import (
     Assignments,
     Corpus,
     Segments,
+    SegmentVectors,
     ThemeSet,
     as_matrix,
     live_mask,
     resolve_rows,
 )
 
+BLOCK = 65_536   # segments scored at a time (a block's scores against 60 themes: 16 MB)
+
 
 def similarities(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -> np.ndarray:
     """Cosine of each segment to each theme; themes of other questions get -inf."""
     sims = as_matrix(vectors) @ theme_set.centroids.T
+    return _other_questions_out(sims, segments.frame["question"].to_numpy(), theme_set)
+
+
+def _other_questions_out(sims: np.ndarray, qs: np.ndarray, theme_set: ThemeSet) -> np.ndarray:
     if len(theme_set) and theme_set.table["question"].nunique() > 1:
-        qs = segments.frame["question"].to_numpy()
         for q in np.unique(qs):
             allowed = np.zeros(len(theme_set), dtype=bool)
             allowed[theme_set.for_question(q)] = True
@@ -41,7 +47,9 @@ def similarities(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -
 
 def assign(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -> Assignments:
     """Each segment's theme: the nearest centre above the threshold; for a codebook's themes
-    (``theme_set.coding``), every code it takes (themes.results.codes)."""
+    (``theme_set.coding``), every code it takes (themes.results.codes). SegmentVectors are scored
+    once per distinct text and spread ``BLOCK`` segments at a time: no segments x themes matrix
+    (386,181 x 60 is 93 MB)."""
     if theme_set.coding is not None:
         from themes.results.codes import assign_codes
 
@@ -49,9 +57,18 @@ def assign(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -> Assi
     n = len(segments)
     if n == 0 or len(theme_set) == 0:
         return Assignments(theme_pos=np.full(n, -1, dtype=np.int64), score=np.zeros(n, dtype=np.float32))
-    sims = similarities(vectors, segments, theme_set)
-    pos = np.argmax(sims, axis=1).astype(np.int64)
-    score = sims[np.arange(n), pos].astype(np.float32)
+    if isinstance(vectors, SegmentVectors):
+        per_text = vectors.distinct @ theme_set.centroids.T
+        qs = segments.frame["question"].to_numpy()
+        pos, score = np.empty(n, np.int64), np.empty(n, np.float32)
+        for s in range(0, n, BLOCK):
+            sims = _other_questions_out(per_text[vectors.index[s:s + BLOCK]], qs[s:s + BLOCK], theme_set)
+            pos[s:s + BLOCK] = np.argmax(sims, axis=1)
+            score[s:s + BLOCK] = sims[np.arange(len(sims)), pos[s:s + BLOCK]]
+    else:
+        sims = similarities(vectors, segments, theme_set)
+        pos = np.argmax(sims, axis=1).astype(np.int64)
+        score = sims[np.arange(n), pos].astype(np.float32)
     pos[score < theme_set.threshold] = -1
     return Assignments(theme_pos=pos, score=score)
 

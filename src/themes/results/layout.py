@@ -102,10 +102,9 @@ def segment_layout(vectors: np.ndarray, theme_pos: np.ndarray, centroids: np.nda
         centres = centroids.astype(np.float64)
         home = theme_pos.astype(np.int64).copy()
         for s in range(0, n, CHUNK):
-            part = home[s:s + CHUNK]
-            miss = part < 0
-            if miss.any():
-                part[miss] = np.argmax(vectors[s:s + CHUNK][miss] @ centroids.T, axis=1)
+            miss = s + np.flatnonzero(home[s:s + CHUNK] < 0)
+            if len(miss):   # only those rows: a dense block of CHUNK rows is 100 MB
+                home[miss] = np.argmax(vectors[miss] @ centroids.T, axis=1)
     places = separate(classical_mds(centres))
     axes = _residual_axes(vectors, centres, home)
     # (v - centre) @ axes, as v @ axes - centre @ axes: no n x d temporary

