@@ -29,12 +29,6 @@ from themes.types import (
 BLOCK = 65_536   # segments scored at a time (a block's scores against 60 themes: 16 MB)
 
 
-def similarities(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -> np.ndarray:
-    """Cosine of each segment to each theme; themes of other questions get -inf."""
-    sims = as_matrix(vectors) @ theme_set.centroids.T
-    return _other_questions_out(sims, segments.frame["question"].to_numpy(), theme_set)
-
-
 def _other_questions_out(sims: np.ndarray, qs: np.ndarray, theme_set: ThemeSet) -> np.ndarray:
     if len(theme_set) and theme_set.table["question"].nunique() > 1:
         for q in np.unique(qs):
@@ -47,9 +41,9 @@ def _other_questions_out(sims: np.ndarray, qs: np.ndarray, theme_set: ThemeSet) 
 
 def assign(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -> Assignments:
     """Each segment's theme: the nearest centre above the threshold; for a codebook's themes
-    (``theme_set.coding``), every code it takes (themes.results.codes). SegmentVectors are scored
-    once per distinct text and spread ``BLOCK`` segments at a time: no segments x themes matrix
-    (386,181 x 60 is 93 MB)."""
+    (``theme_set.coding``), every code it takes (themes.results.codes); themes of other questions
+    are never taken. SegmentVectors are scored once per distinct text and spread ``BLOCK``
+    segments at a time: no segments x themes matrix (386,181 x 60 is 93 MB)."""
     if theme_set.coding is not None:
         from themes.results.codes import assign_codes
 
@@ -57,18 +51,17 @@ def assign(vectors: np.ndarray, segments: Segments, theme_set: ThemeSet) -> Assi
     n = len(segments)
     if n == 0 or len(theme_set) == 0:
         return Assignments(theme_pos=np.full(n, -1, dtype=np.int64), score=np.zeros(n, dtype=np.float32))
+    # scores once per distinct text (SegmentVectors) or per row, then read a block at a time
     if isinstance(vectors, SegmentVectors):
-        per_text = vectors.distinct @ theme_set.centroids.T
-        qs = segments.frame["question"].to_numpy()
-        pos, score = np.empty(n, np.int64), np.empty(n, np.float32)
-        for s in range(0, n, BLOCK):
-            sims = _other_questions_out(per_text[vectors.index[s:s + BLOCK]], qs[s:s + BLOCK], theme_set)
-            pos[s:s + BLOCK] = np.argmax(sims, axis=1)
-            score[s:s + BLOCK] = sims[np.arange(len(sims)), pos[s:s + BLOCK]]
+        per_row, index = vectors.distinct @ theme_set.centroids.T, vectors.index
     else:
-        sims = similarities(vectors, segments, theme_set)
-        pos = np.argmax(sims, axis=1).astype(np.int64)
-        score = sims[np.arange(n), pos].astype(np.float32)
+        per_row, index = as_matrix(vectors) @ theme_set.centroids.T, np.arange(n)
+    qs = segments.frame["question"].to_numpy()
+    pos, score = np.empty(n, np.int64), np.empty(n, np.float32)
+    for s in range(0, n, BLOCK):
+        sims = _other_questions_out(per_row[index[s:s + BLOCK]], qs[s:s + BLOCK], theme_set)
+        pos[s:s + BLOCK] = np.argmax(sims, axis=1)
+        score[s:s + BLOCK] = sims[np.arange(len(sims)), pos[s:s + BLOCK]]
     pos[score < theme_set.threshold] = -1
     return Assignments(theme_pos=pos, score=score)
 

@@ -83,10 +83,10 @@ BLOCK = 10_000   # texts worked out and stored at a time by ``cached_per_text``
 def cached_per_text(fn: Callable[[list[str]], Iterable[list]], cache: TextCache,
                     convert: Callable = lambda v: v) -> Callable[[list[str]], Iterable[list]]:
     """``fn`` (texts -> one list per text) with the cache in front: only texts never seen
-    before reach ``fn``, each once; ``convert`` turns a stored JSON value back into fn's form.
-    Texts go through ``BLOCK`` at a time, each block's new results stored as one shard, so a
-    caller that reads the results as they come never holds them all (with a cache that does not
-    ``remember`` what it stores)."""
+    before reach ``fn``, each once (with a cache that does not ``remember``, once per block);
+    ``convert`` turns a stored JSON value back into fn's form. Texts go through ``BLOCK`` at a
+    time, each block's new results stored as one shard, so a caller that reads the results as
+    they come, from a cache that does not remember them, never holds them all."""
 
     def wrapped(texts: list[str]) -> Iterable[list]:
         texts = list(texts)
