@@ -543,3 +543,45 @@ def test_the_spacy_extractor_finds_people_in_capitalised_answers(nlp):
     people = spacy_name_phrases(nlp).people
     got = list(people(["Michelle was very informative and friendly.", "the staff were kind", "Thanks to Dr Nixon."]))
     assert "michelle" in got[0] and got[1] == [] and "nixon" in got[2]
+
+
+@pytest.mark.slow
+def test_people_reuses_the_parse_of_the_texts_extract_read(nlp):
+    """choose_names asks ``people`` for the texts it just had ``extract`` parse: those are not
+    parsed again, and the answer is what a fresh extractor's own parse gives."""
+    texts = ["Michelle was very informative and friendly.", "the staff were kind", "Thanks to Dr Nixon.",
+             "Parking at Rampton was hard."]
+    seen: list[str] = []
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(nlp, name)
+
+        def pipe(self, docs, **kw):
+            docs = list(docs)
+            seen.extend(docs)
+            return nlp.pipe(docs, **kw)
+
+    extractor = spacy_name_phrases(Counting())
+    list(extractor(texts))
+    parsed = len(seen)
+    got = list(extractor.people(texts + ["Ask for Gemma."]))
+    assert seen[parsed:] == ["Ask for Gemma."]   # only the text extract never read
+    assert got == list(spacy_name_phrases(nlp).people(texts + ["Ask for Gemma."]))
+    assert "michelle" in got[0] and "nixon" in got[2]
+
+
+def test_definition_options_equal_uncached_definitions():
+    """define's per-text statements and the proper-name check are cached; a theme's options,
+    asked twice and in another order, read as without the cache."""
+    from themes.discover import define as d
+
+    texts = ["I think Angus was helpful, but the wait was long.", "Angus listens. Nothing else.", "No.",
+             "We were seen quickly and treated with respect", "Of course", "The staff were kind, and the food was hot."]
+    first = [define(texts, "Helpful staff"), define(texts[::-1], "Helpful staff", max_sentences=1)]
+    d._statement.cache_clear()
+    d._proper.cache_clear()
+    d._reported.cache_clear()
+    again = [define(texts, "Helpful staff"), define(texts[::-1], "Helpful staff", max_sentences=1)]
+    assert first == again
+    assert "Angus" in first[0] and first[0].startswith("Respondents")

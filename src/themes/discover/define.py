@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 MAX_WORDS = 25
 CENTRAL = 8           # segments (nearest the centre) a definition may quote
@@ -99,6 +100,7 @@ def _clean(sentence: str) -> str:
     return s
 
 
+@lru_cache(maxsize=8192)
 def _reported(s: str) -> str:
     for pattern, repl in _PRONOUNS:
         s = re.sub(pattern, repl, s, flags=re.IGNORECASE)
@@ -114,13 +116,20 @@ def _lower_first(s: str, texts: list[str]) -> str:
     word = m.group()
     if (len(word) >= 2 and word.isupper()) or word == "I":
         return s
-    inside = re.compile(r"[a-z,;:]\s+" + re.escape(word) + r"\b")
-    lower = re.compile(r"\b" + re.escape(word.lower()) + r"\b")
-    # a name is written capitalised inside sentences more often than in lower case ("the" is not)
-    capitalised = sum(len(inside.findall(t)) for t in texts) if word[:1].isupper() and word[1:].islower() else 0
-    if capitalised and capitalised > sum(len(lower.findall(t)) for t in texts):
+    if word[:1].isupper() and word[1:].islower() and _proper(word, tuple(sorted(texts))):
         return s
     return word.lower() + s[len(word):]
+
+
+@lru_cache(maxsize=8192)
+def _proper(word: str, texts: tuple[str, ...]) -> bool:
+    """Whether ``texts`` write ``word`` capitalised inside a sentence more often than in lower
+    case (a name; "the" is not). Cached: the options of one theme's definition ask it of the
+    same texts (themes.discover.fit)."""
+    inside = re.compile(r"[a-z,;:]\s+" + re.escape(word) + r"\b")
+    lower = re.compile(r"\b" + re.escape(word.lower()) + r"\b")
+    capitalised = sum(len(inside.findall(t)) for t in texts)
+    return bool(capitalised) and capitalised > sum(len(lower.findall(t)) for t in texts)
 
 
 def _short_key(text: str) -> str:
@@ -132,6 +141,30 @@ def answer_counts(texts: list[str]) -> Counter:
     aside): what ``define`` quotes beside a short answer. Count once per theme and hand the
     result to every ``define`` of that theme (themes.discover.fit makes up to 137 per theme)."""
     return Counter(_short_key(t) for t in texts)
+
+
+@lru_cache(maxsize=8192)
+def _statement(text: str) -> tuple[tuple[str, ...], str | None]:
+    """(its short answers, lower-cased, then its first statement, cleaned, or None) of one text:
+    its sentences in order up to the first of four words or more that is not a fragment, a
+    subordinate clause alone or an anaphora. Cached: themes.discover.fit asks ``define`` for up
+    to 137 definitions of one theme from the same typical segments."""
+    shorts: list[str] = []
+    for sent in _sentences(text):
+        clause = _clean(sent)
+        words = clause.split()
+        if words[:1] and words[0].lower() in _FRAGMENT_START:
+            continue
+        if words[:1] and words[0].lower() in _SUBORDINATE_START and "," not in clause:
+            continue
+        if _ANAPHORA.search(clause):   # "the board has to change that": of what, the reader cannot tell
+            continue
+        if len(words) < 4:
+            if words and clause.lower() not in shorts:
+                shorts.append(clause.lower())
+            continue
+        return tuple(shorts), clause
+    return tuple(shorts), None
 
 
 def _jaccard(a: str, b: str) -> float:
@@ -185,21 +218,11 @@ def define(texts: list[str], name: str, stances: list[str] | None = None, mixed:
         # side they lack, so that "Views are mixed" never quotes two answers of one side
         if n >= CENTRAL and not (mixed and stance in _SIDES and stance not in {st for _, st in picked}):
             continue
-        for sent in _sentences(text):
-            clause = _clean(sent)
-            words = clause.split()
-            if words[:1] and words[0].lower() in _FRAGMENT_START:
-                continue
-            if words[:1] and words[0].lower() in _SUBORDINATE_START and "," not in clause:
-                continue
-            if _ANAPHORA.search(clause):   # "the board has to change that": of what, the reader cannot tell
-                continue
-            if len(words) < 4:
-                if words and clause.lower() not in short and n < CENTRAL:
-                    short.append(clause.lower())
-                continue
+        shorts, clause = _statement(text)
+        if n < CENTRAL:
+            short.extend(a for a in shorts if a not in short)
+        if clause is not None:
             picked.append((clause, stance))
-            break
     lead = "Views are mixed: " if mixed else ""
 
     # with all the theme's texts, each quoted answer says how often it was given ("nothing at
