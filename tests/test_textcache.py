@@ -62,6 +62,39 @@ def test_the_default_steps_use_the_cache_unless_it_is_off(tmp_path):
     assert default_terms(off).__name__ == "count_terms"
 
 
+def test_annotations_are_cached_per_text_and_read_back_the_same(tmp_path):
+    import pandas as pd
+
+    from themes.config import Settings
+    from themes.text import segment as seg_module
+    from themes.text.cache import default_annotator
+
+    texts = ["The nurse was rude &amp; slow", "Great care, thank you", "The nurse was rude &amp; slow",
+             "No concerns at all"]
+    plain = seg_module.annotate(pd.DataFrame({"text": texts}))
+    assert plain["clean"][0] == "The nurse was rude & slow" and plain["stance"][0] == "negative"
+    assert plain["stance"][1] == "positive"
+    seen = []
+    real = seg_module.annotations
+
+    def counting(batch):
+        seen.extend(batch)
+        return real(batch)
+
+    settings = Settings(cache_dir=str(tmp_path))
+    seg_module.annotations = counting
+    try:
+        first = seg_module.annotate(pd.DataFrame({"text": texts}), default_annotator(settings))
+        again = seg_module.annotate(pd.DataFrame({"text": texts + ["New answer here"]}), default_annotator(settings))
+    finally:
+        seg_module.annotations = real
+    assert seen == texts[:2] + texts[3:] + ["New answer here"]   # each distinct text once, over two runs
+    for frame in (first, again.iloc[:4]):
+        assert frame["clean"].tolist() == plain["clean"].tolist()
+        assert frame["stance"].tolist() == plain["stance"].tolist()
+    assert default_annotator(settings.replace(use_cache=False)) is real
+
+
 WARM_RUN = """
 import sys
 sys.path.insert(0, {tests!r})

@@ -34,7 +34,7 @@ from themes.steps import (
     shown_themes,
     with_examples,
 )
-from themes.text.cache import default_splitter, default_terms
+from themes.text.cache import default_annotator, default_splitter, default_terms
 from themes.text.segment import segment
 from themes.types import Result, ThemeSet
 
@@ -79,7 +79,7 @@ def extract(data, text: str | None = None, by=(), id: str | None = None, questio
     # (no name is kept for the default splitter: its cache's memo of every answer's spans, 106 MB
     # at 200,000 answers, goes once the answers are split)
     segs = segment(corpus, splitter or default_splitter(settings), settings.min_segment_words,
-                   settings.max_segment_words)
+                   settings.max_segment_words, default_annotator(settings))
     timings["segment_s"] = time.perf_counter() - t
     timings["segment_peak_mb"] = peak_mb()
 

@@ -141,6 +141,30 @@ def default_splitter(settings):
     return cached_splitter(spacy_splitter(), settings.cache_path) if settings.use_cache else spacy_splitter()
 
 
+def _sources_version(modules=("themes.text.normalise", "themes.text.stance", "themes.text.cues")) -> str:
+    """A hash of the source files of ``modules``: a changed normaliser or stance rule is a new
+    namespace, with no version number to remember to bump."""
+    from importlib.util import find_spec
+
+    digest = hashlib.blake2b(digest_size=8)
+    for name in modules:
+        spec = find_spec(name)
+        digest.update(Path(spec.origin).read_bytes() if spec and spec.origin else name.encode())
+    return digest.hexdigest()
+
+
+def default_annotator(settings):
+    """Each text's normalised text and stance (themes.text.segment.annotations), cached unless
+    the cache is off: a second run over the same answers skips normalising and scoring them.
+    What it stores is not also kept in memory (one entry per distinct segment)."""
+    from themes.text.segment import annotations
+
+    if not settings.use_cache:
+        return annotations
+    namespace = f"annotate|{_sources_version()}|{_pipeline_version(('vaderSentiment',))}"
+    return cached_per_text(annotations, TextCache(settings.cache_path, namespace, remember=False))
+
+
 def default_terms(settings):
     """The keyword terms of each text, per-text results cached unless the cache is off."""
     from themes.text.phrases import count_terms

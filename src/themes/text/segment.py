@@ -159,9 +159,9 @@ def pieces(texts: list[str], splitter: Splitter, min_words: int = 3, max_words: 
 
 
 def segment(corpus: Corpus, splitter: Splitter | None = None, min_words: int = 3,
-            max_words: int = 120) -> Segments:
+            max_words: int = 120, annotator: Callable | None = None) -> Segments:
     """Split every response that has content; non-answers get no segments. Each distinct text is
-    split once (survey answers repeat: "Very good service", ...)."""
+    split once (survey answers repeat: "Very good service", ...). ``annotator``: see annotate."""
     splitter = splitter or spacy_splitter()
     frame = corpus.frame
     rows = [int(i) for i in frame.index[frame["has_content"].to_numpy()]]
@@ -180,21 +180,33 @@ def segment(corpus: Corpus, splitter: Splitter | None = None, min_words: int = 3
         records, columns=["row", "response_id", "segment_index", "start", "end", "text", "question"]
     )
     seg = seg.astype({"row": "int64", "segment_index": "int64", "start": "int64", "end": "int64"})
-    out = Segments(frame=annotate(seg))
+    out = Segments(frame=annotate(seg, annotator))
     release_freed_memory()   # spaCy's parses of every answer are gone by now
     return out
 
 
-def annotate(seg: pd.DataFrame) -> pd.DataFrame:
-    """Add each segment's normalised text (``clean``: what embedding, keywords and names read
-    unless normalisation is off) and its ``stance``, worked out once per distinct text."""
+def annotations(texts: list[str]) -> list[list[str]]:
+    """Per text, ``[stance]`` where its normalised text is the text itself, else
+    ``[stance, normalised text]`` (the compact form the on-disk cache stores:
+    themes.text.cache.default_annotator)."""
     from themes.text.normalise import normalise_all
     from themes.text.stance import stance_labels
 
+    clean = normalise_all(texts)
+    return [[s] if c == t else [s, c] for t, c, s in zip(texts, clean, stance_labels(clean))]
+
+
+def annotate(seg: pd.DataFrame, annotator: Callable | None = None) -> pd.DataFrame:
+    """Add each segment's normalised text (``clean``: what embedding, keywords and names read
+    unless normalisation is off) and its ``stance``, worked out once per distinct text by
+    ``annotator`` (texts -> ``annotations``' lists; default: annotations itself)."""
     codes, distinct = pd.factorize(seg["text"], use_na_sentinel=False)
-    clean = normalise_all([str(t) for t in distinct])
+    texts = [str(t) for t in distinct]
+    pairs = list((annotator or annotations)(texts))
+    clean = [p[1] if len(p) > 1 else t for t, p in zip(texts, pairs)]
+    stance = [p[0] for p in pairs]
     seg["clean"] = pd.Series(np.asarray(clean, dtype=object)[codes] if len(codes) else [], index=seg.index,
                              dtype=object)
-    seg["stance"] = pd.Series(np.asarray(stance_labels(clean), dtype=object)[codes] if len(codes) else [],
+    seg["stance"] = pd.Series(np.asarray(stance, dtype=object)[codes] if len(codes) else [],
                               index=seg.index, dtype=object)
     return seg
