@@ -59,6 +59,21 @@ def label(text: str) -> str:
         "Nothing at all, could not have been happier.",
         "Could not be more helpful.",
         "I wish you all the best.",
+        # praise idioms VADER has no words for, and services named for what they treat
+        "The staff went above and beyond.",
+        "Spot on.",
+        "Second to none.",
+        "Put my mind at rest.",
+        "Took me seriously.",
+        "They took the time to explain everything.",
+        "Very prompt.",
+        "Nothing was too much trouble.",
+        "Problem solved.",
+        "The crisis team have been amazing.",
+        "No one was rude.",
+        "Could not get any better.",
+        "Cannot better this.",
+        "Not a thing. Perfect.",
     ],
 )
 def test_positive(text):
@@ -134,6 +149,19 @@ def test_positive(text):
         "Some staff let the team down.",
         "They are not up to standard.",
         "Got no answer when I rang.",
+        # what is asked for is not praise, nor is the topic before the request
+        "Care on the ward could have been better, more personal.",
+        "Ward staff could be better at giving correct information to relatives.",
+        "The call handler should have listened to what I was saying.",
+        "Waiting time should be improved.",
+        "Be more helpful or explain things better.",
+        "We have lots of data but it isn't broken down enough.",
+        "We are too comfortable.",
+        "Nobody called me back.",
+        "No one outside the trust holds us to account.",
+        "I honestly can't think of anything that was good.",
+        "Didn't feel heard.",
+        "They never took me seriously.",
     ],
 )
 def test_negative(text):
@@ -157,6 +185,8 @@ def test_negated_worry_is_not_negative(text):
         "Nothing.",
         "Change nothing",
         "I waited 5 minutes.",
+        "Nothing as far as I'm concerned.",
+        "I was referred to the urgent care centre.",
         "",
     ],
 )
@@ -289,3 +319,11 @@ def test_shares():
 )
 def test_describe_stance(shares, words):
     assert describe_stance(shares) == words
+
+
+def test_a_request_cue_stops_at_but_and_does_not_reach_back_past_and():
+    # the rest of a request's clause is the cue, up to "but": the praise after it still counts
+    assert label("It could be better but the staff were lovely") == "positive"
+    # the topic before it is the cue too, but not across "and"
+    both = stance_scores(["The nurse was lovely and the food could be better"])[0]
+    assert stance_scores(["The food could be better"])[0] < both < stance_scores(["The nurse was lovely"])[0]

@@ -11,6 +11,10 @@ from __future__ import annotations
 import re
 
 OPEN = r"(?:^|(?<=[.!?;] ))"  # the start of the text or of a sentence in it
+#: Up to four words before a cue in its clause (not across "and", "but" or punctuation), and the
+#: rest of the clause after it (up to "but", "though", "although", "however" or a full stop).
+TOPIC = r"(?:(?:(?!(?:and|but|or|though|although|however)\b)[\w'-]+ ){1,4}?)?"
+TAIL = r"(?:(?!\b(?:but|though|although|however)\b)[^.!?;])*"
 
 # Survey cues as (regex, valence) on VADER's lexicon scale (about -4 .. +4; "good"
 # is +1.9, "bad" -2.5). Earlier rules win where matches overlap. A cue preceded by
@@ -19,11 +23,35 @@ OPEN = r"(?:^|(?<=[.!?;] ))"  # the start of the text or of a sentence in it
 # Only cues VADER misses or misreads are listed; "rude", "ignored", "worried",
 # "comfortable", "happy to" are already in its lexicon, with negation.
 POLARITY_RULES: list[tuple[str, float]] = [
+    # Services named for what they treat are no judgement: "the crisis team have been amazing",
+    # "urgent care centre", "emergency department", "cancer nurse" (VADER: crisis -3.1).
+    (r"\b(?:crisis|emergency|urgent|pain|cancer|suicide|self[- ]harm|harm|risk|trauma|stroke|injury|depression|anxiety"
+     r"|addiction|drugs?|mental (?:health|illness)|illness|sickness|accident)"
+     r" (?:and (?:emergency|urgent) )?(?:teams?|services?|lines?|houses?|caf[eé]s?|resolution|workers?|units?|numbers?|care"
+     r"|plans?|support|department|dept|wards?|nurses?|clinics?|centres?|centers?|specialists?|room|prevention"
+     r"|reduction|assessments?|management|relief|treatment|practitioners?|liaison|pathway|rehabilitation|rehab"
+     r"|counsell?ors?|doctors?|consultants?|staff|vehicles?|ambulances?|calls?|dispatch|admissions?)\b", 0.0),
+    # Praise idioms: "nothing was too much trouble", "problem solved", and "as far as I'm
+    # concerned" is no concern.
+    (r"\bnothing (?:was |is |seemed |seems |ever |'s )?(?:ever )?too much (?:trouble|bother|effort|of a (?:problem|bother))\b"
+     r"|\b(?:problems?|issues?) (?:was |were |is |got |quickly |promptly )?(?:solved|sorted(?: out)?|resolved|fixed|dealt with)\b", 2.0),
+    (r"\bas far as (?:i'm|i am|we're|we are|i was|we were) concerned\b", 0.0),
+    # Praise VADER has no words for, common in answers about care: "went above and beyond",
+    # "spot on", "second to none", "put my mind at rest", "felt heard", "took me seriously"
+    # (VADER: "seriously" -0.3), "took the time to explain", "very prompt". Negated they flip:
+    # "didn't feel heard", "never took me seriously".
+    (r"\b(?:above and beyond|over and above|(?:the|an) extra mile|spot on|second to none|top (?:notch|class|drawer)"
+     r"|first[- ]rate|on point|minds? at (?:rest|ease)|at ease"
+     r"|(?:felt|feel|feeling|made (?:me|us) feel) (?:heard|understood|valued|respected|reassured|cared for|looked after)"
+     r"|(?:took|take|takes|taken|taking) (?:me|us|it|them|(?:my|our|his|her) \w+) seriously"
+     r"|(?:took|take|takes|taken|taking) (?:the |their |his |her |some |extra )?time to (?:explain|listen|talk|reassure|understand"
+     r"|answer|help|chat|get to know)"
+     r"|(?:very |so |really |extremely |always )?(?<!the )(?<!a )prompt(?! (?:me|us|them|you|him|her)\b))\b", 2.0),
     # Nothing to improve: VADER reads the "improve" as praise of something else.
     (r"\bnothing (?:much |really |at all )?(?:to|i would|i'd|that needs to) (?:improve|change)\b", 2.0),
     # A leading "Nothing." (to "what could improve?") is no opinion, but VADER, which ignores
     # punctuation, lets it negate the praise after it: "Nothing. Excellent service." was critical.
-    (r"^\W*(?:nothing|none|no|nope|n/a|not really)(?: (?:really|at all|else|more|extra|much))?\s*[.,!;:\-]+"
+    (r"^\W*(?:nothing|none|no|nope|n/a|not really|not a thing)(?: (?:really|at all|else|more|extra|much))?\s*[.,!;:\-]+"
      r"|^\W*nothing(?: (?:else|extra|more))?(?= (?:all|needed|for me|to add|i can think of)\b)"
      r"|^\W*(?:no|nothing|none)\W*(?=everything\b|(?:i think |i thought )?(?:it was|it went|they were|all was)\b)", 0.0),
     # "Nothing apart from the wait": something to improve after all ("nothing but praise" is not).
@@ -32,6 +60,7 @@ POLARITY_RULES: list[tuple[str, float]] = [
     (r"\b(?:could|can)(?:n't| ?not)(?: have)? (?:do(?:ne)?|be(?:en)?|ask(?:ed)? for|wish(?:ed)? for)"
      r"(?: it| them| any| anything| much| a)? (?:better|more|happier)\b|\bask(?:ed)? for no better\b"
      r"|\bcould(?: have| of)? not (?:have )?(?:done|been)(?: it| any| anything| much)? (?:better|happier)\b"
+     r"|\b(?:could|can)(?:n't| ?not)(?: have)? (?:get|got|gotten)(?: any| much)? better\b|\bcan(?:no|')?t better (?:this|that|it)\b"
      r"|\b(?:can(?:no|')?t|could(?:n't| ?not)) see (?:any ?way|how) (?:you|they|it) could (?:do|be|have (?:done|been)) better\b"
      r"|\b(?:can(?:no|')?t|could(?:n't| ?not)|couldnt|unable to)(?: (?:really|honestly))?(?: find(?: any| a)?)? (?:fault|improve on)"
      r"|\b(?:hard|difficult) to (?:find (?:any |a )?faults?|fault)\b|\bnothing to fault\b|\bcould(?: have|'ve) done nothing better\b|\bnothing but (?:praise|good|positive|admiration|respect|thanks|gratitude|the best)\b", 2.0),
@@ -42,6 +71,9 @@ POLARITY_RULES: list[tuple[str, float]] = [
      r"|\bnothing (?:\w+ )?(?:could|can|would|should)(?: have)? (?:be(?:en)? )?(?:improved?|changed?|better|done better)\b"
      r"|\bno (?:improvements?|changes?) (?:needed|required|necessary)\b|^\W*no suggestions?\b", 2.0),
     (r"\beverything (?:can|could|needs to|should) be (?:improved|better|changed)\b", -1.5),
+    # ... but nothing good to name is criticism: "can't think of anything that was good".
+    (TOPIC + r"\b(?:can(?:no|')?t|could(?:n't| ?not)|couldnt|unable to) think of (?:a thing|anything|any ?thing)"
+     r"(?: (?:that|which) (?:was|is|went|has been))? (?:good|positive|nice|great|helpful|useful)\b", -1.5),
     # Short waits and quick help are praise VADER has no words for ("quick", "promptly",
     # "on time" are not in its lexicon); they come before the long-wait cues they overlap.
     (r"\b(?:did(?:n't| not|nt)|no need to|never) (?:have to |had to |need to )?wait(?: (?:very|too|that|so))? long\b"
@@ -78,20 +110,28 @@ POLARITY_RULES: list[tuple[str, float]] = [
     # Worry nouns VADER lacks; negated they reassure ("no concerns", "no issues").
     (r"\bconcern(?:s|ed|ing)?\b|\bissues?\b|\bcomplaints?\b|\bworries\b", -1.2),
     # Need, lack and deficit: criticism phrased without a negative word.
-    (r"\black(?:s|ed|ing)?(?: of)?\b|\bnot enough\b|\binsufficient\b|\binadequate\b", -1.5),
+    (r"\black(?:s|ed|ing)?(?: of)?\b|(?:\bnot|n't) (?:[\w']+ ){0,3}?enough\b|\binsufficient\b|\binadequate\b", -1.5),
     (r"\btoo (?:little|few|much|many|long|slow|late|short|expensive|complicated|difficult|hard|busy)\b", -1.5),
+    # "too" turns comfort into complacency: "we are too comfortable", "too cautious", "too generic".
+    (r"\btoo (?:comfortable|comfy|cosy|cozy|complacent|relaxed|nice|polite|safe|cautious|careful|easy|easily"
+     r"|generic|vague|general|formal)\b", -1.5),
     (r"\bno (?:support|help|feedback|information|communication|follow[- ]up|one (?:listened|called|explained|told|came|answered)"
      r"|answer|reply|response|contact|doctors?|updates?)\b|\bgot not answer\b", -1.5),
     (r"\bneeds? (?:to (?:improve|change|be (?:better|improved|changed))|more|improv\w*|work)\b", -1.5),
     # What staff or the service should do is a request too: "Doctors need to listen".
-    (r"\b(?:need|needs|should|must|ought to) (?:to )?(?:really )?(?:listen|take|have|get|make|give|provide|explain|tell"
+    (TOPIC + r"\b(?:need|needs|should|must|ought to) (?:to )?(?:really )?(?:listen|take|have|get|make|give|provide|explain|tell"
      r"|treat|see|stop|start|ensure|check|read|answer|respond|communicate|learn|train|understand|consider|look|offer"
-     r"|involve|speak|talk|call|contact|update|inform|keep)\b", -1.2),
+     r"|involve|speak|talk|call|contact|update|inform|keep)\b" + TAIL, -1.2),
     # What could have been better, the quality asked for included: "could be more helpful",
     # "could of been quicker", "could listen a bit more" ("couldn't be more helpful" is negated).
-    (r"\bcould(?: have| of|'ve)? (?:be |been |have been |of been |do |listen |explain |communicate )?"
+    # The clause's topic before it and what is asked for after it are part of the cue, so
+    # neither reads as praise: "Care on the ward could have been better, more personal",
+    # "Ward staff could be better at giving correct information", "should have listened".
+    (TOPIC + r"\b(?:should|needs? to|must|ought to) be (?:improved|better|changed|addressed|looked at|sorted|reviewed"
+     r"|quicker|faster|shorter|sooner|more \w+)\b" + TAIL, -1.5),
+    (TOPIC + r"\bcould(?: have| of|'ve)? (?:be |been |have been |of been |do |listen |explain |communicate )?"
      r"(?:a (?:little |bit )?|a lot |much |far |bit )?(?:better|more(?: [\w']+)?|quicker|faster|sooner|earlier|less [\w']+)\b(?! than\b)"
-     r"|\bshould(?: have|'ve| of)\b", -1.5),
+     + TAIL + r"|" + TOPIC + r"\bshould(?: have|'ve| of)\b" + TAIL, -1.5),
     (r"\bwait(?:ed|ing)? (?:far |way |so )?(?:too )?long\b|\bto (?:long|slow)\b", -1.5),
     (r"\b(?:long|lengthy|longer) (?:wait|waits|waiting|delays?)\b|\bkept (?:\w+ )?waiting\b|\bon hold for\b"
      r"|\bwait(?:ed|ing)? (?:for )?(?:quite |such |a very |a really )?(?:a )?(?:long time|long while|while)\b"
@@ -132,7 +172,7 @@ POLARITY_RULES: list[tuple[str, float]] = [
     (OPEN + r"\W*(?:to |please |maybe |perhaps |just )?(?:be|have|get|got|give|send|make|try|provide|offer|listen(?:ed)?"
      r"|explain(?:ed)?|answer(?:ed)?|arrived?|ensure|employ|hire|put|allow|treat(?:ed)?|call(?:ed)?|contact(?:ed)?"
      r"|communicated?|inform(?:ed)?|updated?|kept|respond(?:ed)?|come|came)\b(?: [\w']+){0,4}? "
-     r"(?:more|better|quicker|faster|sooner|earlier|less|fewer|shorter)\b(?! than\b)(?: [\w']+)?", -1.0),
+     r"(?:more|better|quicker|faster|sooner|earlier|less|fewer|shorter)\b(?! than\b)" + TAIL, -1.0),
     # Speed asked for, anywhere: "turned up quicker", "just faster response"; "earlier" only after
     # a verb of arriving or answering ("arrived earlier"), since "earlier" alone is mostly a time.
     (r"\b(?:a (?:little |bit )?|bit |much |far |lot )?(?:quicker|faster|sooner|more (?:quickly|promptly))\b(?! than\b| th[ae]n\b)"
@@ -163,7 +203,7 @@ POLARITY_RULES: list[tuple[str, float]] = [
 # A past negation of a plain fact reads as a complaint ("never called back",
 # "wasn't told", "didn't listen"). Skipped when a VADER lexicon word follows within
 # three words: VADER negates that word itself ("wasn't helpful", "never bad").
-BARE_NEGATION = re.compile(r"\b(?:never|wasn't|wasnt|weren't|werent|didn't|didnt|did not|was not|were not|hadn't|had not)\b")
+BARE_NEGATION = re.compile(r"\b(?:never|nobody|no one|no-one|wasn't|wasnt|weren't|werent|didn't|didnt|did not|was not|were not|hadn't|had not)\b")
 BARE_NEGATION_VALENCE = -1.0
 
 # for / against cues as (regex, +1 for / -1 against); negation flips, as above.

@@ -21,6 +21,7 @@ _NEGATORS = (
 _NEGATOR = re.compile(rf"^(?:{_NEGATORS})$")
 _WORD = re.compile(r"[\w']+")
 _CLAUSE_BREAK = re.compile(r"[.,;:!?()]|\bbut\b")
+_NOBODY = re.compile(r"\b(?:nobody|no[- ]one)\b", re.IGNORECASE)
 _OK_PUNCT = re.compile(r"\b(ok)([.!?,;:]+)", re.IGNORECASE)
 MIXED_SHARE = 0.2  # each side's share for a theme's views to count as mixed (describe_stance)
 MIXED_SIDE = 0.25  # the smaller side's share of positive-or-critical at which views are mixed (and split is tried)
@@ -110,7 +111,8 @@ def _score(text: str) -> float:
     # VADER strips punctuation from a word only when more than two letters are left, so "ok."
     # and "ok!" were no words of its lexicon; a space keeps "ok" a word (only "ok": its other
     # two-letter entries are chat slang such as "dx" and "po", which surveys use otherwise).
-    compound = analyzer.polarity_scores(_OK_PUNCT.sub(r"\1 \2", rest))["compound"]
+    # VADER has no "nobody" or "no one" among its negators: "No one was rude" was critical.
+    compound = analyzer.polarity_scores(_NOBODY.sub("not", _OK_PUNCT.sub(r"\1 \2", rest)))["compound"]
     if not values:
         return compound
     total = _raw(compound) + sum(values)
