@@ -354,6 +354,18 @@ def test_short_answer_theme_is_named_by_its_commonest_answer():
     assert rules == ["sentence"]
 
 
+def test_a_short_answer_name_keeps_the_answers_polarity():
+    emb = HashEmbedder()
+    # "No," answers the question: dropping the comma must not make a negation of it
+    themes = [["No, service is excellent.", "No, service is excellent", "Service is excellent", "Great service."]]
+    names, rules = choose_names(themes, _centroids(themes, emb), emb, _no_phrases, [["service", "excellent"]])
+    assert names == ["Service is excellent"] and rules == ["short answer"]
+    # written without the comma, it is said most often but contradicts the theme: the next answer names it
+    themes = [["No service is excellent"] * 3 + ["Service is excellent"] * 2 + ["The service is excellent"] * 4]
+    names, rules = choose_names(themes, _centroids(themes, emb), emb, _no_phrases, [["service", "excellent"]])
+    assert names[0].lower() != "no service is excellent" and "excellent" in names[0].lower()
+
+
 def test_weak_phrase_comes_before_keywords():
     emb = HashEmbedder()
     texts = ([f"Board {w} met and talked about the lip service paid to race" for w in ("A", "B", "C")]

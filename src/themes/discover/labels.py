@@ -153,6 +153,9 @@ def _sentence_name(texts: list[str], used: set[str]) -> str:
     return f"{base} ({k})" if base.lower() in used else base
 
 
+_INTERJECTION = re.compile(r"^\W*(?:no|yes|nope|yep|yeah|nah|well|ok|okay)\s*[,.;:!\-]+\s*(?=\w+\W+\w)", re.IGNORECASE)
+
+
 def _short_answer_name(texts: list[str], used: set[str], embedder=None) -> str | None:
     """The commonest short answer of a theme most of whose answers are short ("Nothing at all",
     "Everything was good"), when it is a name (not a lone generic word) and not taken. With an
@@ -162,8 +165,11 @@ def _short_answer_name(texts: list[str], used: set[str], embedder=None) -> str |
     short = [t for t in texts if t.strip() and len(t.split()) <= SHORT_WORDS + 1]
     if sum(len(t.split()) <= SHORT_WORDS for t in short) * 2 < len([t for t in texts if t.strip()]):
         return None
-    # a curly apostrophe is an apostrophe ("Can’t think of anything" was named "Can t think of anything")
-    said = [re.sub(r"\s+", " ", re.sub(r"[^\w' /&-]+", " ", t.replace("\u2019", "'"))).strip().lower() for t in short]
+    # a curly apostrophe is an apostrophe ("Can’t think of anything" was named "Can t think of anything"),
+    # and a leading "No," or "Yes." answers the question, so it goes before the punctuation does
+    # ("No, service is excellent" is no "No service is excellent")
+    said = [re.sub(r"\s+", " ", re.sub(r"[^\w' /&-]+", " ", _INTERJECTION.sub("", t.replace("\u2019", "'"))))
+            .strip().lower() for t in short]
     counts = Counter(said)
     # an answer of stop words is a fine name here ("nothing at all", "none of them")
     names = [a for a in sorted(counts) if a not in used and len(a.split()) >= 2
@@ -177,9 +183,16 @@ def _short_answer_name(texts: list[str], used: set[str], embedder=None) -> str |
         v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
         close = (v @ v.T >= PARAPHRASE) @ np.array([counts[a] for a in distinct], dtype=np.float64)
         alike = {a: int(c) for a, c in zip(distinct, close) if a in alike}
-    best = min(names, key=lambda a: (-alike[a], -counts[a], len(a), a))
-    # said twice word for word, or three times in any words
-    return best if counts[best] >= 2 or alike[best] >= 3 else None
+    # the most often said, unless its negation disagrees with the theme's answers (two answers
+    # wrote "No service is excellent" in a theme of "service is excellent"): the next then
+    toks = None
+    for best in sorted(names, key=lambda a: (-alike[a], -counts[a], len(a), a)):
+        if not (counts[best] >= 2 or alike[best] >= 3):   # said twice word for word, or three times in any words
+            return None
+        toks = toks if toks is not None else [stem_tokens(t) for t in texts]
+        if not contradicts_stems(best, toks):
+            return best
+    return None
 
 
 JUDGED_VALENCE = 1.5   # VADER valence of a word that passes judgement ("good" 1.9, "helpful" 1.7, "calm" 1.3)
