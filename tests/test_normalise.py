@@ -35,6 +35,11 @@ from themes.text.normalise import NORMALISER_VERSION, normalise, normalise_all
         ("The tumour was removed.", "The tumour was removed."),   # no bracket: the respondent's words
         ("[unreadable ?could be OB6 or 086] ok", "[unreadable ?could be OB6 or 086] ok"),
         ("Wow!!! Really??? Hmm.... ok... yes,,, no;;", "Wow! Really? Hmm... ok... yes, no;"),
+        # a capital I typed for every i inside words; real capitals and names kept
+        ("NothIng could be better", "Nothing could be better"),
+        ("TImed vIsIt, receIvIng care In the sItuatIon", "Timed visit, receiving care In the situation"),
+        ("I think IT and HIV staff, AI, II, It is McIntosh", "I think IT and HIV staff, AI, II, It is McIntosh"),
+        ("IndIa", "India"),
         ("Love it \U0001f600\U0001f44d\U0001f3fd!", "Love it !"),
         ("family \U0001f468\u200d\U0001f469\u200d\U0001f467 flag \U0001f1ec\U0001f1e7", "family flag"),
         ("keycap 1\ufe0f\u20e3 heart \u2764\ufe0f \u2b50 \u2713", "keycap 1 heart"),
@@ -89,7 +94,7 @@ def test_normalise_all_does_not_mutate_input():
 
 
 def test_version_constant():
-    assert isinstance(NORMALISER_VERSION, int) and NORMALISER_VERSION == 3
+    assert isinstance(NORMALISER_VERSION, int) and NORMALISER_VERSION == 4
 
 
 _PIECES = st.sampled_from(

@@ -32,7 +32,11 @@ returns a cleaned *copy* used for the models. Steps, in order:
    ASCII ``^`` and backquote) and a ZWJ between letters (used by Indic scripts).
 8. Control characters, lone surrogates and zero-width spaces become spaces.
 9. Runs of ``!``, ``?``, ``,`` or ``;`` collapse to one; four or more dots to ``...``.
-10. Whitespace (non-breaking spaces included) collapsed to one space within each
+10. A capital ``I`` typed for every ``i`` inside words (an export's find-and-replace of "i" by
+    "I": "NothIng", "receIvIng", "TImed vIsIt") is a small ``i`` again: in a word of lower-case
+    letters, or of one capital and lower-case letters, each ``I`` after its first letter with a
+    lower-case letter beside it. "I", "It", "IT", "HIV", "AI" and "McIntosh" are kept.
+11. Whitespace (non-breaking spaces included) collapsed to one space within each
     line, lines stripped, at most one blank line kept between paragraphs, and the
     whole text stripped. A single ``\\n`` stays.
 
@@ -47,7 +51,7 @@ import html
 import re
 import unicodedata
 
-NORMALISER_VERSION = 3
+NORMALISER_VERSION = 4
 
 _MAX_PASSES = 16  # a safety net: after the first pass no step lengthens the text
 
@@ -68,6 +72,7 @@ _EDITORIAL = re.compile(rf"\[\s*(?:[\w'-]+\s+){{0,3}}?{_MARK_WORD}(?:\s+[\w'-]+)
 _REPEATED = re.compile(r"([!?,;])\1+")
 _DOTS = re.compile(r"\.{4,}")
 _SPACES = re.compile(r"[^\S\n]+")
+_STRAY_I = re.compile(r"\b(?!(?:Mc|Mac|MC|MAC|mc|mac)I)[A-Za-z][a-z]*I[a-zI]*\b")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 # Characters that are part of an emoji sequence and are removed with it.
@@ -129,6 +134,13 @@ def _remove_tags(text: str) -> str:
         text = new
 
 
+def _stray_i(word: re.Match) -> str:
+    w = word.group()
+    if not re.search(r"[a-z]I|I[a-z]", w[1:] if w[0] == "I" else w):
+        return w
+    return w[0] + w[1:].replace("I", "i")
+
+
 def _whitespace(text: str) -> str:
     """One space within lines, lines stripped, at most one blank line, stripped."""
     text = _SPACES.sub(" ", text)
@@ -152,6 +164,7 @@ def _once(text: str) -> str:
     text = _strip_symbols(text)
     text = _REPEATED.sub(r"\1", text)
     text = _DOTS.sub("...", text)
+    text = _STRAY_I.sub(_stray_i, text)
     return _whitespace(text)
 
 
