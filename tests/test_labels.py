@@ -559,6 +559,33 @@ def test_keyword_names_leave_out_proper_names():
     assert rules == ["keywords"] and not re.search(r"angus|scott", names[0].lower())
 
 
+def test_keyword_pairs_join_words_of_one_class_only():
+    """Given each keyword's word class, "and" joins two nouns or two adjectives, never a verb or
+    an adverb ("Gave and knowledgeable", "CPN and quickly" named themes)."""
+    emb = HashEmbedder()
+    texts = [f"My CPN gave me a call back quickly on day {k} of the week." for k in range(4)] + \
+        [f"The referral took {k} days and the CPN gave advice." for k in range(4)]
+    kws = [["gave", "cpn", "quickly", "referral"]]
+    classes = {"gave": ["other"], "cpn": ["noun"], "quickly": ["other"], "referral": ["noun"]}
+
+    def phrases(batch):
+        return _no_phrases(batch)
+
+    phrases.word_classes = lambda batch: [classes[w] for w in batch]
+    names, rules = choose_names([texts], _centroids([texts], emb), emb, phrases, kws)
+    assert rules == ["keywords"] and names[0].lower() == "cpn and referral"
+    # without word classes two keywords written side by side name it, whatever they are
+    names, _ = choose_names([texts], _centroids([texts], emb), emb, _no_phrases, kws)
+    assert names[0].lower() == "cpn gave"
+
+
+@pytest.mark.slow
+def test_the_spacy_extractor_tells_nouns_from_other_words(nlp):
+    got = [c[0] for c in spacy_name_phrases(nlp).word_classes(["waiting times", "referral", "knowledgeable",
+                                                               "quickly", "gave"])]
+    assert got == ["noun", "noun", "adj", "other", "other"]
+
+
 @pytest.mark.slow
 def test_the_spacy_extractor_finds_people_in_capitalised_answers(nlp):
     people = spacy_name_phrases(nlp).people

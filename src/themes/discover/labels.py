@@ -101,11 +101,15 @@ def _keyword_people(keywords_by_theme, t: int, texts_by_theme, extractor, contex
 
 
 def _keyword_name(keywords: list[str], used: set[str], texts: list[str] = (),
-                  avoid: set[str] = frozenset()) -> str | None:
+                  avoid: set[str] = frozenset(), classes: dict[str, str] | None = None) -> str | None:
     """A name from the keywords that are not generic (contractions left out), most specific
     first: two top keywords the answers write side by side ("lip service"), then "waiting times
     and parking" from the top two, then a keyword pair alone. A keyword holding a word of
-    ``avoid`` (people's names, proper names: ``people_named``, ``proper_words``) is left out."""
+    ``avoid`` (people's names, proper names: ``people_named``, ``proper_words``) is left out.
+    Given each keyword's word class (``classes``, lower-cased keyword -> "noun" / "adj" /
+    "other"), two keywords are joined by "and" only when both are nouns or both adjectives
+    ("Gave and knowledgeable", "Listen and patronising" and "CPN and quickly" named themes), and
+    two written side by side only when the second is a noun."""
     keywords = [_case(k, list(texts)) for k in keywords]
     good = [k for k in keywords if k.strip() and not all(w in GENERIC or w in STOP for w in k.lower().split())
             and "'" not in k and "\u2019" not in k
@@ -114,18 +118,35 @@ def _keyword_name(keywords: list[str], used: set[str], texts: list[str] = (),
     def related(a: str, b: str) -> bool:   # "informative" and "information" say one thing twice
         return any(x.startswith(y[:4]) or y.startswith(x[:4]) for x in {stem(w) for w in a.lower().split()}
                    for y in {stem(w) for w in b.lower().split()})
+    def alike(a: str, b: str) -> bool:
+        if classes is None:
+            return True
+        ca, cb = classes.get(a.lower(), "other"), classes.get(b.lower(), "other")
+        return ca == cb and ca in ("noun", "adj")
+    # side by side, the second a noun ("lip service", "analytical capacity"; not "CPN gave")
     side_by_side = [f"{a} {b}" for a in good[:4] for b in good[:4]
                     if a != b and len(a.split()) == len(b.split()) == 1 and not related(a, b)
+                    and (classes is None or classes.get(b.lower()) == "noun")
                     and re.search(r"\b" + re.escape(f"{a} {b}".lower()) + r"\b", low)]
     pairs = [[s] for s in side_by_side]
     pairs += [[good[i], good[j]] for i in range(len(good)) for j in range(i + 1, len(good))
-              if not related(good[i], good[j])]
+              if not related(good[i], good[j]) and alike(good[i], good[j])]
     pairs += [[k] for k in good if len(k.split()) > 1]
     for pair in pairs:
         name = " and ".join(pair)
         if name.lower() not in used:
             return name
     return None
+
+
+def _word_classes(extractor, keywords: list[str]) -> dict[str, str] | None:
+    """lower-cased keyword -> its word class, from the extractor's ``word_classes`` (None
+    without one: every pair may then be joined)."""
+    classify = getattr(extractor, "word_classes", None)
+    words = list(dict.fromkeys(k.lower() for k in keywords if k.strip()))
+    if classify is None or not words:
+        return None
+    return {w: (c[0] if c else "other") for w, c in zip(words, classify(words))}
 
 
 def _sentence_name(texts: list[str], used: set[str]) -> str:
@@ -356,9 +377,10 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
         kw = None
         if not (short or weak or named):
             proper = proper or [proper_words(context)]
-            kw = _keyword_name(keywords_by_theme[t] if t < len(keywords_by_theme) else [], used, samples[t],
+            mine_kw = keywords_by_theme[t] if t < len(keywords_by_theme) else []
+            kw = _keyword_name(mine_kw, used, samples[t],
                                people | proper[0] | _keyword_people(keywords_by_theme, t, texts_by_theme, extractor,
-                                                                    context))
+                                                                    context), _word_classes(extractor, mine_kw))
         if short:
             name, rules[t] = short, "short answer"
         elif weak:

@@ -59,7 +59,7 @@ def default_phrases(settings):
     """The name-candidate extractor a run uses: ``spacy_name_phrases`` with its per-text results
     cached unless the cache is off (or the extractor ``themes.config.use_components`` put in force)."""
     from themes.config import components
-    from themes.text.cache import cached_people, cached_phrases, sources_version
+    from themes.text.cache import cached_people, cached_phrases, cached_word_classes, sources_version
 
     if components().phrases is not None:
         return components().phrases(settings)
@@ -70,6 +70,7 @@ def default_phrases(settings):
     sources = sources_version((__name__, "themes.discover.polarity"))
     wrapped = cached_phrases(extractor, settings.cache_path, sources)
     wrapped.people = cached_people(extractor.people, settings.cache_path, sources)
+    wrapped.word_classes = cached_word_classes(extractor.word_classes, settings.cache_path, sources)
     return wrapped
 
 
@@ -354,5 +355,14 @@ def spacy_name_phrases(nlp=None, batch_size: int = 128):
         for t in texts:
             yield parsed[t] if t in parsed else found.get(t, [])
 
+    def word_classes(texts: list[str]):
+        """"noun", "adj" or "other" per text (a keyword), from the part of speech of its head
+        word as spaCy tags the keyword on its own."""
+        for doc in parser().pipe(list(texts), batch_size=batch_size):
+            heads = [t for t in doc if t.dep_ == "ROOT"] or list(doc)
+            pos = heads[0].pos_ if heads else ""
+            yield ["noun" if pos in ("NOUN", "PROPN") else "adj" if pos == "ADJ" else "other"]
+
     extract.people = people
+    extract.word_classes = word_classes
     return extract

@@ -121,6 +121,11 @@ def cached_people(people, root: Path, sources: str = ""):
     return cached_per_text(people, TextCache(root, f"people|{sources}|{_pipeline_version()}"))
 
 
+def cached_word_classes(word_classes, root: Path, sources: str = ""):
+    """The word class of each keyword (themes.discover.name_phrases: "noun", "adj", "other"), cached."""
+    return cached_per_text(word_classes, TextCache(root, f"wordclass|{sources}|{_pipeline_version()}"))
+
+
 def cached_terms(terms, root: Path):
     """Keyword terms per text (scikit-learn's analyzer and stop words), cached. Asked once per
     run, for distinct texts, so what it stores is not also kept in memory (at 200,000 answers the
