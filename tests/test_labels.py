@@ -392,6 +392,15 @@ def test_weak_phrase_comes_before_keywords():
 
 
 @pytest.mark.slow
+def test_a_negated_verb_keeps_what_it_says_after_it(nlp):
+    assert "could not have done more" in _cands(nlp, "They could not have done more.")
+    assert "do not think" not in _cands(nlp, "I do not think it could be any better for anyone here.")
+    assert "do not think" not in _cands(nlp, "I do not think so.")
+    assert "did not listen" in _cands(nlp, "They did not listen.")
+    assert "never listened properly" in _cands(nlp, "Staff never listened properly.")
+
+
+@pytest.mark.slow
 def test_negated_auxiliary_chain_is_kept(nlp):
     cands = name_candidates([nlp("They could not have done anything better.")])[0]
     assert any(c.lower().startswith("could not have done") for c in cands)

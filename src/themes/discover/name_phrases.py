@@ -45,6 +45,7 @@ _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
 _EDGE_CONTENT = {"VERB"}   # stop-listed verbs may start or end a name ("used a consultancy")
 _NOUN_LEFT = {"amod", "compound", "nummod", "nmod", "quantmod", "punct", "cc", "conj", "advmod", "neg"}
 _VERB_RIGHT = {"dobj", "prep", "dative", "xcomp", "advcl", "acomp", "oprd", "attr", "agent"}
+_AMOUNTS = {"more", "enough", "less", "much"}   # an amount that ends what a verb says
 _CONTRACTIONS = {"n't": "not", "ca": "can", "wo": "will", "sha": "shall"}
 
 
@@ -107,6 +108,8 @@ def _finish(tokens) -> str | None:
     while toks and edge(toks[0], lead=True) and not keep_lead(0):
         toks.pop(0)
     while toks and (edge(toks[-1]) or toks[-1].lower_ in NEGATIONS):
+        if toks[-1].lower_ in _AMOUNTS and toks[-1].dep_ in ("dobj", "advmod", "npadvmod") and toks[-1].head in toks:
+            break   # "could not have done more", "did not help enough"
         if _stranded(toks[-1]) and toks[0].i < toks[-1].head.i:
             break   # "the lady I spoke to", not "lady I spoke" (but "spoke to" alone says nothing)
         if toks[-1].dep_ in ("dobj", "pobj", "attr") and toks[-1].pos_ == "PRON":
@@ -212,7 +215,14 @@ def _doc_candidates(doc) -> list[str]:
                 if len(objs) > 1:
                     add(head + first + _span(objs[1]))
             elif neg:
-                add(head)
+                # what the verb says after it goes with it ("could not have done more"); when
+                # that is too long, the bare verb says nothing ("do not think", of "I do not
+                # think it could be any better", named a theme of praise)
+                said = [c for c in tok.rights if c.dep_ in ("advmod", "npadvmod", "ccomp")]
+                if not said:
+                    add(head)
+                elif more := _span(said[0]):
+                    add(head + more)
         elif tok.pos_ == "ADJ" and tok.dep_ in ("acomp", "ROOT", "conj"):
             neg = _clause_neg(tok.head) if tok.dep_ == "acomp" else []
             neg += [c for c in tok.lefts if c.dep_ == "neg" or c.lower_ in ("never", "not")]
