@@ -650,3 +650,17 @@ def test_answer_counts_count_every_segment_by_its_words():
     texts = ["Nothing at all.", "nothing at all", "Nothing at all.", "Very good", "very good!", "Parking"]
     got = answer_counts(texts)
     assert got["nothing at all"] == 3 and got["very good"] == 2 and got["parking"] == 1 and sum(got.values()) == 6
+
+
+def test_a_title_and_an_initial_is_a_person():
+    """"Dr S has really listened and understood" named a theme (the sentence rule): a title
+    before an initial names someone, as a title before a name does; "the Dr I saw" does not."""
+    from themes.discover.name_phrases import names_initial
+
+    assert names_initial("Dr S has really listened") and names_initial("Mr P's team was kind")
+    assert not names_initial("The Dr I saw was kind") and not names_initial("Dr A&E was busy")
+    emb = HashEmbedder()
+    texts = ["Dr S has really listened and understood.", "Listened to my worries and understood my needs fully.",
+             "Took the time to listen to my worries about the treatment plan."]
+    names, rules = choose_names([texts], _centroids([texts], emb), emb, _no_phrases, [[]])
+    assert rules == ["sentence"] and "Dr S" not in names[0]

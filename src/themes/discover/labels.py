@@ -15,7 +15,7 @@ from collections import Counter
 
 import numpy as np
 
-from themes.discover.name_phrases import GENERIC, is_bad_name, spacy_name_phrases, titled_names
+from themes.discover.name_phrases import GENERIC, is_bad_name, names_initial, spacy_name_phrases, titled_names
 from themes.discover.polarity import (
     STOP,
     content_stems,
@@ -71,8 +71,8 @@ def people_named(texts: list[str], extractor=None, context: list[str] | None = N
 
 
 def names_someone(text: str, people: set[str]) -> bool:
-    """Whether ``text`` holds a word of a person's name (``people_named``)."""
-    return bool(people) and any(w in people for w in re.findall(r"[a-z][a-z'-]*", text.lower()))
+    """Whether ``text`` holds a word of a person's name (``people_named``) or a title and an initial."""
+    return names_initial(text) or (bool(people) and any(w in people for w in re.findall(r"[a-z][a-z'-]*", text.lower())))
 
 
 PROPER_SHARE = 0.8     # a word capitalised this share of the times it is written is a proper name

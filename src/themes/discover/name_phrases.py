@@ -38,6 +38,9 @@ _NUMBER = re.compile(r"^[\d\s.,%£$€#:/+-]+$")
 # case-sensitive, so that "MS nurse" and "miss appointments" hold no title
 TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "doctor", "nurse", "sister", "sir", "madam"}
 _TITLED = re.compile(r"\b(?:Dr|dr|DR|Mr|mr|MR|Mrs|mrs|MRS|Ms|Miss|Mx|Prof|prof)\b\.?\s+([A-Z][a-z]+(?:['’-][A-Za-z]+)?)")
+# a title before an initial is a person too ("Dr S has really listened" named a theme); not
+# "the Dr I saw"
+_TITLED_INITIAL = re.compile(r"\b(?:Dr|DR|Mr|MR|Mrs|MRS|Ms|Miss|Mx|Prof)\b\.?\s+[A-HJ-Z]\b(?![’'-]\w{2}|&)")
 # a capitalised word: the only answers worth the entity recogniser's time
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
 _LEAD_POS = {"DET", "PRON", "ADP", "CCONJ", "SCONJ", "PUNCT", "PART", "AUX", "SPACE", "INTJ", "X", "SYM"}
@@ -322,6 +325,11 @@ def titled_names(text: str) -> list[str]:
     """Capitalised words that follow a title in ``text`` ("Dr Schofield", "mrs Patel"), lower-cased
     (``_TITLED`` wants a lower-case letter after the capital, so "Dr I've" holds none)."""
     return [w.lower() for w in _TITLED.findall(text) if w.lower() not in STOP and w.lower() not in TITLES]
+
+
+def names_initial(text: str) -> bool:
+    """Whether ``text`` names someone by a title and an initial ("Dr S", "Mr P's")."""
+    return bool(_TITLED_INITIAL.search(text))
 
 
 def person_words(doc) -> list[str]:
