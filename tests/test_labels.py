@@ -401,6 +401,12 @@ def test_a_negated_verb_keeps_what_it_says_after_it(nlp):
 
 
 @pytest.mark.slow
+def test_half_a_comparison_names_nothing(nlp):
+    assert not any("as good" in c for c in _cands(nlp, "The service is as good as ever."))
+    assert "not as good" in _cands(nlp, "It was not as good as last time.")
+
+
+@pytest.mark.slow
 def test_negated_auxiliary_chain_is_kept(nlp):
     cands = name_candidates([nlp("They could not have done anything better.")])[0]
     assert any(c.lower().startswith("could not have done") for c in cands)

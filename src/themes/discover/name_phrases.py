@@ -230,6 +230,8 @@ def _doc_candidates(doc) -> list[str]:
             neg = _clause_neg(tok.head) if tok.dep_ == "acomp" else []
             neg += [c for c in tok.lefts if c.dep_ == "neg" or c.lower_ in ("never", "not")]
             adv = [c for c in tok.lefts if c.dep_ == "advmod"]
+            if not neg and any(c.lower_ == "as" for c in adv):
+                continue   # "service is as good" (as ever): half a comparison that says nothing
             comp = [c for c in tok.rights if c.dep_ in ("prep", "xcomp")]
             pred = neg + adv + [tok]
             add(pred)
