@@ -177,7 +177,8 @@ def _sentence_name(texts: list[str], used: set[str]) -> str:
 _INTERJECTION = re.compile(r"^\W*(?:no|yes|nope|yep|yeah|nah|well|ok|okay)\s*[,.;:!\-]+\s*(?=\w+\W+\w)", re.IGNORECASE)
 
 
-def _short_answer_name(texts: list[str], used: set[str], embedder=None) -> str | None:
+def _short_answer_name(texts: list[str], used: set[str], embedder=None,
+                       toks: list[list[str]] | None = None) -> str | None:
     """The commonest short answer of a theme most of whose answers are short ("Nothing at all",
     "Everything was good"), when it is a name (not a lone generic word) and not taken. With an
     ``embedder``, an answer counts every short answer that says the same in other words (cosine
@@ -206,7 +207,6 @@ def _short_answer_name(texts: list[str], used: set[str], embedder=None) -> str |
         alike = {a: int(c) for a, c in zip(distinct, close) if a in alike}
     # the most often said, unless its negation disagrees with the theme's answers (two answers
     # wrote "No service is excellent" in a theme of "service is excellent"): the next then
-    toks = None
     for best in sorted(names, key=lambda a: (-alike[a], -counts[a], len(a), a)):
         if not (counts[best] >= 2 or alike[best] >= 3):   # said twice word for word, or three times in any words
             return None
@@ -367,7 +367,7 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
     for t in range(len(samples)):   # fallbacks, in RULES order
         if names[t] is not None:
             continue
-        short = _short_answer_name(samples[t], used, embedder)
+        short = _short_answer_name(samples[t], used, embedder, [toks[i] for i in np.flatnonzero(owner == t)])
         short = None if short and names_someone(short, people) else short
         top = {stem(w) for k in (keywords_by_theme[t][:3] if t < len(keywords_by_theme) else []) for w in k.split()}
         weak = next((s for s in scored if s[2] == t and not s[4] and s[1] not in used

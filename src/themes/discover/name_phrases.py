@@ -63,7 +63,7 @@ def default_phrases(settings):
     """The name-candidate extractor a run uses: ``spacy_name_phrases`` with its per-text results
     cached unless the cache is off (or the extractor ``themes.config.use_components`` put in force)."""
     from themes.config import components
-    from themes.text.cache import cached_people, cached_phrases, cached_word_classes, sources_version
+    from themes.text.cache import cached_spacy_step, sources_version
 
     if components().phrases is not None:
         return components().phrases(settings)
@@ -72,9 +72,9 @@ def default_phrases(settings):
         return extractor
     # a change to these modules' source is a new cache namespace: no version number to bump
     sources = sources_version((__name__, "themes.discover.polarity"))
-    wrapped = cached_phrases(extractor, settings.cache_path, sources)
-    wrapped.people = cached_people(extractor.people, settings.cache_path, sources)
-    wrapped.word_classes = cached_word_classes(extractor.word_classes, settings.cache_path, sources)
+    wrapped = cached_spacy_step(extractor, settings.cache_path, "phrases", sources)
+    wrapped.people = cached_spacy_step(extractor.people, settings.cache_path, "people", sources)
+    wrapped.word_classes = cached_spacy_step(extractor.word_classes, settings.cache_path, "wordclass", sources)
     return wrapped
 
 
@@ -111,13 +111,13 @@ def _finish(tokens) -> str | None:
     while toks and edge(toks[0], lead=True) and not keep_lead(0):
         toks.pop(0)
     while toks and (edge(toks[-1]) or toks[-1].lower_ in NEGATIONS):
-        if toks[-1].lower_ in _AMOUNTS and toks[-1].dep_ in ("dobj", "advmod", "npadvmod") and toks[-1].head in toks:
-            break   # "could not have done more", "did not help enough"
-        if _stranded(toks[-1]) and toks[0].i < toks[-1].head.i:
-            break   # "the lady I spoke to", not "lady I spoke" (but "spoke to" alone says nothing)
-        if toks[-1].dep_ in ("dobj", "pobj", "attr") and toks[-1].pos_ == "PRON":
-            return None  # "to do it" -> "to do" says nothing
         last = toks[-1]
+        if last.lower_ in _AMOUNTS and last.dep_ in ("dobj", "advmod", "npadvmod") and last.head in toks:
+            break   # "could not have done more", "did not help enough"
+        if _stranded(last) and toks[0].i < last.head.i:
+            break   # "the lady I spoke to", not "lady I spoke" (but "spoke to" alone says nothing)
+        if last.dep_ in ("dobj", "pobj", "attr") and last.pos_ == "PRON":
+            return None  # "to do it" -> "to do" says nothing
         if last.dep_ == "advmod" and last.head.pos_ in ("VERB", "AUX") and last.head in toks[:-1] \
                 and all(last.is_ancestor(t) for t in toks if last.head.i < t.i < last.i):
             return None  # "you are doing really well" -> "you are doing" has lost what it says

@@ -110,20 +110,16 @@ def cached_splitter(splitter, root: Path):
     return cached_per_text(splitter, cache, lambda v: [tuple(s) for s in v])
 
 
+def cached_spacy_step(fn, root: Path, step: str, sources: str = ""):
+    """A per-text step over spaCy's parse (name phrases, people's names, keywords' word classes:
+    themes.discover.name_phrases), cached under ``step``; ``sources`` (a ``sources_version`` of
+    the step's modules) makes a changed step a new namespace."""
+    return cached_per_text(fn, TextCache(root, f"{step}|{sources}|{_pipeline_version()}"))
+
+
 def cached_phrases(extractor, root: Path, sources: str = ""):
-    """spaCy name phrases per text, cached; ``sources`` (a ``sources_version`` of the extractor's
-    modules) makes a changed extractor a new namespace."""
-    return cached_per_text(extractor, TextCache(root, f"phrases|{sources}|{_pipeline_version()}"))
-
-
-def cached_people(people, root: Path, sources: str = ""):
-    """The words of people's names per text (themes.discover.name_phrases.person_words), cached."""
-    return cached_per_text(people, TextCache(root, f"people|{sources}|{_pipeline_version()}"))
-
-
-def cached_word_classes(word_classes, root: Path, sources: str = ""):
-    """The word class of each keyword (themes.discover.name_phrases: "noun", "adj", "other"), cached."""
-    return cached_per_text(word_classes, TextCache(root, f"wordclass|{sources}|{_pipeline_version()}"))
+    """spaCy name phrases per text, cached."""
+    return cached_spacy_step(extractor, root, "phrases", sources)
 
 
 def cached_terms(terms, root: Path):
