@@ -28,7 +28,9 @@ tool's own filters:
   0; organisations are not counted: spaCy's small model tags too many products and acronyms as
   organisations); templated: descriptions whose wording, with the theme's own name
   and keyword words blanked, repeats another theme's (target 0); negation: names whose negation
-  disagrees with the theme's segments that use the name's words (target 0);
+  disagrees with the theme's segments that use the name's words (a negation within five words
+  before a name word or two after it, or "nothing"/"nobody"/"no one" earlier in its clause;
+  target 0);
 - stance (FFT): themes with at least 10 single-theme answers on both sides where the minority side holds over
   25% and the description does not say views are mixed; sides by the coders' sentiment (1-2
   positive, 4-5 negative) and, as the issue first asked, by question type ("what was good" /
@@ -71,6 +73,8 @@ NEGATION = {"no", "not", "never", "nothing", "none", "without", "lack", "lacking
             "nobody", "neither", "nor", "n't", "dont", "didnt", "doesnt", "isnt", "wasnt", "cant", "wont"}
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 HANDLE_URL = re.compile(r"(?<!\w)@\w+|https?://|www\.|\b[\w.+-]+@[\w-]+\.\w+", re.IGNORECASE)
+NEGATING_PRONOUNS = {"nothing", "nobody", "none", "noone"}
+CLAUSE = re.compile(r"[,.;:!?]+|\bbut\b", re.IGNORECASE)
 MIXED = re.compile(r"\bmixed\b|\bsplit\b|\bboth\b", re.IGNORECASE)
 
 
@@ -252,10 +256,19 @@ def templated(themes: pd.DataFrame) -> int:
 
 
 def negated_at(tokens: list[str], i: int) -> bool:
-    """A negation among the three words before, the word itself, or the two after
-    ("no exams", "exams were not timed", "absolutely nothing")."""
-    near = tokens[max(0, i - 3):i + 3]
-    return any(t in NEGATION or t.endswith("n't") for t in near)
+    """A negation among the five words before, the word itself, or the two after ("no exams",
+    "exams were not timed", "absolutely nothing", "could not have done any better"), or a
+    negating pronoun earlier in the clause ("nothing could have been done better"; ``tokens``
+    are one clause's)."""
+    near = tokens[max(0, i - 5):i + 3]
+    before = tokens[:i]
+    return any(t in NEGATION or t.endswith("n't") for t in near) or any(t in NEGATING_PRONOUNS for t in before) \
+        or any(a == "no" and b == "one" for a, b in zip(before, before[1:]))
+
+
+def clauses(text: str) -> list[list[str]]:
+    """The words of each clause (split at punctuation and "but")."""
+    return [words(c) for c in CLAUSE.split(str(text))]
 
 
 def negation_mismatches(run: dict) -> list[str]:
@@ -271,11 +284,10 @@ def negation_mismatches(run: dict) -> list[str]:
             continue
         support = negs = 0
         for text in segs.loc[segs["theme_id"] == r.theme_id, "text"]:
-            toks = words(text)
-            hits = [i for i, t in enumerate(toks) if any(t.startswith(s) for s in stems)]
+            hits = [(c, i) for c in clauses(text) for i, t in enumerate(c) if any(t.startswith(s) for s in stems)]
             if hits:
                 support += 1
-                negs += any(negated_at(toks, i) for i in hits)
+                negs += any(negated_at(c, i) for c, i in hits)
         if support >= 3 and ((name_neg and negs / support < 0.25) or (not name_neg and negs / support > 0.6)):
             out.append(f"{r.name} ({negs}/{support} negated)")
     return out

@@ -515,7 +515,7 @@ def test_a_judging_name_does_not_take_a_side_in_a_mixed_theme():
 # ------------------------------------------------------------------ people's names (issue 19)
 
 def test_titled_names_need_a_title_and_a_capital():
-    from themes.discover.name_phrases import titled_names
+    from themes.discover.people import titled_names
 
     assert titled_names("Dr Schofield and mrs Patel listened.") == ["schofield", "patel"]
     assert titled_names("Dr. Nixon was kind") == ["nixon"]
@@ -661,7 +661,7 @@ def test_answer_counts_count_every_segment_by_its_words():
 def test_a_title_and_an_initial_is_a_person():
     """"Dr S has really listened and understood" named a theme (the sentence rule): a title
     before an initial names someone, as a title before a name does; "the Dr I saw" does not."""
-    from themes.discover.name_phrases import names_initial
+    from themes.discover.people import names_initial
 
     assert names_initial("Dr S has really listened") and names_initial("Mr P's team was kind")
     assert not names_initial("The Dr I saw was kind") and not names_initial("Dr A&E was busy")
@@ -670,3 +670,26 @@ def test_a_title_and_an_initial_is_a_person():
              "Took the time to listen to my worries about the treatment plan."]
     names, rules = choose_names([texts], _centroids([texts], emb), emb, _no_phrases, [[]])
     assert rules == ["sentence"] and "Dr S" not in names[0]
+
+
+@pytest.mark.slow
+def test_names_read_as_the_answer_wrote_them(nlp):
+    # an article inside a phrase stays ("explained in manner" named a theme); a leading one goes
+    cands = _cands(nlp, "Everything was explained in a manner that made it easily understood.")
+    assert "explained in a manner" in cands and "explained in manner" not in cands
+    assert "lack of data" in _cands(nlp, "Lack of the data on the board.")
+    # a verb whose object is the noun before it says nothing alone
+    cands = _cands(nlp, "The support I got with my mental health and really good at listening.")
+    assert "got with my mental health" not in cands and "mental health" in cands
+    assert "listened to my worries" in _cands(nlp, "The nurse who listened to my worries.")   # its subject is the noun
+    assert "explained the results" in _cands(nlp, "The doctor that explained the results was kind.")
+    # a time adverb and its clause ("last time I called") is no name
+    assert "time i called" not in _cands(nlp, "Last time I called, I had to abandon the call.")
+    # a particle after a noun-like verb stays ("for pick up"); a verb's particle still goes
+    assert "transport on time for pick up" in _cands(nlp, "Transport on time for pick up and didn't wait.")
+    assert not any(c.endswith(" over") for c in _cands(nlp, "We waited over."))
+
+
+def test_what_is_left_of_a_link_names_nothing():
+    assert is_bad_name("Com news") == "url" and is_bad_name("Bxscience edu bronx school") == "url"
+    assert is_bad_name("Commercial news") is None and is_bad_name("Computer science") is None

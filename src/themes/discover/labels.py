@@ -15,7 +15,8 @@ from collections import Counter
 
 import numpy as np
 
-from themes.discover.name_phrases import GENERIC, is_bad_name, names_initial, spacy_name_phrases, titled_names
+from themes.discover.name_phrases import GENERIC, is_bad_name, spacy_name_phrases
+from themes.discover.people import names_initial, titled_names
 from themes.discover.polarity import (
     STOP,
     content_stems,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from themes.discover.people import CAPITALISED, person_words
 from themes.discover.polarity import (
     NEGATIONS,
     STOP,
@@ -32,23 +33,20 @@ GENERIC = {
 ENTITY_LABELS = {"PERSON", "GPE", "LOC", "ORG", "FAC", "NORP"}
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 _URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|org|net|co|uk|io|gov|nhs)\b", re.IGNORECASE)
+# what is left of a link in text whose punctuation was stripped ("bxscience edu bronx school")
+_LINK_WORD = re.compile(r"\b(?:com|edu|gov|www|http|https|html|htm)\b", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _NUMBER = re.compile(r"^[\d\s.,%£$€#:/+-]+$")
-# a title before a capitalised word: that word is a person's name ("Dr Schofield", "mrs Patel");
-# case-sensitive, so that "MS nurse" and "miss appointments" hold no title
-TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "doctor", "nurse", "sister", "sir", "madam"}
-_TITLED = re.compile(r"\b(?:Dr|dr|DR|Mr|mr|MR|Mrs|mrs|MRS|Ms|Miss|Mx|Prof|prof)\b\.?\s+([A-Z][a-z]+(?:['’-][A-Za-z]+)?)")
-# a title before an initial is a person too ("Dr S has really listened" named a theme); not
-# "the Dr I saw"
-_TITLED_INITIAL = re.compile(r"\b(?:Dr|DR|Mr|MR|Mrs|MRS|Ms|Miss|Mx|Prof)\b\.?\s+[A-HJ-Z]\b(?![’'-]\w{2}|&)")
-# a capitalised word: the only answers worth the entity recogniser's time
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
 _LEAD_POS = {"DET", "PRON", "ADP", "CCONJ", "SCONJ", "PUNCT", "PART", "AUX", "SPACE", "INTJ", "X", "SYM"}
 _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM"}
 _EDGE_CONTENT = {"VERB"}   # stop-listed verbs may start or end a name ("used a consultancy")
 _NOUN_LEFT = {"amod", "compound", "nummod", "nmod", "quantmod", "punct", "cc", "conj", "advmod", "neg"}
 _VERB_RIGHT = {"dobj", "prep", "dative", "xcomp", "advcl", "acomp", "oprd", "attr", "agent"}
 _AMOUNTS = {"more", "enough", "less", "much"}   # an amount that ends what a verb says
+_ARTICLES = {"a", "an", "the"}
+# adverbs a name may skip without changing what it says ("the doctors were [all] very kind")
+_ASIDES = {"also", "just", "really", "all", "always", "still", "even", "both", "then", "now", "again", "usually",
+           "generally", "overall", "certainly", "definitely", "absolutely", "truly", "actually", "honestly"}
 _CONTRACTIONS = {"n't": "not", "ca": "can", "wo": "will", "sha": "shall"}
 
 
@@ -71,7 +69,7 @@ def default_phrases(settings):
     if not settings.use_cache:
         return extractor
     # a change to these modules' source is a new cache namespace: no version number to bump
-    sources = sources_version((__name__, "themes.discover.polarity"))
+    sources = sources_version((__name__, "themes.discover.people", "themes.discover.polarity"))
     wrapped = cached_spacy_step(extractor, settings.cache_path, "phrases", sources)
     wrapped.people = cached_spacy_step(extractor.people, settings.cache_path, "people", sources)
     wrapped.word_classes = cached_spacy_step(extractor.word_classes, settings.cache_path, "wordclass", sources)
@@ -114,6 +112,8 @@ def _finish(tokens) -> str | None:
         last = toks[-1]
         if last.lower_ in _AMOUNTS and last.dep_ in ("dobj", "advmod", "npadvmod") and last.head in toks:
             break   # "could not have done more", "did not help enough"
+        if last.dep_ == "prt" and last.head.dep_ in ("pcomp", "pobj") and toks[-2:-1] == [last.head]:
+            break   # "on time for pick up", not "for pick"
         if _stranded(last) and toks[0].i < last.head.i:
             break   # "the lady I spoke to", not "lady I spoke" (but "spoke to" alone says nothing)
         if last.dep_ in ("dobj", "pobj", "attr") and last.pos_ == "PRON":
@@ -122,6 +122,8 @@ def _finish(tokens) -> str | None:
                 and all(last.is_ancestor(t) for t in toks if last.head.i < t.i < last.i):
             return None  # "you are doing really well" -> "you are doing" has lost what it says
         toks.pop()
+    if any(_lost_in_gap(a, b, toks) for a, b in zip(toks, toks[1:]) if b.i - a.i > 1):
+        return None
     words = [t for t in toks if not t.is_punct]
     if not 2 <= len(words) <= 6 or not any(t.pos_ in _CONTENT_POS for t in toks):
         return None
@@ -138,6 +140,18 @@ def _finish(tokens) -> str | None:
     out = re.sub(r"\s+", " ", out).strip(" ,-/&").rstrip(".").rstrip(" ,-/&")   # "Hospital A&E." (one token)
     out = re.sub(r"^not any ", "no ", out)
     return out if re.search(r"[A-Za-z]", out) else None
+
+
+def _lost_in_gap(a, b, kept) -> bool:
+    """Whether the words skipped between two kept tokens change what the phrase says: a clause
+    boundary ("helped [child a lot, her calm manner and explanations] to child") or how a kept
+    word is meant ("did not wait [too long] on the return journey", "went [above and beyond] to
+    help"). Skipped relative clauses and modifiers of a subject are fine ("paramedics [who came]
+    were very helpful")."""
+    gap = a.doc[a.i + 1:b.i]
+    return any(t.is_punct for t in gap) or any(
+        t.dep_ in ("advmod", "npadvmod") and t.head in kept and t.head.pos_ in ("VERB", "AUX", "ADJ")
+        and t.lower_ not in _ASIDES for t in gap)
 
 
 def _clause_neg(verb) -> list:
@@ -158,7 +172,10 @@ def _noun_core(noun) -> list:
         if child.i != core[0].i - 1 and child.right_edge.i != core[0].i - 1:
             break
         if child.dep_ in ("det", "poss", "predet"):
-            if child.lower_ in NEGATIONS or child.lower_ in QUANTIFIERS:
+            # a negating or counting determiner, and the article of a bare singular noun ("explained
+            # in a manner", not "explained in manner"; a leading one is trimmed)
+            if child.lower_ in NEGATIONS or child.lower_ in QUANTIFIERS or \
+                    (child.lower_ in _ARTICLES and noun.tag_ == "NN" and core == [noun]):
                 core[:0] = list(child.subtree)
             break
         if child.dep_ not in _NOUN_LEFT:
@@ -193,6 +210,13 @@ def _coordinated(adj) -> list:
     return list(between)
 
 
+def _object_gap(verb) -> bool:
+    """A relative clause whose object is the noun it describes ("the support I got with ...")."""
+    if verb.dep_ != "relcl" or any(c.dep_ in ("dobj", "ccomp", "xcomp", "advmod", "acomp", "attr") for c in verb.children):
+        return False
+    return any(c.dep_ == "nsubj" and c.lower_ not in ("who", "that", "which", "what") for c in verb.children)
+
+
 def _doc_candidates(doc) -> list[str]:
     found: list[str] = []
     def add(tokens):
@@ -206,9 +230,11 @@ def _doc_candidates(doc) -> list[str]:
             for child in tok.rights:
                 if child.dep_ == "prep" and any(c.dep_ == "pobj" for c in child.children):
                     add(core + _span(child))
-                if child.dep_ in ("relcl", "acl"):
+                if child.dep_ in ("relcl", "acl") and tok.dep_ != "npadvmod":   # not "(last) time I called"
                     add(core + list(child.subtree))
         elif tok.pos_ == "VERB":
+            if _object_gap(tok):
+                continue   # "got with my mental health" has lost what was got
             neg = _clause_neg(tok)
             objs = [c for c in tok.rights if c.dep_ in _VERB_RIGHT]
             head = neg + [tok] + [c for c in tok.rights if c.dep_ == "prt"]
@@ -268,16 +294,9 @@ def _syllables(word: str) -> int:
 
 
 def _entities(doc_or_ents) -> list[tuple[str, str]]:
-    if doc_or_ents is None:
-        return []
-    ents = getattr(doc_or_ents, "ents", doc_or_ents)
-    out = []
-    for e in ents:
-        if hasattr(e, "label_"):
-            out.append((e.text, e.label_))
-        elif isinstance(e, tuple):
-            out.append((str(e[0]), str(e[1])))
-    return out
+    ents = [] if doc_or_ents is None else getattr(doc_or_ents, "ents", doc_or_ents)
+    return [(e.text, e.label_) if hasattr(e, "label_") else (str(e[0]), str(e[1]))
+            for e in ents if hasattr(e, "label_") or isinstance(e, tuple)]
 
 
 def is_bad_name(phrase: str, doc_or_ents=None) -> str | None:
@@ -291,7 +310,7 @@ def is_bad_name(phrase: str, doc_or_ents=None) -> str | None:
         return "email"
     if _HANDLE.search(text):
         return "handle"
-    if _URL.search(text):
+    if _URL.search(text) or _LINK_WORD.search(text):
         return "url"
     words = re.findall(r"[\w'/-]+", text)
     content = [w for w in words if w.lower() not in STOP and w.lower() not in NEGATIONS]
@@ -323,26 +342,6 @@ def is_bad_name(phrase: str, doc_or_ents=None) -> str | None:
     return None
 
 
-def titled_names(text: str) -> list[str]:
-    """Capitalised words that follow a title in ``text`` ("Dr Schofield", "mrs Patel"), lower-cased
-    (``_TITLED`` wants a lower-case letter after the capital, so "Dr I've" holds none)."""
-    return [w.lower() for w in _TITLED.findall(text) if w.lower() not in STOP and w.lower() not in TITLES]
-
-
-def names_initial(text: str) -> bool:
-    """Whether ``text`` names someone by a title and an initial ("Dr S", "Mr P's")."""
-    return bool(_TITLED_INITIAL.search(text))
-
-
-def person_words(doc) -> list[str]:
-    """The words of the PERSON entities spaCy finds in a parsed text, lower-cased: capitalised
-    words only ("Michelle", "O'Neil"; not "MH"), titles themselves ("Dr" of "Dr P") and stop
-    words left out. Names after a title are themes.discover.labels.people_named's to add."""
-    found = [w.lower() for e in doc.ents if e.label_ == "PERSON" for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", e.text)
-             if re.fullmatch(r"[A-Z][a-z]+(?:['’-][A-Za-z]+)?", w)]
-    return list(dict.fromkeys(w for w in found if w not in STOP and w not in TITLES))
-
-
 def spacy_name_phrases(nlp=None, batch_size: int = 128):
     """A phrase extractor (texts -> one list of candidate names per text) from spaCy's parse:
     ``name_candidates`` less those ``is_bad_name`` rejects given the text's own entities. Its
@@ -363,13 +362,13 @@ def spacy_name_phrases(nlp=None, batch_size: int = 128):
     def extract(texts: list[str]):
         texts = list(texts)
         for text, doc in zip(texts, parser().pipe(texts, batch_size=batch_size)):
-            if _CAPITALISED.search(text):
+            if CAPITALISED.search(text):
                 parsed[text] = person_words(doc)
             yield [c for c in _doc_candidates(doc) if not is_bad_name(c, doc)]
 
     def people(texts: list[str]):
         texts = list(texts)
-        worth = list(dict.fromkeys(t for t in texts if _CAPITALISED.search(t) and t not in parsed))
+        worth = list(dict.fromkeys(t for t in texts if CAPITALISED.search(t) and t not in parsed))
         found = dict(zip(worth, (person_words(d) for d in parser().pipe(worth, batch_size=batch_size)))) \
             if worth else {}
         for t in texts:
