@@ -693,3 +693,16 @@ def test_names_read_as_the_answer_wrote_them(nlp):
 def test_what_is_left_of_a_link_names_nothing():
     assert is_bad_name("Com news") == "url" and is_bad_name("Bxscience edu bronx school") == "url"
     assert is_bad_name("Commercial news") is None and is_bad_name("Computer science") is None
+
+
+@pytest.mark.slow
+def test_a_name_does_not_skip_what_changes_its_meaning(nlp):
+    # across a clause boundary, or past an adverb of a word it keeps
+    cands = _cands(nlp, "Dr has helped child a lot, her calm manner and explanations to child in such a way.")
+    assert "helped to child" not in cands
+    cands = _cands(nlp, "Transport was on time and didn't wait too long on return journey.")
+    assert not any(c.startswith("did not wait on") for c in cands)
+    assert not any(c == "went to help" for c in _cands(nlp, "Staff went above and beyond to help."))
+    # a relative clause or a discourse adverb may be skipped
+    assert "paramedics were very helpful" in _cands(nlp, "The paramedics who came following my TIA were very helpful.")
+    assert "doctors were very kind" in _cands(nlp, "The doctors were all very kind.")

@@ -327,3 +327,22 @@ def test_a_request_cue_stops_at_but_and_does_not_reach_back_past_and():
     # the topic before it is the cue too, but not across "and"
     both = stance_scores(["The nurse was lovely and the food could be better"])[0]
     assert stance_scores(["The food could be better"])[0] < both < stance_scores(["The nurse was lovely"])[0]
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Always on time.", "positive"),
+    ("The vehicle arrived in good time.", "positive"),
+    ("Very reliable service.", "positive"),
+    ("Never on time.", "negative"),
+    ("Pick up time very erratic.", "negative"),
+    ("The transport is unreliable.", "negative"),
+    ("Could you be on time in future.", "negative"),
+])
+def test_punctuality(text, want):
+    assert label(text) == want
+
+
+@pytest.mark.parametrize("text", ["Be on time.", "Arrive on time.", "Attend appointments on time.",
+                                  "Getting there on time may of helped"])
+def test_punctuality_asked_for_is_a_request(text):
+    assert label(text) == "negative"

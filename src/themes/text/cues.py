@@ -193,6 +193,13 @@ POLARITY_RULES: list[tuple[str, float]] = [
     # Words people use to judge a service that VADER's lexicon lacks (it has "helpful", "kind",
     # "caring", "rude"; not "professional", "polite", "unhelpful", "dismissive"). Negated they flip:
     # "not very professional". "patient" and "understanding" are nouns too often to count alone.
+    # Punctuality, which VADER has no words for: "always on time", "arrived in good time", "very
+    # reliable"; negated it flips ("never on time"). Asked for, it is a request ("Be on time",
+    # "Arrive on time", "getting there on time may have helped"); "erratic" and "unreliable" are complaints.
+    (OPEN + r"\W*(?:please |just |always |and )?(?:be|arrive|attend(?: \w+)?|turn up|get (?:there|here|me)|pick (?:me |us )?up"
+     r"|start|run|keep)\b[^.!?;]*\bon time\b|" + TOPIC + r"\b(?:would|might|may|could)(?: have| of|'ve) helped\b", -1.2),
+    (r"\b(?:on|in good) time\b|\breliabl[ey]\b", 1.5),
+    (r"\b(?:erratic|unreliable|inconsistent)\b", -1.5),
     (r"\b(?:professional(?:ly|ism)?|informative|knowledgeable|attentive(?:ly)?|thorough(?:ly)?|polite(?:ly)?"
      r"|punctual|spotless|seamless(?:ly)?|exceptional(?:ly)?|first[- ]class|impeccable|impeccably|promptly"
      r"|speedy|timely|tidy|approachable|listened(?: to)?|explained (?:everything|things|it|clearly|well|fully)|(?:very|so|really|extremely|was|were|is|are) (?:patient|understanding))\b", 1.8),
