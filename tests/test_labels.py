@@ -575,8 +575,8 @@ def test_keyword_names_leave_out_proper_names():
 
 
 def test_keyword_pairs_join_words_of_one_class_only():
-    """Given each keyword's word class, "and" joins two nouns or two adjectives, never a verb or
-    an adverb ("Gave and knowledgeable", "CPN and quickly" named themes)."""
+    """Given each keyword's word class, "and" joins two nouns only, never a verb, an adverb or an
+    adjective ("Gave and knowledgeable", "CPN and quickly", "Analytical and wrong" named themes)."""
     emb = HashEmbedder()
     texts = [f"My CPN gave me a call back quickly on day {k} of the week." for k in range(4)] + \
         [f"The referral took {k} days and the CPN gave advice." for k in range(4)]
@@ -589,6 +589,12 @@ def test_keyword_pairs_join_words_of_one_class_only():
     phrases.word_classes = lambda batch: [classes[w] for w in batch]
     names, rules = choose_names([texts], _centroids([texts], emb), emb, phrases, kws)
     assert rules == ["keywords"] and names[0].lower() == "cpn and referral"
+    classes.update({"cpn": ["adj"], "referral": ["adj"]})   # two adjectives join only as the answers join them
+    names, rules = choose_names([texts], _centroids([texts], emb), emb, phrases, kws)
+    assert names[0].lower() != "cpn and referral"
+    joined = texts + ["The CPN and referral team."] * 2
+    names, rules = choose_names([joined], _centroids([joined], emb), emb, phrases, kws)
+    assert names[0].lower() == "cpn and referral"
     # without word classes two keywords written side by side name it, whatever they are
     names, _ = choose_names([texts], _centroids([texts], emb), emb, _no_phrases, kws)
     assert names[0].lower() == "cpn gave"
@@ -599,6 +605,10 @@ def test_the_spacy_extractor_tells_nouns_from_other_words(nlp):
     got = [c[0] for c in spacy_name_phrases(nlp).word_classes(["waiting times", "referral", "knowledgeable",
                                                                "quickly", "gave"])]
     assert got == ["noun", "noun", "adj", "other", "other"]
+    # alone, spaCy tags most single words nouns; "It was ___." and "It was the ___." tell them apart
+    got = [c[0] for c in spacy_name_phrases(nlp).word_classes(["analytical", "data", "kind", "satisfied", "nurse",
+                                                               "wrong"])]
+    assert got == ["adj", "noun", "adj", "adj", "noun", "adj"]
 
 
 @pytest.mark.slow
@@ -706,3 +716,14 @@ def test_a_name_does_not_skip_what_changes_its_meaning(nlp):
     # a relative clause or a discourse adverb may be skipped
     assert "paramedics were very helpful" in _cands(nlp, "The paramedics who came following my TIA were very helpful.")
     assert "doctors were very kind" in _cands(nlp, "The doctors were all very kind.")
+
+
+def test_a_sentence_name_leaves_out_the_people_it_names():
+    # two themes of thanks to staff an export blanked out: the first is "people named", and the
+    # second, named by its most central answer, leaves the blanked name and its title out
+    emb = HashEmbedder()
+    one = [f"Thank you XXXX for the visit on day {k}." for k in range(6)]
+    two = ["Dr XXXX was very helpful and patient."] + [f"Dr XXXX saw us on day {k}." for k in range(5)]
+    names, rules = choose_names([one, two], _centroids([one, two], emb), emb, _no_phrases, [["xxxx"], ["xxxx"]])
+    assert rules[1] == "sentence" and "xxxx" not in names[1].lower() and "dr" not in names[1].lower().split()
+    assert names[1].lower() == "helpful and patient"

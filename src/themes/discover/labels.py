@@ -16,7 +16,7 @@ from collections import Counter
 import numpy as np
 
 from themes.discover.name_phrases import GENERIC, is_bad_name, spacy_name_phrases
-from themes.discover.people import names_initial, titled_names
+from themes.discover.people import TITLES, names_initial, titled_names
 from themes.discover.polarity import (
     STOP,
     content_stems,
@@ -108,9 +108,9 @@ def _keyword_name(keywords: list[str], used: set[str], texts: list[str] = (),
     and parking" from the top two, then a keyword pair alone. A keyword holding a word of
     ``avoid`` (people's names, proper names: ``people_named``, ``proper_words``) is left out.
     Given each keyword's word class (``classes``, lower-cased keyword -> "noun" / "adj" /
-    "other"), two keywords are joined by "and" only when both are nouns or both adjectives
-    ("Gave and knowledgeable", "Listen and patronising" and "CPN and quickly" named themes), and
-    two written side by side only when the second is a noun."""
+    "other"), two keywords are joined by "and" only when both are nouns, or two adjectives the
+    answers join so ("Gave and knowledgeable", "CPN and quickly", "Analytical and wrong" named
+    themes), and two written side by side only when the second is a noun."""
     keywords = [_case(k, list(texts)) for k in keywords]
     good = [k for k in keywords if k.strip() and not all(w in GENERIC or w in STOP for w in k.lower().split())
             and "'" not in k and "\u2019" not in k
@@ -119,11 +119,10 @@ def _keyword_name(keywords: list[str], used: set[str], texts: list[str] = (),
     def related(a: str, b: str) -> bool:   # "informative" and "information" say one thing twice
         return any(x.startswith(y[:4]) or y.startswith(x[:4]) for x in {stem(w) for w in a.lower().split()}
                    for y in {stem(w) for w in b.lower().split()})
-    def alike(a: str, b: str) -> bool:
-        if classes is None:
-            return True
-        ca, cb = classes.get(a.lower(), "other"), classes.get(b.lower(), "other")
-        return ca == cb and ca in ("noun", "adj")
+    def alike(a: str, b: str) -> bool:   # two adjectives only as the answers join them
+        ca, cb = ("noun", "noun") if classes is None else (classes.get(a.lower()), classes.get(b.lower()))
+        x, y = re.escape(a.lower()), re.escape(b.lower())
+        return ca == cb == "noun" or (ca == cb == "adj" and bool(re.search(rf"\b(?:{x},? and {y}|{y},? and {x})\b", low)))
     # side by side, the second a noun ("lip service", "analytical capacity"; not "CPN gave")
     side_by_side = [f"{a} {b}" for a in good[:4] for b in good[:4]
                     if a != b and len(a.split()) == len(b.split()) == 1 and not related(a, b)
@@ -150,12 +149,15 @@ def _word_classes(extractor, keywords: list[str]) -> dict[str, str] | None:
     return {w: (c[0] if c else "other") for w, c in zip(words, classify(words))}
 
 
-def _sentence_name(texts: list[str], used: set[str]) -> str:
+def _sentence_name(texts: list[str], used: set[str], people: set[str] = frozenset()) -> str:
     """The most central segment cut to six content-bearing words (stop words leading or
-    trailing dropped; first-person openers such as "I think" removed)."""
+    trailing dropped; first-person openers such as "I think" and words of ``people``'s names,
+    "XXXX was very helpful" -> "Very helpful", removed)."""
     for text in texts + [""]:
         clean = re.sub(r"^\W*(i|we)\s+(think|feel|believe|would say)\s+(that\s+)?", "", text.strip(), flags=re.IGNORECASE)
-        words = re.findall(r"[\w'’/-]+", clean.split("\n")[0])
+        raw = re.findall(r"[\w'’/-]+", clean.split("\n")[0])
+        words = [w for w, nxt in zip(raw, raw[1:] + [""]) if w.lower() not in people
+                 and not (w.lower() in TITLES and nxt.lower() in people)]   # "Dr XXXX" goes whole
         while words and words[0].lower() in STOP:
             words.pop(0)
         cut, n = [], 0
@@ -392,7 +394,7 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
             name, rules[t] = kw, "keywords"
         else:
             anonymous = [x for x in samples[t] if not names_someone(x, people)]
-            name, rules[t] = _sentence_name(anonymous or samples[t], used), "sentence"
+            name, rules[t] = _sentence_name(anonymous or samples[t], used, people), "sentence"
         names[t] = _cap(name)
         used.add(name.lower())
     return [n or "" for n in names], rules

@@ -375,12 +375,21 @@ def spacy_name_phrases(nlp=None, batch_size: int = 128):
             yield parsed[t] if t in parsed else found.get(t, [])
 
     def word_classes(texts: list[str]):
-        """"noun", "adj" or "other" per text (a keyword), from the part of speech of its head
-        word as spaCy tags the keyword on its own."""
-        for doc in parser().pipe(list(texts), batch_size=batch_size):
+        """"noun", "adj" or "other" per text (a keyword): its head word's part of speech as spaCy
+        tags the keyword alone, in "It was ___." and in "It was the ___." (alone, most single
+        words come out nouns: "analytical" was one, and "Data and analytical" named a theme; in
+        the first frame many nouns come out adjectives: "referral", "nurse")."""
+        texts = list(texts)
+        docs = parser().pipe(texts, batch_size=batch_size)
+        was = parser().pipe([f"It was {t}." for t in texts], batch_size=batch_size)
+        the = parser().pipe([f"It was the {t}." for t in texts], batch_size=batch_size)
+        for doc, a, b in zip(docs, was, the):
             heads = [t for t in doc if t.dep_ == "ROOT"] or list(doc)
             pos = heads[0].pos_ if heads else ""
-            yield ["noun" if pos in ("NOUN", "PROPN") else "adj" if pos == "ADJ" else "other"]
+            one = len(doc) == 1 and len(a) > 2 and len(b) > 3
+            noun = pos in ("NOUN", "PROPN") and (not one or b[3].pos_ in ("NOUN", "PROPN"))
+            adj = (a[2].pos_ == "ADJ" and (b[3].pos_ == "ADJ" or pos in ("ADJ", "ADV", "VERB"))) if one else pos == "ADJ"
+            yield ["noun" if noun else "adj" if adj else "other"]
 
     extract.people = people
     extract.word_classes = word_classes
