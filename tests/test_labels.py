@@ -727,3 +727,14 @@ def test_a_sentence_name_leaves_out_the_people_it_names():
     names, rules = choose_names([one, two], _centroids([one, two], emb), emb, _no_phrases, [["xxxx"], ["xxxx"]])
     assert rules[1] == "sentence" and "xxxx" not in names[1].lower() and "dr" not in names[1].lower().split()
     assert names[1].lower() == "helpful and patient"
+
+
+def test_a_sentence_name_is_a_whole_short_answer_when_one_is_central():
+    emb = HashEmbedder()
+    texts = ["Listen more to individual concerns and feelings without comparing them to others.",
+             "Listen to individual concerns."] + [f"Answer {k} was about something else entirely." for k in range(5)]
+    names, rules = choose_names([texts], _centroids([texts], emb), emb, _no_phrases, [[]])
+    assert rules == ["sentence"] and names[0].lower() == "listen to individual concerns"
+    # with none short enough, the most central one, cut at six content words (not in the middle of one)
+    names, rules = choose_names([texts[:1]], _centroids([texts[:1]], emb), emb, _no_phrases, [[]])
+    assert names[0].lower().startswith("listen more to individual concerns and feelings")

@@ -15,8 +15,9 @@ from collections import Counter
 
 import numpy as np
 
+from themes.discover.fallbacks import sentence_name, short_answer_name
 from themes.discover.name_phrases import GENERIC, is_bad_name, spacy_name_phrases
-from themes.discover.people import TITLES, names_initial, titled_names
+from themes.discover.people import names_initial, titled_names
 from themes.discover.polarity import (
     STOP,
     content_stems,
@@ -30,8 +31,6 @@ from themes.text.stance import MIXED_SHARE, stance_labels, stance_shares, valenc
 NAME_SAMPLE = 40       # central segments parsed per theme
 N_CANDIDATES = 30      # candidates per theme (most frequent first) that are scored in full
 WEAK_SUPPORT = 0.05    # the weaker phrase rule: this share of the sample, and two segments at least
-SHORT_WORDS = 5        # a theme whose sample is mostly answers this short is named by its commonest one
-PARAPHRASE = 0.85      # short answers this close (cosine) say the same thing
 KEYWORD_TEXTS = 400    # segments per theme read for proper names (keywords that name no theme)
 NAMED_SHARE = 0.5      # a theme this share of whose sample names someone is about the people named
 PEOPLE_NAME = "Individuals named"
@@ -147,76 +146,6 @@ def _word_classes(extractor, keywords: list[str]) -> dict[str, str] | None:
     if classify is None or not words:
         return None
     return {w: (c[0] if c else "other") for w, c in zip(words, classify(words))}
-
-
-def _sentence_name(texts: list[str], used: set[str], people: set[str] = frozenset()) -> str:
-    """The most central segment cut to six content-bearing words (stop words leading or
-    trailing dropped; first-person openers such as "I think" and words of ``people``'s names,
-    "XXXX was very helpful" -> "Very helpful", removed)."""
-    for text in texts + [""]:
-        clean = re.sub(r"^\W*(i|we)\s+(think|feel|believe|would say)\s+(that\s+)?", "", text.strip(), flags=re.IGNORECASE)
-        raw = re.findall(r"[\w'’/-]+", clean.split("\n")[0])
-        words = [w for w, nxt in zip(raw, raw[1:] + [""]) if w.lower() not in people
-                 and not (w.lower() in TITLES and nxt.lower() in people)]   # "Dr XXXX" goes whole
-        while words and words[0].lower() in STOP:
-            words.pop(0)
-        cut, n = [], 0
-        for w in words:
-            cut.append(w)
-            n += w.lower() not in STOP
-            if n == 6 or len(cut) == 9:
-                break
-        while cut and cut[-1].lower() in STOP:
-            cut.pop()
-        name = " ".join(cut)
-        if name and name.lower() not in used:
-            return name
-    base, k = (texts[0][:40].strip() if texts and texts[0].strip() else "Other answers"), 2
-    while f"{base} ({k})".lower() in used:
-        k += 1
-    return f"{base} ({k})" if base.lower() in used else base
-
-
-_INTERJECTION = re.compile(r"^\W*(?:no|yes|nope|yep|yeah|nah|well|ok|okay)\s*[,.;:!\-]+\s*(?=\w+\W+\w)", re.IGNORECASE)
-
-
-def _short_answer_name(texts: list[str], used: set[str], embedder=None,
-                       toks: list[list[str]] | None = None) -> str | None:
-    """The commonest short answer of a theme most of whose answers are short ("Nothing at all",
-    "Everything was good"), when it is a name (not a lone generic word) and not taken. With an
-    ``embedder``, an answer counts every short answer that says the same in other words (cosine
-    at least ``PARAPHRASE``: "Just keep doing what your doing" counts for "Keep doing what
-    you're doing"), so a stock reply written many ways beats one repeated word for word twice."""
-    short = [t for t in texts if t.strip() and len(t.split()) <= SHORT_WORDS + 1]
-    if sum(len(t.split()) <= SHORT_WORDS for t in short) * 2 < len([t for t in texts if t.strip()]):
-        return None
-    # a curly apostrophe is an apostrophe ("Can’t think of anything" was named "Can t think of anything"),
-    # and a leading "No," or "Yes." answers the question, so it goes before the punctuation does
-    # ("No, service is excellent" is no "No service is excellent")
-    said = [re.sub(r"\s+", " ", re.sub(r"[^\w' /&-]+", " ", _INTERJECTION.sub("", t.replace("\u2019", "'"))))
-            .strip().lower() for t in short]
-    counts = Counter(said)
-    # an answer of stop words is a fine name here ("nothing at all", "none of them")
-    names = [a for a in sorted(counts) if a not in used and len(a.split()) >= 2
-             and is_bad_name(a) in (None, "stop words only")]
-    if not names:
-        return None
-    alike = {a: counts[a] for a in names}
-    if embedder is not None and len(counts) > 1:
-        distinct = sorted(counts)
-        v = np.asarray(embedder.embed(distinct), dtype=np.float32)
-        v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-        close = (v @ v.T >= PARAPHRASE) @ np.array([counts[a] for a in distinct], dtype=np.float64)
-        alike = {a: int(c) for a, c in zip(distinct, close) if a in alike}
-    # the most often said, unless its negation disagrees with the theme's answers (two answers
-    # wrote "No service is excellent" in a theme of "service is excellent"): the next then
-    for best in sorted(names, key=lambda a: (-alike[a], -counts[a], len(a), a)):
-        if not (counts[best] >= 2 or alike[best] >= 3):   # said twice word for word, or three times in any words
-            return None
-        toks = toks if toks is not None else [stem_tokens(t) for t in texts]
-        if not contradicts_stems(best, toks):
-            return best
-    return None
 
 
 JUDGED_VALENCE = 1.5   # VADER valence of a word that passes judgement ("good" 1.9, "helpful" 1.7, "calm" 1.3)
@@ -370,7 +299,7 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
     for t in range(len(samples)):   # fallbacks, in RULES order
         if names[t] is not None:
             continue
-        short = _short_answer_name(samples[t], used, embedder, [toks[i] for i in np.flatnonzero(owner == t)])
+        short = short_answer_name(samples[t], used, embedder, [toks[i] for i in np.flatnonzero(owner == t)])
         short = None if short and names_someone(short, people) else short
         top = {stem(w) for k in (keywords_by_theme[t][:3] if t < len(keywords_by_theme) else []) for w in k.split()}
         weak = next((s for s in scored if s[2] == t and not s[4] and s[1] not in used
@@ -394,7 +323,7 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
             name, rules[t] = kw, "keywords"
         else:
             anonymous = [x for x in samples[t] if not names_someone(x, people)]
-            name, rules[t] = _sentence_name(anonymous or samples[t], used, people), "sentence"
+            name, rules[t] = sentence_name(anonymous or samples[t], used, people), "sentence"
         names[t] = _cap(name)
         used.add(name.lower())
     return [n or "" for n in names], rules
