@@ -104,12 +104,12 @@ from themes.config import Settings
 from themes.text.phrases import simple_phrases
 from themes.pipeline import extract
 from themes.text.segment import regex_splitter
-from themes.text.cache import cached_phrases, cached_splitter
+from themes.text.cache import cached_spacy_step, cached_splitter
 cache = {cache!r}
 frame = pd.DataFrame({{"id": [f"R{{i}}" for i in range(len(TINY))], "answer": [a for _, _, a in TINY]}})
 settings = Settings(cache_dir=cache, min_themes=2, min_theme_size=2, min_similarity=0.1)
 result = extract(frame, text="answer", id="id", settings=settings, embedder=FakeEmbedder(),
-                 splitter=cached_splitter(regex_splitter, cache), phrases=cached_phrases(simple_phrases, cache))
+                 splitter=cached_splitter(regex_splitter, cache), phrases=cached_spacy_step(simple_phrases, cache, "phrases"))
 loaded = sorted({{m.split(".")[0] for m in sys.modules}} & {{"sklearn", "spacy", "torch"}})
 print(" ".join(loaded) or "-", result.themes["keywords"].tolist())
 """
@@ -132,7 +132,7 @@ def test_a_warm_run_imports_no_scikit_learn_and_gives_the_same_themes(tmp_path):
 def test_a_changed_module_source_is_a_new_namespace(tmp_path):
     import sys
 
-    from themes.text.cache import cached_phrases, sources_version
+    from themes.text.cache import cached_spacy_step, sources_version
 
     mod = tmp_path / "mod_v.py"
     mod.write_text("RULE = 1\n", encoding="utf-8")
@@ -145,7 +145,7 @@ def test_a_changed_module_source_is_a_new_namespace(tmp_path):
         sys.path.remove(str(tmp_path))
     assert first != second
     phrases, seen = counting(lambda ts: [[t.lower()] for t in ts])
-    list(cached_phrases(phrases, tmp_path / "c", first)(["Quick care"]))
-    list(cached_phrases(phrases, tmp_path / "c", first)(["Quick care"]))
-    list(cached_phrases(phrases, tmp_path / "c", second)(["Quick care"]))
+    list(cached_spacy_step(phrases, tmp_path / "c", "phrases", first)(["Quick care"]))
+    list(cached_spacy_step(phrases, tmp_path / "c", "phrases", first)(["Quick care"]))
+    list(cached_spacy_step(phrases, tmp_path / "c", "phrases", second)(["Quick care"]))
     assert seen == ["Quick care", "Quick care"]   # read back under the same source, worked out again under the new

@@ -42,11 +42,11 @@ def sentence_name(texts: list[str], used: set[str], people: set[str] = frozenset
             kept.pop()
         return " ".join(kept), False
 
-    for name, whole in [cut(t) for t in texts[:5]]:
+    cuts = [cut(t) for t in texts]
+    for name, whole in cuts[:5]:
         if whole and name.lower() not in used:
             return name
-    for text in texts + [""]:
-        name = cut(text)[0]
+    for name, _ in cuts:
         if name and name.lower() not in used:
             return name
     base, k = (texts[0][:40].strip() if texts and texts[0].strip() else "Other answers"), 2

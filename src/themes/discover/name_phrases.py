@@ -380,12 +380,14 @@ def spacy_name_phrases(nlp=None, batch_size: int = 128):
         words come out nouns: "analytical" was one, and "Data and analytical" named a theme; in
         the first frame many nouns come out adjectives: "referral", "nurse")."""
         texts = list(texts)
-        docs = parser().pipe(texts, batch_size=batch_size)
-        was = parser().pipe([f"It was {t}." for t in texts], batch_size=batch_size)
-        the = parser().pipe([f"It was the {t}." for t in texts], batch_size=batch_size)
-        for doc, a, b in zip(docs, was, the):
+        single = [t for t in texts if len(t.split()) == 1]   # the frames are read for one word only
+        was = parser().pipe([f"It was {t}." for t in single], batch_size=batch_size)
+        the = parser().pipe([f"It was the {t}." for t in single], batch_size=batch_size)
+        frames = dict(zip(single, zip(was, the)))
+        for text, doc in zip(texts, parser().pipe(texts, batch_size=batch_size)):
             heads = [t for t in doc if t.dep_ == "ROOT"] or list(doc)
             pos = heads[0].pos_ if heads else ""
+            a, b = frames.get(text, ((), ()))
             one = len(doc) == 1 and len(a) > 2 and len(b) > 3
             noun = pos in ("NOUN", "PROPN") and (not one or b[3].pos_ in ("NOUN", "PROPN"))
             adj = (a[2].pos_ == "ADJ" and (b[3].pos_ == "ADJ" or pos in ("ADJ", "ADV", "VERB"))) if one else pos == "ADJ"

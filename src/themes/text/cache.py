@@ -117,11 +117,6 @@ def cached_spacy_step(fn, root: Path, step: str, sources: str = ""):
     return cached_per_text(fn, TextCache(root, f"{step}|{sources}|{_pipeline_version()}"))
 
 
-def cached_phrases(extractor, root: Path, sources: str = ""):
-    """spaCy name phrases per text, cached."""
-    return cached_spacy_step(extractor, root, "phrases", sources)
-
-
 def cached_terms(terms, root: Path):
     """Keyword terms per text (scikit-learn's analyzer and stop words), cached. Asked once per
     run, for distinct texts, so what it stores is not also kept in memory (at 200,000 answers the
