@@ -19,6 +19,10 @@ Codebooks, built the same way for both sides:
 `--codebook` of the published definitions and document examples, and on that codebook alone;
 10 per code also with `--fine-tune`, where that side has it) and TF-IDF + LinearSVC run too.
 
+`label CODEBOOK` on the FFT rows is given the question each comment answers (`--question`, as an
+analyst would label the export: "How could we improve?", "What was good?", ...), on both sides;
+the `train` rows are not (with it, `train` fits one classifier per question).
+
 Scores per method: micro- and macro-F1 over the scored codes, exact agreement (the set of codes
 equals the human set) and primary-in-set (the tool's primary code is among the human ones),
 over every test row with a human code; for the board survey also per question.
@@ -169,7 +173,8 @@ def side(src: str) -> dict:
         cb = Codebook(themes=[CodebookTheme(id=i + 1, **t) for i, t in enumerate(book)])
         for vtag, vset in variants:
             t = time.perf_counter()
-            res = label(cb, te[["comment_id", "text"]], text="text", id="comment_id", settings=vset)
+            res = label(cb, te[["comment_id", "text", "question"]], text="text", id="comment_id",
+                        question="question", settings=vset)
             out[f"fft | codebook: {tag}{vtag}"] = {**scores(gold, predicted(res), cats),
                                                   "seconds": time.perf_counter() - t}
     import inspect

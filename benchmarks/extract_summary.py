@@ -60,7 +60,7 @@ def run_bertopic(frame, cols, cache):
     from umap import UMAP
 
     import themes.embed.models as E
-    from themes.io.corpus import is_non_answer
+    from themes.io.answers import is_non_answer
 
     docs = frame[cols["text"]].tolist()
     keep = np.array([not is_non_answer(d) for d in docs])

@@ -14,7 +14,8 @@ Methods, trained on the same rows (training rows that carry at least one scored 
   `themes label` on the test rows;
 - TF-IDF (words and word pairs, sublinear tf) + one-vs-rest LinearSVC, scikit-learn defaults;
 - the zero-shot codebook built from framework_definitions.qmd (names + definitions only, no
-  examples, nothing trained), through `themes label CODEBOOK`.
+  examples, nothing trained), through `themes label CODEBOOK --question` (each comment with the
+  question it answers, as an analyst would label the export).
 Training sizes: 10, 50 and all examples per category (a seeded sample of rows per category).
 
     python benchmarks/labelling.py            # prints the table, writes docs/benchmarks.md "Labelling"
@@ -156,7 +157,8 @@ def framework_codebook(path: Path) -> Codebook:
 def run_zero_shot(test_rows, settings):
     book = framework_codebook(data_dir() / "nhs-fft" / "framework_definitions.qmd")
     t = time.perf_counter()
-    res = label(book, test_rows[["comment_id", "text"]], text="text", id="comment_id", settings=settings)
+    res = label(book, test_rows[["comment_id", "text", "question"]], text="text", id="comment_id",
+                question="question", settings=settings)   # as an analyst would label the export
     return predicted(res), time.perf_counter() - t, book
 
 

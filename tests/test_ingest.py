@@ -2,7 +2,8 @@ import pandas as pd
 import pytest
 
 from themes.errors import InputError
-from themes.io.corpus import build_corpus, is_non_answer, load_corpus, read_table
+from themes.io.answers import is_non_answer
+from themes.io.corpus import build_corpus, load_corpus, read_table
 
 
 @pytest.mark.parametrize("text", ["", "  ", "N/A", "n/a", "Nothing", "nothing.", "No comment", "-", "did not answer",

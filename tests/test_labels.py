@@ -738,3 +738,33 @@ def test_a_sentence_name_is_a_whole_short_answer_when_one_is_central():
     # with none short enough, the most central one, cut at six content words (not in the middle of one)
     names, rules = choose_names([texts[:1]], _centroids([texts[:1]], emb), emb, _no_phrases, [[]])
     assert names[0].lower().startswith("listen more to individual concerns and feelings")
+
+
+def test_keyword_name_that_contradicts_its_answers_is_passed_over():
+    """Keywords leave out "nothing" and "not" (stop words): "Needs improved" named a theme of
+    answers saying "Nothing needs to be improved"."""
+    emb = HashEmbedder()
+    texts = [f"Honestly nothing needs improved on ward {k}, it was a good stay." for k in range(6)] + \
+        [f"I do not think the ward needs improved, visit {k}." for k in range(3)]
+    names, rules = choose_names([texts], _centroids([texts], emb), emb, _no_phrases, [["needs improved", "ward"]])
+    name = names[0].lower()
+    assert name != "needs improved" and ("needs improved" not in name or "nothing" in name)   # negation kept
+    # the same keyword where the answers say it is kept
+    said = [f"The ward needs improved, visit {k}, it was dirty." for k in range(6)]
+    names, rules = choose_names([said], _centroids([said], emb), emb, _no_phrases, [["needs improved", "ward"]])
+    assert rules == ["keywords"] and names[0].lower().startswith("needs improved")
+
+
+def test_names_are_distinct_within_a_question_only():
+    """Two questions may each have a theme of "Nothing at all"; within one question the second
+    such theme gets another name."""
+    emb = HashEmbedder()
+    one = ["Nothing at all.", "nothing at all", "Nothing at all!", "Nothing at all"]
+    themes = [one, list(one)]
+    names, _ = choose_names(themes, _centroids(themes, emb), emb, _no_phrases, [["nothing"], ["nothing"]],
+                            questions=["How could we improve?", "What could we do better?"])
+    assert names == ["Nothing at all", "Nothing at all"]
+    names, _ = choose_names(themes, _centroids(themes, emb), emb, _no_phrases, [["nothing"], ["nothing"]],
+                            questions=["How could we improve?", "How could we improve?"])
+    assert names[0] == "Nothing at all" and names[1].lower() != "nothing at all"
+    assert not names[1].endswith(".")

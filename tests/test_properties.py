@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from themes.cli import app
 from themes.errors import InputError
-from themes.io.corpus import is_non_answer, load_corpus
+from themes.io.answers import is_non_answer
+from themes.io.corpus import load_corpus
 from themes.io.safe import inert
 
 NON_ANSWERS = ["", " ", "N/A", "n/a", "-", "nothing", "No comment", "...", "123", "\U0001F44D"]

@@ -49,7 +49,7 @@ def sentence_name(texts: list[str], used: set[str], people: set[str] = frozenset
     for name, _ in cuts:
         if name and name.lower() not in used:
             return name
-    base, k = (texts[0][:40].strip() if texts and texts[0].strip() else "Other answers"), 2
+    base, k = (texts[0][:40].strip().rstrip(".!?;:, ") if texts and texts[0].strip() else "Other answers"), 2
     while f"{base} ({k})".lower() in used:
         k += 1
     return f"{base} ({k})" if base.lower() in used else base

@@ -32,6 +32,7 @@ NAME_SAMPLE = 40       # central segments parsed per theme
 N_CANDIDATES = 30      # candidates per theme (most frequent first) that are scored in full
 WEAK_SUPPORT = 0.05    # the weaker phrase rule: this share of the sample, and two segments at least
 KEYWORD_TEXTS = 400    # segments per theme read for proper names (keywords that name no theme)
+CONTRADICTION_TEXTS = 2000   # segments per theme a keyword name is checked against for polarity
 NAMED_SHARE = 0.5      # a theme this share of whose sample names someone is about the people named
 PEOPLE_NAME = "Individuals named"
 RULES = ("phrase", "short answer", "weak phrase", "people named", "keywords", "sentence")
@@ -101,7 +102,8 @@ def _keyword_people(keywords_by_theme, t: int, texts_by_theme, extractor, contex
 
 
 def _keyword_name(keywords: list[str], used: set[str], texts: list[str] = (),
-                  avoid: set[str] = frozenset(), classes: dict[str, str] | None = None) -> str | None:
+                  avoid: set[str] = frozenset(), classes: dict[str, str] | None = None,
+                  answers: list[str] | None = None) -> str | None:
     """A name from the keywords that are not generic (contractions left out), most specific
     first: two top keywords the answers write side by side ("lip service"), then "waiting times
     and parking" from the top two, then a keyword pair alone. A keyword holding a word of
@@ -109,7 +111,9 @@ def _keyword_name(keywords: list[str], used: set[str], texts: list[str] = (),
     Given each keyword's word class (``classes``, lower-cased keyword -> "noun" / "adj" /
     "other"), two keywords are joined by "and" only when both are nouns, or two adjectives the
     answers join so ("Gave and knowledgeable", "CPN and quickly", "Analytical and wrong" named
-    themes), and two written side by side only when the second is a noun."""
+    themes), and two written side by side only when the second is a noun. A name that
+    contradicts the answers (themes.discover.polarity.contradicts; all of the theme's
+    ``answers``, up to CONTRADICTION_TEXTS, where given, else ``texts``) is passed over."""
     keywords = [_case(k, list(texts)) for k in keywords]
     good = [k for k in keywords if k.strip() and not all(w in GENERIC or w in STOP for w in k.lower().split())
             and "'" not in k and "\u2019" not in k
@@ -131,9 +135,12 @@ def _keyword_name(keywords: list[str], used: set[str], texts: list[str] = (),
     pairs += [[good[i], good[j]] for i in range(len(good)) for j in range(i + 1, len(good))
               if not related(good[i], good[j]) and alike(good[i], good[j])]
     pairs += [[k] for k in good if len(k.split()) > 1]
+    toks = [stem_tokens(t) for t in (texts if answers is None else answers[:CONTRADICTION_TEXTS])]
     for pair in pairs:
         name = " and ".join(pair)
-        if name.lower() not in used:
+        # keywords leave out "no", "not" and "nothing" (stop words): "Needs improved" of answers
+        # that say "Nothing needs to be improved" contradicts them
+        if name.lower() not in used and not contradicts_stems(name, toks):
             return name
     return None
 
@@ -212,7 +219,7 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
     positive). Support here is ``support`` (share of the sample, polarity kept) with each segment
     weighted by the share of the phrase's content words it holds, and must reach
     ``min_support``. Filtered, contradicting and under-supported
-    candidates drop out; names are distinct (case-insensitive), the higher score keeping a
+    candidates drop out; names are distinct within a question (case-insensitive), the higher score keeping a
     contested one. Rules (``RULES``): "phrase"; else "short answer" (a theme of mostly short
     answers is named by its commonest one, said twice at least: "Nothing at all"); else "weak
     phrase" (the best phrase with ``WEAK_SUPPORT`` of the sample and two segments that holds
@@ -291,14 +298,17 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
 
     names: list[str | None] = [None] * len(samples)
     rules = [""] * len(samples)
-    used: set[str] = set()
+    of_question = questions or [""] * len(samples)
+    used_in: dict[str, set[str]] = {}   # names are distinct within a question (codebooks allow the same across)
     for _score, key, t, display, strong in scored:
+        used = used_in.setdefault(of_question[t], set())
         if strong and names[t] is None and key not in used:
             names[t], rules[t] = _cap(display), "phrase"
             used.add(key)
     for t in range(len(samples)):   # fallbacks, in RULES order
         if names[t] is not None:
             continue
+        used = used_in.setdefault(of_question[t], set())
         short = short_answer_name(samples[t], used, embedder, [toks[i] for i in np.flatnonzero(owner == t)])
         short = None if short and names_someone(short, people) else short
         top = {stem(w) for k in (keywords_by_theme[t][:3] if t < len(keywords_by_theme) else []) for w in k.split()}
@@ -312,7 +322,8 @@ def choose_names(texts_by_theme: list[list[str]], centroids, embedder, extractor
             mine_kw = keywords_by_theme[t] if t < len(keywords_by_theme) else []
             kw = _keyword_name(mine_kw, used, samples[t],
                                people | proper[0] | _keyword_people(keywords_by_theme, t, texts_by_theme, extractor,
-                                                                    context), _word_classes(extractor, mine_kw))
+                                                                    context), _word_classes(extractor, mine_kw),
+                               answers=texts_by_theme[t])
         if short:
             name, rules[t] = short, "short answer"
         elif weak:

@@ -1,32 +1,23 @@
-"""Files -> Corpus: read a survey export (readers.py), pick the columns, set aside non-answers."""
+"""Files -> Corpus: read a survey export (readers.py), pick the columns, set aside non-answers
+(themes.io.answers)."""
 
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from themes.errors import InputError
+from themes.io.answers import has_content
 from themes.io.readers import CSV_ENCODINGS, READERS, SEP_LINE, check_header, first_line, guess_separator, read_table
 from themes.io.survey import detect_export, question_key, split_columns, stack_questions, text_columns
 from themes.types import RESERVED_COLUMNS, Corpus
 
 NOT_STATED = "(not stated)"
 MAX_LISTED = 25  # columns listed in a message
-
-# Normalised forms (lower case, letters and spaces only) of answers that say nothing.
-NON_ANSWERS = {
-    "", "na", "n a", "nil", "none", "no", "nope", "nothing", "no comment", "no comments",
-    "did not answer", "didnt answer", "not answered", "no answer", "no response", "not applicable",
-    "none at this time", "nothing at this time", "nothing to add", "nothing further", "none really",
-    "nothing else", "no further comments", "no further comment", "none thank you", "nothing thanks",
-    "nothing thank you", "dont know", "don t know", "do not know", "not sure", "unsure", "pass",
-    "blank", "null", "nan", "x", "xx", "xxx", "test", "see above", "as above",
-}
 
 
 def check_column(frame: pd.DataFrame, column: str, flag: str, source: str) -> None:
@@ -38,18 +29,6 @@ def check_column(frame: pd.DataFrame, column: str, flag: str, source: str) -> No
     hint = f" Did you mean '{close[0]}'?" if close else f" Give one of them with {flag}."
     shown = ", ".join(cols[:MAX_LISTED]) + (f" ... ({len(cols) - MAX_LISTED} more)" if len(cols) > MAX_LISTED else "")
     raise InputError(f"{source}: no column '{column}' (given by {flag}). Columns there: {shown}.{hint}")
-
-
-def normalise_answer(text: str) -> str:
-    """Lower-case letters and single spaces only, for recognising non-answers."""
-    text = unicodedata.normalize("NFKC", text).lower().replace("'", "").replace("\u2019", "")
-    return " ".join(re.sub(r"[^\w\s]|_|\d", " ", text).split())
-
-
-def is_non_answer(text: str) -> bool:
-    if not any(ch.isalpha() for ch in text):
-        return True
-    return normalise_answer(text) in NON_ANSWERS
 
 
 def guess_text_column(frame: pd.DataFrame) -> str:
@@ -160,8 +139,9 @@ def build_corpus(
     texts_s = frame[text_col].map(as_text)
     out["text"] = texts_s.to_numpy()
     out["question"] = question_values.map(as_text).str.strip().to_numpy() if question else ""
-    content = {t: not is_non_answer(t) for t in pd.unique(texts_s)}  # answers repeat: judge each once
-    out["has_content"] = texts_s.map(content).to_numpy(dtype=bool)
+    asked = out["question"]   # "Nothing" to "How could we improve?" has content (themes.io.answers)
+    content = {(t, q): has_content(t, q) for t, q in dict.fromkeys(zip(texts_s, asked))}  # judge each once
+    out["has_content"] = np.array([content[k] for k in zip(texts_s, asked)], dtype=bool)
     for col in by:
         vals = frame[col].map(as_text).str.strip()
         out[col] = vals.where(vals != "", NOT_STATED).to_numpy()

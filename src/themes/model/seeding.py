@@ -24,11 +24,11 @@ SEED_VOTE = 0.5   # extract --codebook: a cluster is new when more than this sha
 
 def codebook_theme_set(codebook: Codebook, embedder, settings: Settings, reporter: Reporter,
                        status: str | None = None) -> ThemeSet:
-    """A codebook's themes with centres from their words: the mean embedding of the name and each
-    sentence of the description (CodebookTheme.statements), pulled towards the embeddings of
-    their examples (names and descriptions alone are enough)."""
+    """A codebook's themes with centres from their words: the mean embedding of the name, each
+    sentence of the description and its quoted word lists (CodebookTheme.centre_statements),
+    pulled towards the embeddings of their examples (names and descriptions alone are enough)."""
     themes = codebook.themes
-    meaning = statement_centres([t.statements() for t in themes], embedder, settings, reporter)
+    meaning = statement_centres([t.centre_statements() for t in themes], embedder, settings, reporter)
     examples = [embed_with_cache(t.examples, embedder, settings, reporter) if t.examples else np.zeros((0, 0))
                 for t in themes]
     table = theme_table(ids=[t.id for t in themes], names=[t.name for t in themes],

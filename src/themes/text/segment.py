@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from themes.io.answers import NOTHING_TO_IMPROVE_TEXT, says_nothing_to_improve
 from themes.io.limits import release_freed_memory
 from themes.types import Corpus, Segments
 
@@ -180,9 +181,24 @@ def segment(corpus: Corpus, splitter: Splitter | None = None, min_words: int = 3
         records, columns=["row", "response_id", "segment_index", "start", "end", "text", "question"]
     )
     seg = seg.astype({"row": "int64", "segment_index": "int64", "start": "int64", "end": "int64"})
-    out = Segments(frame=annotate(seg, annotator))
+    out = Segments(frame=read_for_question(annotate(seg, annotator)))
     release_freed_memory()   # spaCy's parses of every answer are gone by now
     return out
+
+
+def read_for_question(seg: pd.DataFrame) -> pd.DataFrame:
+    """A "Nothing." to a question asking what to improve is read as what it says there
+    (themes.io.answers): embedding and naming read "Nothing needs to be improved.", its stance
+    is positive; ``text`` keeps the answer as written."""
+    if not len(seg) or "clean" not in seg or not seg["question"].astype(bool).any():
+        return seg
+    pairs = dict.fromkeys(zip(seg["text"], seg["question"]))
+    hit = {k for k in pairs if says_nothing_to_improve(*k)}
+    if hit:
+        mask = np.array([k in hit for k in zip(seg["text"], seg["question"])], dtype=bool)
+        seg.loc[mask, "clean"] = NOTHING_TO_IMPROVE_TEXT
+        seg.loc[mask, "stance"] = "positive"
+    return seg
 
 
 def annotations(texts: list[str]) -> list[list[str]]:
