@@ -117,9 +117,10 @@ def test_idempotent_and_never_raises(text):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(categories=["L", "M", "N"], exclude_characters="\ufe0e\ufe0f\u20e3")))
+@given(st.text(alphabet=st.characters(categories=["L", "M", "N"], exclude_characters="\ufe0e\ufe0f\u20e3I")))
 def test_letters_digits_marks_survive(text):
-    # Text made only of letters, marks and digits is never changed.
+    # Text made only of letters, marks and digits is never changed (a capital I inside a
+    # lower-case word is: the export's "NothIng" rule, tested on its own).
     assert normalise(text) == text
 
 
