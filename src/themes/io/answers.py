@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
+import pandas as pd
+
 # Normalised forms (lower case, letters and spaces only) of answers that say nothing.
 NON_ANSWERS = {
     "", "na", "n a", "nil", "none", "no", "nope", "nothing", "no comment", "no comments",
@@ -33,7 +36,8 @@ NOTHING_TO_IMPROVE = {
 # better?", "Is there anything you would change?", "What should we do differently?".
 IMPROVEMENT_QUESTION = re.compile(
     r"\bimprov|\b(?:do|done|doing|be|been|make it|work)\s+(?:\w+\s+)?better\b|\bbetter\s+for\s+you\b"
-    r"|\b(?:would|could|should)\s+(?:you|we)\s+change\b|\b(?:you|we)\s+(?:would|could|should)\s+change\b|\bchange\s+anything\b|\bdifferently\b",
+    r"|\b(?:would|could|should)\s+(?:you|we)\s+change\b|\b(?:you|we)\s+(?:would|could|should)\s+change\b"
+    r"|\bchange\s+anything\b|\bdifferently\b",
     re.IGNORECASE)
 
 NOTHING_TO_IMPROVE_TEXT = "Nothing needs to be improved."   # what embedding and naming read for them
@@ -58,6 +62,17 @@ def asks_for_improvement(question: str) -> bool:
 def says_nothing_to_improve(text: str, question: str) -> bool:
     """An answer like "Nothing." or "No, nothing at all" to a question asking what to improve."""
     return asks_for_improvement(question) and normalise_answer(text) in NOTHING_TO_IMPROVE
+
+
+def nothing_to_improve_rows(texts, questions) -> np.ndarray:
+    """Per row (two equal-length sequences), ``says_nothing_to_improve``: each question is judged
+    once, and only the rows of questions that ask what to improve are read."""
+    questions = np.asarray(questions, dtype=object)
+    out = np.zeros(len(questions), dtype=bool)
+    for q in {q for q in pd.unique(questions) if asks_for_improvement(str(q))}:
+        rows = np.flatnonzero(questions == q)
+        out[rows] = [normalise_answer(str(texts[r])) in NOTHING_TO_IMPROVE for r in rows]
+    return out
 
 
 def has_content(text: str, question: str = "") -> bool:

@@ -7,11 +7,10 @@ import difflib
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from themes.errors import InputError
-from themes.io.answers import has_content
+from themes.io.answers import is_non_answer, nothing_to_improve_rows
 from themes.io.readers import CSV_ENCODINGS, READERS, SEP_LINE, check_header, first_line, guess_separator, read_table
 from themes.io.survey import detect_export, question_key, split_columns, stack_questions, text_columns
 from themes.types import RESERVED_COLUMNS, Corpus
@@ -139,9 +138,10 @@ def build_corpus(
     texts_s = frame[text_col].map(as_text)
     out["text"] = texts_s.to_numpy()
     out["question"] = question_values.map(as_text).str.strip().to_numpy() if question else ""
-    asked = out["question"]   # "Nothing" to "How could we improve?" has content (themes.io.answers)
-    content = {(t, q): has_content(t, q) for t, q in dict.fromkeys(zip(texts_s, asked))}  # judge each once
-    out["has_content"] = np.array([content[k] for k in zip(texts_s, asked)], dtype=bool)
+    content = {t: not is_non_answer(t) for t in pd.unique(texts_s)}  # answers repeat: judge each once
+    out["has_content"] = texts_s.map(content).to_numpy(dtype=bool)
+    if question or len(texts) > 1:   # "Nothing" to "How could we improve?" has content (themes.io.answers)
+        out["has_content"] |= nothing_to_improve_rows(texts_s.to_numpy(dtype=object), out["question"].to_numpy())
     for col in by:
         vals = frame[col].map(as_text).str.strip()
         out[col] = vals.where(vals != "", NOT_STATED).to_numpy()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from themes.io.answers import NOTHING_TO_IMPROVE_TEXT, says_nothing_to_improve
+from themes.io.answers import NOTHING_TO_IMPROVE_TEXT, nothing_to_improve_rows
 from themes.io.limits import release_freed_memory
 from themes.types import Corpus, Segments
 
@@ -190,12 +190,10 @@ def read_for_question(seg: pd.DataFrame) -> pd.DataFrame:
     """A "Nothing." to a question asking what to improve is read as what it says there
     (themes.io.answers): embedding and naming read "Nothing needs to be improved.", its stance
     is positive; ``text`` keeps the answer as written."""
-    if not len(seg) or "clean" not in seg or not seg["question"].astype(bool).any():
+    if not len(seg) or "clean" not in seg:
         return seg
-    pairs = dict.fromkeys(zip(seg["text"], seg["question"]))
-    hit = {k for k in pairs if says_nothing_to_improve(*k)}
-    if hit:
-        mask = np.array([k in hit for k in zip(seg["text"], seg["question"])], dtype=bool)
+    mask = nothing_to_improve_rows(seg["text"].to_numpy(dtype=object), seg["question"].to_numpy(dtype=object))
+    if mask.any():
         seg.loc[mask, "clean"] = NOTHING_TO_IMPROVE_TEXT
         seg.loc[mask, "stance"] = "positive"
     return seg
